@@ -1,0 +1,115 @@
+// Single build for KD Lens: bundles the extension host, worker, CLI and webview apps, copies the tfjs
+// .wasm binaries next to the bundles; `--tests` instead transpiles src/test/demo file-by-file into out/.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const root = path.dirname(new URL(import.meta.url).pathname);
+
+/** Problem-matcher friendly logs (VS Code's esbuild matchers look for these lines). */
+const logPlugin = {
+  name: 'kdlens-log',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const e of result.errors) {
+        console.error(`✘ [ERROR] ${e.text}`);
+        if (e.location) console.error(`    ${e.location.file}:${e.location.line}:${e.location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+// h5wasm (and other ESM-only packages) read import.meta.url, which is empty in CJS output: shim it
+// (platform-notes.md §2.2).
+const nodeCjs = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  define: { 'import.meta.url': '__kdlens_import_meta_url' },
+  banner: { js: "const __kdlens_import_meta_url = require('url').pathToFileURL(__filename).href;" },
+  // tfjs-node is optional and native: never bundled, required at run time inside try/catch.
+  external: ['@tensorflow/tfjs-node', 'vscode'],
+  logLevel: 'silent',
+  plugins: [logPlugin],
+};
+
+const exists = (p) => fs.existsSync(path.join(root, p));
+
+const entries = [
+  { in: 'src/extension.ts', out: 'dist/extension.js', opts: nodeCjs },
+  { in: 'src/worker/main.ts', out: 'dist/worker.js', opts: nodeCjs },
+  { in: 'src/cli/main.ts', out: 'dist/cli.js', opts: nodeCjs },
+  {
+    in: 'webview/panel/main.ts',
+    out: 'dist/webview/panel.js',
+    opts: { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'silent', plugins: [logPlugin] },
+  },
+  {
+    in: 'webview/sideView/main.ts',
+    out: 'dist/webview/sideView.js',
+    opts: { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'silent', plugins: [logPlugin] },
+  },
+].filter((e) => exists(e.in));
+
+function copyAssets() {
+  const wasmDir = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+  for (const f of fs.readdirSync(wasmDir)) {
+    if (f.endsWith('.wasm')) fs.copyFileSync(path.join(wasmDir, f), path.join(root, 'dist', f));
+  }
+}
+
+function listTs(dir) {
+  const out = [];
+  if (!fs.existsSync(dir)) return out;
+  for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, ent.name);
+    if (ent.isDirectory()) out.push(...listTs(p));
+    else if (ent.name.endsWith('.ts') && !ent.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+async function buildTests() {
+  // Tests import the sources directly; transpile (no bundling) so each module keeps its own file.
+  const files = ['src', 'test', 'demo'].flatMap((d) => listTs(path.join(root, d)));
+  await esbuild.build({
+    entryPoints: files,
+    outdir: path.join(root, 'out'),
+    outbase: root,
+    bundle: false,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+}
+
+if (args.has('--tests')) {
+  await buildTests();
+} else {
+  copyAssets();
+  const contexts = await Promise.all(
+    entries.map((e) => esbuild.context({ ...e.opts, entryPoints: [path.join(root, e.in)], outfile: path.join(root, e.out) })),
+  );
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+  } else {
+    const results = await Promise.allSettled(contexts.map((c) => c.rebuild()));
+    await Promise.all(contexts.map((c) => c.dispose()));
+    const failed = results.filter((r) => r.status === 'rejected');
+    if (failed.length) {
+      for (const f of failed) console.error(String(f.reason?.message ?? f.reason));
+      process.exit(1);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// kdlens CLI entry: argv → subcommand. Exit codes: 0 ok, 1 a --fail-if gate failed, 2 bad input or
+// usage (one line on stderr, never a stack trace). Engine code lives elsewhere; this is an adapter.
+import { isKdInputError } from '../core/errors';
+import { runDcor } from './dcorCommand';
+import { UsageError } from './usage';
+
+const HELP = `kdlens — see what knowledge distillation transferred
+
+Usage:
+  kdlens dcor --x X.npy --y Y.npy --labels L.npy [--gt E.npy]
+      Distance-correlation statistics of two feature sets (UniCAM paper's FSS/RS/pRS):
+      prints {n, fss_u, fss_v, rs_x, rs_y, prs_x_given_y, prs_y_given_x} as JSON.
+  kdlens help
+
+Exit codes: 0 ok, 1 a gate failed, 2 bad input.`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  dcor: runDcor,
+  help: async () => {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') return commands.help(rest);
+  const cmd = commands[name];
+  if (!cmd) throw new UsageError(`unknown command '${name}' (try: kdlens help)`);
+  return cmd(rest);
+}
+
+/** Runs the CLI and exits the process: used by bin/kdlens.js and when dist/cli.js is run directly. */
+export function runAndExit(argv: string[]): void {
+  main(argv).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const msg = err instanceof UsageError || isKdInputError(err) ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+      process.stderr.write(`kdlens: ${msg}\n`);
+      if (process.env.KDLENS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+      process.exit(2);
+    },
+  );
+}
+
+if (require.main === module) runAndExit(process.argv.slice(2));

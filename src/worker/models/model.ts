@@ -1,0 +1,54 @@
+// The one model shape every reader (ONNX, TF.js LayersModel, Keras .h5) produces, and what the engine
+// (evaluate, stages, Grad-CAM, UniCAM) relies on. Worker-side only: imports tfjs types.
+import type * as tf from '@tensorflow/tfjs-core';
+
+export type ModelFormat = 'onnx' | 'layers' | 'keras';
+
+/** Logical layout of a 4-D tensor as the model's own framework sees it (PyTorch/ONNX: NCHW, TF/Keras: NHWC). */
+export type Layout = 'NCHW' | 'NHWC';
+
+export interface InputSpec {
+  readonly name: string;
+  /** Declared shape; null for dynamic dims (batch, and often H/W in ONNX exports). */
+  readonly shape: ReadonlyArray<number | null>;
+  readonly layout: Layout;
+}
+
+/** A named tensor inside the model (ONNX value name, or Keras/tfjs layer name). */
+export interface TensorInfo {
+  readonly name: string;
+  /** Concrete shape for the probe input used to trace (batch dim included, in the model's layout). */
+  readonly shape: ReadonlyArray<number>;
+  /** Set for 4-D feature maps; says which axis holds channels. */
+  readonly layout?: Layout;
+  /** Op type (ONNX) or layer class (Keras) producing it, for display and stage discovery. */
+  readonly op: string;
+}
+
+export interface LoadedModel {
+  readonly format: ModelFormat;
+  readonly path: string;
+  readonly input: InputSpec;
+  /** Name of the logits output (the first graph output). */
+  readonly output: string;
+  readonly paramCount: number;
+  /** Number of classes (last dim of the logits), once known from the graph or a trace. */
+  readonly numClasses: number | null;
+
+  /**
+   * Every intermediate tensor in execution order with its concrete shape for an input of the given
+   * batch-1 shape (in the model's layout). Runs one traced forward pass; disposes everything it makes.
+   */
+  listTensors(inputShape: ReadonlyArray<number>): TensorInfo[];
+
+  /**
+   * Forward pass to the named tensors. `x` is in the model's layout. `overrides` replaces named tensors
+   * by given values (nodes producing them are not run), so `run(x, [output], {[cut]: a})` is the tail of
+   * the network from `cut`, differentiable with respect to `a` inside tf.grad. Only what the requested
+   * outputs need is computed. The caller owns (and disposes) the returned tensors.
+   */
+  run(x: tf.Tensor, names: ReadonlyArray<string>, overrides?: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor>;
+
+  /** Releases weights. */
+  dispose(): void;
+}
