@@ -52,3 +52,16 @@ export interface LoadedModel {
   /** Releases weights. */
   dispose(): void;
 }
+
+/**
+ * One model format in the reader registry (src/worker/models/registry.ts), after Netron's
+ * ModelFactoryService: `match` is cheap (path + first bytes, no parsing) so the registry can pick a
+ * reader without opening the file; `open` does the real work and throws KdInputError('bad-file' |
+ * 'unsupported', …) naming the file (and node/layer) on failure.
+ */
+export interface ModelReader {
+  readonly format: ModelFormat;
+  /** `head` holds up to the first 64 bytes of the file (empty for a directory). */
+  match(path: string, head: Uint8Array): boolean;
+  open(path: string): Promise<LoadedModel>;
+}
