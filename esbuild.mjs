@@ -37,6 +37,9 @@ const nodeCjs = {
   banner: { js: "const __kdlens_import_meta_url = require('url').pathToFileURL(__filename).href;" },
   // tfjs-node is optional and native: never bundled, required at run time inside try/catch.
   external: ['@tensorflow/tfjs-node', 'vscode'],
+  // ESM entries first: tfjs-core's gradient registrations exist only in its ESM graph, and one module
+  // graph means one tfjs-core instance shared by backends, layers and our code.
+  mainFields: ['module', 'main'],
   logLevel: 'silent',
   plugins: [logPlugin],
 };
@@ -79,18 +82,20 @@ function listTs(dir) {
 }
 
 async function buildTests() {
-  // Tests import the sources directly; transpile (no bundling) so each module keeps its own file.
-  const files = ['src', 'test', 'demo'].flatMap((d) => listTs(path.join(root, d)));
+  // Each test file is bundled (like the shipped bundles) rather than transpiled: tfjs-core registers
+  // op gradients only through its ESM module graph ('dist/register_all_gradients'), which Node cannot
+  // load from the package's CJS entry. Bundling with the ESM entry points keeps ONE tfjs-core instance.
+  // Helper modules (non-test files) are reached through the bundles, so only *.test.ts are entries.
+  const files = ['test'].flatMap((d) => listTs(path.join(root, d))).filter((f) => f.endsWith('.test.ts'));
   await esbuild.build({
+    ...nodeCjs,
     entryPoints: files,
     outdir: path.join(root, 'out'),
     outbase: root,
-    bundle: false,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
     sourcemap: 'inline',
+    minify: false,
     logLevel: 'warning',
+    plugins: [],
   });
 }
 

@@ -1,0 +1,107 @@
+// Stage discovery and teacher↔student stage matching on a model's traced tensor list (pure logic over
+// TensorInfo, no tensors). Imported by the engine and by `kdlens inspect`.
+import { KdInputError } from '../core/errors';
+import type { TensorInfo } from './models/model';
+
+/** A candidate stage: the last tensor at one spatial resolution before the network pools it away. */
+export interface Stage {
+  /** Display name: the module path's first segment for torch exports ("layer3"), else the tensor name. */
+  readonly label: string;
+  /** Tensor (ONNX value) or layer name to read. */
+  readonly tensor: string;
+  readonly shape: readonly number[];
+  readonly h: number;
+  readonly w: number;
+  readonly channels: number;
+  readonly op: string;
+}
+
+export interface StagePair {
+  readonly name: string;
+  readonly teacher: Stage;
+  readonly student: Stage;
+}
+
+/** Spatial size and channel count of a 4-D tensor, or null for anything else. */
+export function spatialOf(t: TensorInfo): { h: number; w: number; c: number } | null {
+  if (t.shape.length !== 4 || !t.layout) return null;
+  return t.layout === 'NCHW' ? { c: t.shape[1], h: t.shape[2], w: t.shape[3] } : { h: t.shape[1], w: t.shape[2], c: t.shape[3] };
+}
+
+/**
+ * "layer3" from torch's "/layer3/layer3.1/relu_1/Relu_output_0"; Keras/tfjs layer names are kept as they
+ * are. Names only serve display; the tensor name is what is read.
+ */
+export function stageLabel(tensor: string): string {
+  const m = /^\/([^/]+)\//.exec(tensor);
+  return m ? m[1] : tensor;
+}
+
+/**
+ * Candidate stages in execution order. Runs of consecutive 4-D tensors at one resolution are grouped and
+ * the last tensor of each run is taken; 1×1 maps (global pooling, squeeze-excitation) are skipped rather
+ * than ending a run, so an SE block inside a MobileNet stage does not split it.
+ */
+export function discoverStages(tensors: readonly TensorInfo[]): Stage[] {
+  const stages: Stage[] = [];
+  let last: { t: TensorInfo; h: number; w: number; c: number } | null = null;
+  const flush = (): void => {
+    if (last) stages.push({ label: stageLabel(last.t.name), tensor: last.t.name, shape: last.t.shape, h: last.h, w: last.w, channels: last.c, op: last.t.op });
+  };
+  for (const t of tensors) {
+    const s = spatialOf(t);
+    if (!s || s.h * s.w <= 1) continue;
+    if (last && (last.h !== s.h || last.w !== s.w)) flush();
+    last = { t, ...s };
+  }
+  flush();
+  // Labels must be unique to name a stage row; fall back to the tensor name on a clash.
+  const seen = new Map<string, number>();
+  for (const s of stages) seen.set(s.label, (seen.get(s.label) ?? 0) + 1);
+  return stages.map((s) => ((seen.get(s.label) ?? 0) > 1 ? { ...s, label: s.tensor } : s));
+}
+
+function findStage(stages: readonly Stage[], tensors: readonly TensorInfo[], name: string, role: string, file: string): Stage {
+  const hit = stages.find((s) => s.tensor === name || s.label === name);
+  if (hit) return hit;
+  const t = tensors.find((x) => x.name === name);
+  const s = t && spatialOf(t);
+  if (!t || !s) {
+    const known = stages.map((x) => x.label).join(', ');
+    throw new KdInputError('bad-argument', `${role} model ${file} has no 4-D tensor or layer named '${name}' (candidate stages: ${known || 'none'})`);
+  }
+  return { label: stageLabel(name), tensor: name, shape: t.shape, h: s.h, w: s.w, channels: s.c, op: t.op };
+}
+
+/**
+ * Pairs teacher and student stages. 'auto': by equal spatial resolution (the later stage when one model
+ * has several at a resolution); if no resolution matches (different input sizes), the last k stages are
+ * paired from the end. Explicit pairs name tensors or stage labels.
+ */
+export function matchStages(
+  teacher: { stages: readonly Stage[]; tensors: readonly TensorInfo[]; path: string },
+  student: { stages: readonly Stage[]; tensors: readonly TensorInfo[]; path: string },
+  spec: 'auto' | ReadonlyArray<{ readonly teacher: string; readonly student: string }> = 'auto',
+): StagePair[] {
+  if (spec !== 'auto') {
+    return spec.map((p) => {
+      const t = findStage(teacher.stages, teacher.tensors, p.teacher, 'teacher', teacher.path);
+      const s = findStage(student.stages, student.tensors, p.student, 'student', student.path);
+      return { name: s.label, teacher: t, student: s };
+    });
+  }
+  const pairs: StagePair[] = [];
+  for (const s of student.stages) {
+    const ts = teacher.stages.filter((t) => t.h === s.h && t.w === s.w);
+    if (ts.length) pairs.push({ name: s.label, teacher: ts[ts.length - 1], student: s });
+  }
+  if (pairs.length) return pairs;
+  const k = Math.min(teacher.stages.length, student.stages.length);
+  for (let i = k; i >= 1; i--) {
+    const t = teacher.stages[teacher.stages.length - i];
+    const s = student.stages[student.stages.length - i];
+    pairs.push({ name: s.label, teacher: t, student: s });
+  }
+  if (!pairs.length) throw new KdInputError('unsupported', `no spatial stages found in ${teacher.stages.length ? student.path : teacher.path}; KD Lens needs 4-D feature maps (conv nets)`);
+  return pairs;
+}
