@@ -610,14 +610,17 @@ export interface PermutationNull {
  * simultaneous row/column permutation, so B is centred once and each permutation costs O(n²).
  */
 export function fssVPermutationNull(X: FeatureMatrix, Y: FeatureMatrix, opts: PermutationNullOptions = {}): PermutationNull {
-  const P = opts.permutations ?? 50;
-  if (!Number.isInteger(P) || P < 1) throw new KdInputError('bad-argument', `permutations must be a positive integer, got ${P}`);
   checkFeatures([
     [X, 'X'],
     [Y, 'Y'],
   ]);
-  const A = doubleCenter(vDistances(X, 'X', opts));
-  const B = doubleCenter(vDistances(Y, 'Y', opts));
+  return fssVNullFromCentred(doubleCenter(vDistances(X, 'X', opts)), doubleCenter(vDistances(Y, 'Y', opts)), opts);
+}
+
+/** fssVPermutationNull on already double-centred V distance matrices (callers that keep them, per stage). */
+export function fssVNullFromCentred(A: Matrix, B: Matrix, opts: { readonly permutations?: number; readonly seed?: number } = {}): PermutationNull {
+  const P = opts.permutations ?? 50;
+  if (!Number.isInteger(P) || P < 1) throw new KdInputError('bad-argument', `permutations must be a positive integer, got ${P}`);
   const n = A.rows;
   const den = Math.sqrt(gammaV(A, A) * gammaV(B, B) + EPS_FSSV);
   const observed = gammaV(A, B) / den;
