@@ -1,0 +1,105 @@
+// PNG/JPEG bytes → RGB float pixels in [0, 1], in pure JS (pngjs, jpeg-js; no tfjs-node, no sharp).
+// Used by the probe loaders in src/worker/probe/ only.
+import { PNG } from 'pngjs';
+import * as jpeg from 'jpeg-js';
+import { KdInputError } from '../../core/errors';
+
+/** An H×W×3 image, row-major HWC, values in [0, 1]. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Float32Array;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Formats we recognise by their first bytes but do not decode, for a precise message. */
+function otherFormat(b: Uint8Array): string | undefined {
+  const ascii = (from: number, to: number): string => String.fromCharCode(...b.subarray(from, to));
+  if (ascii(0, 2) === 'BM') return 'BMP';
+  if (ascii(0, 4) === 'GIF8') return 'GIF';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'WebP';
+  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'TIFF';
+  if (/^P[1-6]\s/.test(ascii(0, 3))) return 'PNM';
+  return undefined;
+}
+
+/**
+ * Decodes a PNG (bit depth 1-16; gray, gray+alpha, RGB, RGBA, palette; interlaced or not) or a JPEG
+ * (baseline or progressive; gray, YCbCr, CMYK) chosen by its signature, not its extension. Alpha is
+ * dropped (not composited), gray is repeated into R, G and B. 16-bit PNG samples are divided by 65535,
+ * not truncated to 8 bits first. EXIF orientation is ignored, as torchvision's PIL loader does.
+ * @param name shown in errors (the image's path).
+ * @throws KdInputError 'bad-file' when the bytes do not decode, 'unsupported' for other image formats.
+ */
+export function decodeImage(bytes: Uint8Array, name: string): RgbImage {
+  if (PNG_SIGNATURE.every((v, i) => bytes[i] === v)) return decodePng(bytes, name);
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return decodeJpeg(bytes, name);
+  const other = otherFormat(bytes);
+  if (other) throw new KdInputError('unsupported', `${name}: ${other} images are not supported; convert to PNG or JPEG`);
+  throw new KdInputError('bad-file', `${name}: not a PNG or JPEG image`);
+}
+
+function reason(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+function decodePng(bytes: Uint8Array, name: string): RgbImage {
+  let png: ReturnType<typeof PNG.sync.read>;
+  try {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // skipRescale keeps 16-bit samples (a Uint16Array) and low-depth gray at their raw values: we scale
+    // in float ourselves, so no precision is lost to pngjs' rounding to 8 bits.
+    png = PNG.sync.read(withoutTrns(buf), { skipRescale: true });
+  } catch (e) {
+    throw new KdInputError('bad-file', `${name}: cannot decode PNG (${reason(e)})`);
+  }
+  // @types/pngjs types colorType without palette (3), which the parser does report.
+  const { width, height, depth, colorType } = png as unknown as { width: number; height: number; depth: number; colorType: number };
+  // Palette entries are 8-bit whatever the index depth; other samples are raw at the file's depth.
+  const max = colorType === 3 ? 255 : 2 ** depth - 1;
+  const src = png.data as Uint8Array | Uint16Array; // always RGBA after pngjs' normaliser
+  const out = new Float32Array(width * height * 3);
+  for (let p = 0, q = 0; q < out.length; p += 4, q += 3) {
+    out[q] = src[p] / max;
+    out[q + 1] = src[p + 1] / max;
+    out[q + 2] = src[p + 2] / max;
+  }
+  return { width, height, data: out };
+}
+
+/**
+ * Drops tRNS chunks. pngjs turns pixels matching a gray/RGB transparent colour into (0, 0, 0, 0), which
+ * would blacken them once alpha is dropped; PIL (torchvision's loader) keeps their colour. Palette
+ * alpha lives in tRNS too and is dropped anyway.
+ */
+function withoutTrns(buf: Buffer): Buffer {
+  const keep: Buffer[] = [buf.subarray(0, 8)];
+  let found = false;
+  for (let p = 8; p + 12 <= buf.length; ) {
+    const len = buf.readUInt32BE(p);
+    const end = p + 12 + len;
+    if (end > buf.length) return buf; // let pngjs report the truncation
+    if (buf.toString('latin1', p + 4, p + 8) === 'tRNS') found = true;
+    else keep.push(buf.subarray(p, end));
+    p = end;
+  }
+  return found ? Buffer.concat(keep) : buf;
+}
+
+function decodeJpeg(bytes: Uint8Array, name: string): RgbImage {
+  let img: { width: number; height: number; data: Uint8Array };
+  try {
+    // formatAsRGBA false: 3 bytes per pixel, gray and CMYK already converted to RGB by jpeg-js.
+    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+  } catch (e) {
+    throw new KdInputError('bad-file', `${name}: cannot decode JPEG (${reason(e)})`);
+  }
+  const { width, height, data } = img;
+  if (!(width > 0 && height > 0) || data.length !== width * height * 3) {
+    throw new KdInputError('bad-file', `${name}: cannot decode JPEG (no image data)`);
+  }
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i] / 255;
+  return { width, height, data: out };
+}
