@@ -182,7 +182,7 @@ export interface ModelInspection {
   readonly params: number;
   readonly numClasses: number | null;
   /** Candidate stages: the last tensor at each spatial resolution before pooling. */
-  readonly stages: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[]; readonly op: string }>;
+  readonly stages: ReadonlyArray<{ readonly name: string; readonly tensor: string; readonly shape: readonly number[]; readonly op: string }>;
   readonly tensors: number;
 }
 

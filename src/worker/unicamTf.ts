@@ -14,7 +14,7 @@ const EPS_CORR = 1e-18;
  * sqrt(x + 1e-18) whose gradient is 0 where x = 0 (the forced-zero diagonal of D²): the plain gradient
  * there is (tiny non-cancelling terms) × 5e8 in float32 (§1.8).
  */
-const safeSqrt = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+const safeSqrt = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const y = tf.sqrt(tf.add(x, EPS_U));
   save([x, y]);
   return {
@@ -24,7 +24,7 @@ const safeSqrt = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
       return tf.where(tf.greater(xs, 0), tf.div(tf.mul(dy, 0.5), ys), tf.zerosLike(xs));
     },
   };
-});
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /** a_ij = sqrt(D²_ij + 1e-18) by the Gram form on column-centred rows, D² clamped at 0, diagonal 0 (§1.8). */
 export function distancesTf(F: tf.Tensor2D): tf.Tensor2D {

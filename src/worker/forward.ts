@@ -1,0 +1,142 @@
+// One model over the whole probe in chunks: logits, flattened stage features, target activations (NCHW)
+// and, optionally, Grad-CAM weights for the predicted and the true class — all from ONE forward pass per
+// chunk, so a checkpoint costs one forward (+ the tail backward of Grad-CAM) per model. Worker-side only.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Layout, LoadedModel } from './models/model';
+import type { ProbeSet } from './probe/probeSet';
+import { toModelInput } from './probe/modelInput';
+import { concatNchw, readNchw } from './activations';
+import type { NchwData } from './activations';
+import { gradcamAlphas } from './gradcam';
+import { checkAborted, tick } from './cancel';
+import type { Matrix } from '../core/matrix';
+import { pooledFeatures } from './unicamMaps';
+
+export interface ForwardPlan {
+  readonly model: LoadedModel;
+  /** Model input height/width. */
+  readonly height: number;
+  readonly width: number;
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+  /** Stage tensors whose flattened values feed FSS/RS. */
+  readonly stages: readonly string[];
+  /** CAM target tensor and its layout. */
+  readonly target: string;
+  readonly targetLayout: Layout;
+  /** Feature tensor whose spatial mean is the UniCAM pdCor input (d = 1; the last stage) and its layout. */
+  readonly feature: string;
+  readonly featureLayout: Layout;
+  /** Compute Grad-CAM weights (predicted and true class). */
+  readonly gradcam: boolean;
+  /** Images per forward chunk. */
+  readonly chunk: number;
+}
+
+export interface ForwardResult {
+  /** n×k logits, row-major. */
+  readonly logits: Float32Array;
+  readonly numClasses: number;
+  /** Per stage tensor: n×p flattened features (model's own layout; order is irrelevant to distances). */
+  readonly features: ReadonlyMap<string, { readonly data: Float32Array; readonly cols: number; readonly shape: readonly number[] }>;
+  /** Target activations, NCHW. */
+  readonly target: NchwData;
+  /** n×K spatial means of the feature tensor, float64 (UniCAM's F at d = 1). */
+  readonly pooled: Matrix;
+  /** Grad-CAM α (n×K) for the predicted and the true class. */
+  readonly gradcam?: { readonly pred: Float32Array; readonly true: Float32Array };
+}
+
+function concatRows(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function concat64(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function argmaxRows(logits: Float32Array, n: number, k: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
+    out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * Runs `plan.model` over every probe image in order.
+ * @param onChunk called after each chunk with the number of images done (progress)
+ */
+export async function forwardProbe(plan: ForwardPlan, probe: ProbeSet, signal?: AbortSignal, onChunk?: (done: number) => void): Promise<ForwardResult> {
+  const { model } = plan;
+  const names = [...new Set([model.output, ...plan.stages, plan.target, plan.feature])];
+  const logits: Float32Array[] = [];
+  const feats = new Map<string, Float32Array[]>(plan.stages.map((s) => [s, []]));
+  const shapes = new Map<string, readonly number[]>();
+  const targets: NchwData[] = [];
+  const pooledParts: Matrix[] = [];
+  const camPred: Float32Array[] = [];
+  const camTrue: Float32Array[] = [];
+  let numClasses = 0;
+  for (let start = 0; start < probe.n; start += plan.chunk) {
+    await tick();
+    checkAborted(signal);
+    const end = Math.min(probe.n, start + plan.chunk);
+    const idx = Int32Array.from({ length: end - start }, (_, i) => start + i);
+    const x = toModelInput(probe, idx, { height: plan.height, width: plan.width, layout: model.input.layout, mean: plan.mean, std: plan.std });
+    let out: Record<string, tf.Tensor> = {};
+    try {
+      out = model.run(x, names);
+      const lg = out[model.output];
+      numClasses = lg.shape[lg.rank - 1];
+      const lgData = lg.dataSync() as Float32Array;
+      logits.push(Float32Array.from(lgData));
+      for (const s of plan.stages) {
+        const t = out[s];
+        shapes.set(s, t.shape);
+        feats.get(s)?.push(Float32Array.from(t.dataSync() as Float32Array));
+      }
+      const acts = readNchw(out[plan.target], plan.targetLayout);
+      targets.push(acts);
+      pooledParts.push(pooledFeatures(plan.feature === plan.target ? acts : readNchw(out[plan.feature], plan.featureLayout)));
+      if (plan.gradcam) {
+        const pred = argmaxRows(lgData, end - start, numClasses);
+        const truth = probe.labels.slice(start, end);
+        const [ap, at] = gradcamAlphas(model, x, plan.target, plan.targetLayout, out[plan.target], [pred, truth], numClasses);
+        camPred.push(ap);
+        camTrue.push(at);
+      }
+    } finally {
+      x.dispose();
+      tf.dispose(Object.values(out));
+    }
+    onChunk?.(end);
+  }
+  const features = new Map<string, { data: Float32Array; cols: number; shape: readonly number[] }>();
+  for (const [s, parts] of feats) {
+    const data = concatRows(parts);
+    features.set(s, { data, cols: data.length / probe.n, shape: shapes.get(s) ?? [] });
+  }
+  return {
+    logits: concatRows(logits),
+    numClasses,
+    features,
+    target: concatNchw(targets),
+    pooled: { rows: probe.n, cols: pooledParts[0].cols, data: concat64(pooledParts.map((p) => p.data)) },
+    ...(plan.gradcam ? { gradcam: { pred: concatRows(camPred), true: concatRows(camTrue) } } : {}),
+  };
+}
