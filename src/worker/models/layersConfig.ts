@@ -1,0 +1,133 @@
+// Checks and normalises a Keras/TF.js model config (model_config JSON) before tfjs-layers deserialises
+// it: unsupported layers become named KdInputErrors, Keras 2 quirks tfjs-layers cannot parse are fixed.
+// Imported by layersModel.ts and kerasH5.ts only.
+import * as tf from '@tensorflow/tfjs-core';
+import { KdInputError } from '../../core/errors';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+/** Container classes whose `layers` we recurse into; tfjs-layers registers all three. */
+const CONTAINERS = new Set(['Sequential', 'Model', 'Functional']);
+
+function isObject(v: unknown): v is JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Every class tfjs-layers (and tfjs-core) can deserialise in this process: the real registry, not a copy. */
+function registeredClasses(): Set<string> {
+  return new Set(Object.keys(tf.serialization.SerializationMap.getMap().classNameMap));
+}
+
+/**
+ * Returns the `{class_name, config}` model config inside a TF.js modelTopology, a Keras
+ * `model_config` attribute or a full Keras model JSON (`{model_config: …, training_config: …}`).
+ */
+export function unwrapModelConfig(topology: unknown, file: string): JsonObject {
+  let t: unknown = topology;
+  if (isObject(t) && isObject(t.model_config)) t = t.model_config;
+  if (!isObject(t) || typeof t.class_name !== 'string' || t.config === undefined) {
+    throw new KdInputError('bad-file', `${file}: model config has no class_name/config (not a Keras or TF.js LayersModel)`);
+  }
+  if (!CONTAINERS.has(t.class_name)) {
+    throw new KdInputError('unsupported', `${file}: top-level class ${t.class_name} is not a Keras model (expected Sequential or Functional)`);
+  }
+  return t;
+}
+
+/**
+ * Validates every layer (recursively through nested models and wrappers) and returns a normalised
+ * deep copy for tfjs-layers. Throws KdInputError('unsupported') naming the layer, its class and
+ * the file for a class tfjs-layers cannot build or an option it would silently ignore.
+ */
+export function prepareModelConfig(topology: unknown, file: string): JsonObject {
+  const root = structuredClone(unwrapModelConfig(topology, file)) as JsonObject;
+  const known = registeredClasses();
+  const rootName = isObject(root.config) && typeof root.config.name === 'string' ? root.config.name : 'model';
+  visitLayers(root.config, file, known, rootName, '');
+  return root;
+}
+
+function layerName(layer: JsonObject, prefix: string): string {
+  const cfg = layer.config;
+  const name = typeof layer.name === 'string' ? layer.name : isObject(cfg) && typeof cfg.name === 'string' ? cfg.name : '?';
+  return prefix + name;
+}
+
+function unsupported(file: string, name: string, cls: string, why: string): KdInputError {
+  return new KdInputError('unsupported', `${file}: layer '${name}' (${cls}) ${why}`);
+}
+
+function visitLayer(layer: JsonObject, file: string, known: Set<string>, prefix: string): void {
+  const cls = layer.class_name;
+  if (typeof cls !== 'string') throw new KdInputError('bad-file', `${file}: a layer in the model config has no class_name`);
+  const name = layerName(layer, prefix);
+  if (!known.has(cls)) {
+    throw unsupported(file, name, cls, 'is not supported (TF.js layers cannot build it; custom and Lambda layers need their Python code)');
+  }
+  const cfg = layer.config;
+  if (CONTAINERS.has(cls)) {
+    // A nested model: its layers are reported as `<model>/<layer>` in messages.
+    visitLayers(cfg, file, known, name, `${name}/`);
+    return;
+  }
+  if (!isObject(cfg)) throw new KdInputError('bad-file', `${file}: layer '${name}' (${cls}) has no config object`);
+  normaliseCommon(cfg);
+  checkOptions(cfg, file, name, cls);
+  // Wrappers (TimeDistributed, Bidirectional) hold their inner layer under `layer`.
+  if (isObject(cfg.layer)) visitLayer(cfg.layer, file, known, `${name}/`);
+}
+
+/** Visits the layer list of a container config: `{name, layers}` (Keras >= 2.2.5) or a bare list (older Sequential). */
+function visitLayers(cfg: Json | undefined, file: string, known: Set<string>, modelName: string, prefix: string): void {
+  const layers = Array.isArray(cfg) ? cfg : isObject(cfg) ? cfg.layers : undefined;
+  if (!Array.isArray(layers)) throw new KdInputError('bad-file', `${file}: model '${modelName}' has no layer list`);
+  for (const l of layers) {
+    if (!isObject(l)) throw new KdInputError('bad-file', `${file}: model '${modelName}' has a malformed layer entry`);
+    visitLayer(l, file, known, prefix);
+  }
+  if (isObject(cfg)) normaliseCommon(cfg);
+}
+
+/**
+ * Rewrites what tfjs-layers cannot parse but whose meaning is unchanged: initialisers (weights are
+ * loaded right after, and unknown initialiser classes would abort deserialisation), regularisers and
+ * constraints (training-only), Keras 2 `axis: [3]` for BatchNormalization, dtype policy objects.
+ */
+function normaliseCommon(cfg: JsonObject): void {
+  for (const key of Object.keys(cfg)) {
+    if (key.endsWith('_initializer') && cfg[key] !== null) cfg[key] = { class_name: 'Zeros', config: {} };
+    else if ((key.endsWith('_regularizer') || key.endsWith('_constraint')) && cfg[key] !== null) cfg[key] = null;
+  }
+  const dtype = cfg.dtype;
+  if (isObject(dtype) && isObject(dtype.config) && typeof dtype.config.name === 'string') cfg.dtype = dtype.config.name;
+}
+
+function checkOptions(cfg: JsonObject, file: string, name: string, cls: string): void {
+  if (cfg.data_format === 'channels_first') {
+    throw unsupported(file, name, cls, 'uses data_format channels_first; KD Lens reads Keras models as NHWC (channels_last)');
+  }
+  if (typeof cfg.groups === 'number' && cfg.groups !== 1) {
+    throw unsupported(file, name, cls, `uses groups=${cfg.groups}; TF.js convolutions have no groups`);
+  }
+  if (cls === 'BatchNormalization' || cls === 'LayerNormalization') {
+    if (Array.isArray(cfg.axis)) {
+      if (cls === 'BatchNormalization') {
+        if (cfg.axis.length !== 1 || typeof cfg.axis[0] !== 'number') {
+          throw unsupported(file, name, cls, `normalises over several axes ${JSON.stringify(cfg.axis)}; TF.js supports one`);
+        }
+        cfg.axis = cfg.axis[0];
+      }
+    }
+  }
+  if (cls === 'ReLU') {
+    const slope = cfg.negative_slope ?? 0;
+    const threshold = cfg.threshold ?? 0;
+    if (slope !== 0 || threshold !== 0) {
+      throw unsupported(file, name, cls, `has negative_slope=${String(slope)}/threshold=${String(threshold)}; TF.js ReLU has neither`);
+    }
+  }
+  if ((cls === 'GlobalAveragePooling2D' || cls === 'GlobalMaxPooling2D' || cls === 'GlobalAveragePooling1D' || cls === 'GlobalMaxPooling1D') && cfg.keepdims === true) {
+    throw unsupported(file, name, cls, 'uses keepdims=True; TF.js global pooling always drops the pooled axes');
+  }
+}
