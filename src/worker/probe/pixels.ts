@@ -1,0 +1,18 @@
+// Pixel-layout helpers shared by the probe loaders (src/worker/probe/ only): HWC resize through the
+// float64 bilinear of src/core/resize.ts, so folder images and npz arrays are resized identically.
+import { resizeBilinear } from '../../core/resize';
+
+/**
+ * Resizes an h×w×c HWC image to H×W×c with half-pixel-centre bilinear (cv2 INTER_LINEAR,
+ * tf.image.resizeBilinear(halfPixelCenters=true)). Returns `src` itself when the size already matches.
+ */
+export function resizeHwc(src: Float32Array, h: number, w: number, c: number, H: number, W: number): Float32Array {
+  if (h === H && w === W) return src;
+  // core's resize works on stacked planes (CHW): split channels, resize, interleave back.
+  const planes = new Float64Array(c * h * w);
+  for (let i = 0; i < h * w; i++) for (let k = 0; k < c; k++) planes[k * h * w + i] = src[i * c + k];
+  const resized = resizeBilinear(planes, c, h, w, H, W);
+  const out = new Float32Array(H * W * c);
+  for (let i = 0; i < H * W; i++) for (let k = 0; k < c; k++) out[i * c + k] = resized[k * H * W + i];
+  return out;
+}
