@@ -8,6 +8,7 @@ const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
 const root = path.dirname(new URL(import.meta.url).pathname);
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /** Problem-matcher friendly logs (VS Code's esbuild matchers look for these lines). */
 const logPlugin = {
@@ -33,7 +34,7 @@ const nodeCjs = {
   target: 'node20',
   sourcemap: !production,
   minify: production,
-  define: { 'import.meta.url': '__kdlens_import_meta_url' },
+  define: { 'import.meta.url': '__kdlens_import_meta_url', KDLENS_VERSION: JSON.stringify(pkg.version) },
   banner: { js: "const __kdlens_import_meta_url = require('url').pathToFileURL(__filename).href;" },
   // tfjs-node is optional and native: never bundled, required at run time inside try/catch.
   external: ['@tensorflow/tfjs-node', 'vscode'],
