@@ -1,0 +1,128 @@
+// The shape of `kdlens report`'s report.json (a public, versioned format: scripts and CI read it) and of
+// the in-memory bundle the HTML/PNG writers render. Imported by the CLI, the demo and their tests.
+import type { Interval, UnicamDirection } from '../core/types';
+
+export interface ReportModel {
+  readonly path: string;
+  readonly format: string;
+  readonly params: number;
+  readonly accuracy: number;
+}
+
+export interface ReportFidelity {
+  readonly temperature: number;
+  readonly agreement: number;
+  /** Mean KL(softmax(t/T) ‖ softmax(s/T)) in nats, not multiplied by T². */
+  readonly kl: number;
+  readonly ece_teacher: number;
+  readonly ece_student: number;
+  readonly both_right: number;
+  readonly teacher_only: number;
+  readonly student_only: number;
+  readonly both_wrong: number;
+  readonly copied_errors: number;
+  readonly per_class: ReadonlyArray<{ readonly name: string; readonly n: number; readonly agreement: number | null; readonly teacher_accuracy: number | null; readonly student_accuracy: number | null }>;
+}
+
+export interface ReportStage {
+  readonly name: string;
+  readonly teacher: string;
+  readonly student: string;
+  readonly teacher_shape: readonly number[];
+  readonly student_shape: readonly number[];
+  readonly fss_u: number;
+  readonly fss_u_ci?: Interval;
+  readonly fss_v: number;
+  /** Mean of the FSS_V permutation null (what FSS_V gives for unrelated features at this N and p). */
+  readonly fss_v_null: number;
+  readonly fss_v_null_p95: number;
+  readonly rs_teacher: number;
+  readonly rs_student: number;
+  readonly rs_base?: number;
+  readonly prs_teacher_given_student: number;
+  readonly prs_student_given_teacher: number;
+  readonly prs_student_given_base?: number;
+  readonly prs_base_given_student?: number;
+}
+
+/** Names of the heatmap sets written to maps/<name>.npy (N×H×W float32 at probe resolution). */
+export type MapName =
+  | 'gradcam_teacher'
+  | 'gradcam_student'
+  | 'gradcam_base'
+  | 'gradcam_teacher_true'
+  | 'gradcam_student_true'
+  | 'gradcam_base_true'
+  | `unicam_${UnicamDirection}`;
+
+export interface ReportLocalisation {
+  /** Mean share of the image covered by the object mask. */
+  readonly mask_share: number;
+  /** Per map set: mean over images of (heatmap mass inside the mask) / (total heatmap mass); images with no mass are skipped. */
+  readonly by_map: Partial<Record<MapName, number>>;
+}
+
+export interface ReportCheckpointRow {
+  readonly path: string;
+  /** Epoch/step number parsed from the name, else the position in mtime order. */
+  readonly step: number;
+  readonly accuracy_student: number;
+  readonly fidelity: ReportFidelity;
+  readonly stages: readonly ReportStage[];
+}
+
+export interface ReportJson {
+  readonly version: 1;
+  readonly created: string;
+  readonly backend: string;
+  readonly elapsed_ms: number;
+  readonly probe: {
+    readonly path: string;
+    readonly n: number;
+    readonly classes: readonly string[];
+    readonly seed: number;
+    readonly height: number;
+    readonly width: number;
+    readonly ids: readonly string[];
+    readonly labels: readonly number[];
+    readonly has_masks: boolean;
+  };
+  readonly models: { readonly teacher: ReportModel; readonly student: ReportModel; readonly base?: ReportModel };
+  readonly fidelity: ReportFidelity;
+  readonly predictions: { readonly teacher: readonly number[]; readonly student: readonly number[]; readonly base?: readonly number[] };
+  readonly stages: readonly ReportStage[];
+  readonly unicam?: {
+    readonly batch: number;
+    readonly target: { readonly teacher: string; readonly student: string };
+    readonly objective: 'gt' | 'argmax';
+    readonly gt: string;
+    readonly batch_of: readonly number[];
+    /** Paths relative to the report folder. */
+    readonly maps: Partial<Record<UnicamDirection, string>>;
+    readonly diagnostics: Partial<Record<UnicamDirection, { readonly batches: ReadonlyArray<{ readonly id: number; readonly r_star: number; readonly residual_energy: number; readonly loss: number }>; readonly warnings: readonly string[] }>>;
+  };
+  readonly gradcam?: {
+    readonly target: { readonly teacher: string; readonly student: string };
+    /** Predicted-class maps per model, relative paths. */
+    readonly maps: Partial<Record<'teacher' | 'student' | 'base', string>>;
+    /** True-class maps per model, relative paths. */
+    readonly maps_true: Partial<Record<'teacher' | 'student' | 'base', string>>;
+  };
+  readonly localisation?: ReportLocalisation;
+  readonly checkpoints?: readonly ReportCheckpointRow[];
+  /** Overlay PNGs, relative paths, per probe image. */
+  readonly heatmaps: ReadonlyArray<{ readonly image: number; readonly id: string; readonly files: Partial<Record<MapName | 'input', string>> }>;
+  readonly gates?: ReadonlyArray<{ readonly expr: string; readonly ok: boolean; readonly detail: string }>;
+  readonly warnings: readonly string[];
+}
+
+/** What the HTML and PNG writers get: the JSON plus the pixel data they draw (never re-read from disk). */
+export interface ReportBundle {
+  readonly json: ReportJson;
+  /** N×H×W×3 probe images in [0, 1] (NHWC), at probe resolution. */
+  readonly images: Float32Array;
+  /** Heatmaps at probe resolution, N×H×W in [0, 1]. */
+  readonly maps: Partial<Record<MapName, Float32Array>>;
+  /** Object masks (N×H×W) when the probe has them. */
+  readonly masks?: Float32Array;
+}
