@@ -51,6 +51,7 @@ const entries = [
   { in: 'src/extension.ts', out: 'dist/extension.js', opts: nodeCjs },
   { in: 'src/worker/main.ts', out: 'dist/worker.js', opts: nodeCjs },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', opts: nodeCjs },
+  { in: 'demo/main.ts', out: 'dist/demo.js', opts: nodeCjs },
   {
     in: 'webview/panel/main.ts',
     out: 'dist/webview/panel.js',

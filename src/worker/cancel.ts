@@ -15,3 +15,8 @@ export function checkAborted(signal?: AbortSignal): void {
 export function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Our JobCancelled or a DOM-style AbortError (thrown by code that honours an AbortSignal directly). */
+export function isCancellation(e: unknown): boolean {
+  return e instanceof JobCancelled || (e instanceof Error && e.name === 'AbortError');
+}

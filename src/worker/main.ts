@@ -7,7 +7,7 @@ import { isKdInputError } from '../core/errors';
 import { AnalyzeRequest, DidProgressNotification, InitializeRequest, InspectRequest, LogNotification, WorkerErrorCode } from '../protocol/worker';
 import type { WorkerInfo } from '../protocol/worker';
 import { backendInfo, initBackend } from './backend';
-import { JobCancelled } from './cancel';
+import { isCancellation } from './cancel';
 import { analyze, clearModelCache, inspect } from './engine';
 
 declare const KDLENS_VERSION: string | undefined;
@@ -21,7 +21,7 @@ function log(level: 'info' | 'warn' | 'error', message: string): void {
 
 /** Engine errors → JSON-RPC errors the host can branch on without parsing text. */
 function toResponseError(e: unknown): ResponseError<unknown> {
-  if (e instanceof JobCancelled) return new ResponseError(WorkerErrorCode.Cancelled, 'cancelled');
+  if (isCancellation(e)) return new ResponseError(WorkerErrorCode.Cancelled, 'cancelled');
   if (isKdInputError(e)) return new ResponseError(WorkerErrorCode.InputError, e.message, { kind: e.code });
   const err = e instanceof Error ? e : new Error(String(e));
   log('error', err.stack ?? err.message);
