@@ -44,6 +44,8 @@ export interface EngineHooks {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: Progress) => void;
   readonly log?: (line: string) => void;
+  /** Receives the loaded probe set (images, masks) so a caller can draw it without loading it twice. */
+  readonly onProbe?: (probe: ProbeSet) => void;
 }
 
 export interface EngineDeps {
@@ -197,6 +199,7 @@ export async function analyze(params: AnalyzeParams, hooks: EngineHooks = {}, de
     signal,
   );
   warnings.push(...probe.warnings);
+  hooks.onProbe?.(probe);
   const labels = probe.labels;
 
   const traced = new Map<ModelRole, Traced>();
