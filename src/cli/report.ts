@@ -1,0 +1,245 @@
+// `kdlens report`: evaluates a teacher/student(/base) pair — and optionally a checkpoint series — with the
+// engine, then writes report.json, maps/*.npy, heatmaps/*.png and a self-contained report.html into the
+// output folder. Also the library entry the demo calls. Never imports vscode or host code.
+import fs from 'node:fs';
+import path from 'node:path';
+import { KdInputError } from '../core/errors';
+import { evaluateGate, parseGate } from '../core/gates';
+import type { GateResult } from '../core/gates';
+import { maskShare, massInsideMask } from '../core/localisation';
+import { writeNpy } from '../core/npy';
+import { resizeBilinear } from '../core/resize';
+import type { AnalyzeParams, EvalResult, FidelitySummary, HeatmapSet, StageFigures } from '../core/types';
+import { decodeFloat32 } from '../protocol/encoding';
+import { analyze } from '../worker/engine';
+import type { ProbeSet } from '../worker/probe/probeSet';
+import { expandSeries } from './checkpointSeries';
+import type { MapName, ReportBundle, ReportCheckpointRow, ReportFidelity, ReportJson, ReportModel, ReportStage } from './reportTypes';
+
+export interface ReportOptions {
+  readonly teacher: string;
+  /** The student to explain in full; default: the last checkpoint of the series. */
+  readonly student?: string;
+  readonly base?: string;
+  /** Probe set: ImageFolder directory or .npz. */
+  readonly data: string;
+  /** Glob of student checkpoints for the trend rows. */
+  readonly checkpoints?: string;
+  readonly out: string;
+  readonly probeSize?: number;
+  readonly seed?: number;
+  readonly temperature?: number;
+  readonly imageSize?: readonly [number, number];
+  readonly mean?: readonly [number, number, number];
+  readonly std?: readonly [number, number, number];
+  readonly stages?: AnalyzeParams['stages'];
+  readonly target?: AnalyzeParams['target'];
+  readonly unicamBatch?: number;
+  readonly gt?: string;
+  readonly objective?: 'gt' | 'argmax';
+  readonly permutations?: number;
+  readonly failIf?: string;
+}
+
+export interface ReportHooks {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number, message: string) => void;
+  readonly log?: (line: string) => void;
+  /** Writes heatmaps/*.png and report.html; absent → JSON and .npy only (tests of the numbers). */
+  readonly render?: (bundle: ReportBundle, outDir: string) => Promise<ReportJson['heatmaps']> | ReportJson['heatmaps'];
+}
+
+export interface ReportOutcome {
+  readonly json: ReportJson;
+  readonly gate: GateResult | null;
+  readonly outDir: string;
+}
+
+function fidelityOf(f: FidelitySummary): ReportFidelity {
+  return {
+    temperature: f.temperature,
+    agreement: f.agreement,
+    kl: f.kl,
+    ece_teacher: f.ece_teacher,
+    ece_student: f.ece_student,
+    both_right: f.both_right,
+    teacher_only: f.teacher_only,
+    student_only: f.student_only,
+    both_wrong: f.both_wrong,
+    copied_errors: f.copied_errors,
+    per_class: f.per_class,
+  };
+}
+
+function stageOf(s: StageFigures): ReportStage {
+  const { fss_v_null, ...rest } = s;
+  return { ...rest, fss_v_null: fss_v_null.mean, fss_v_null_p95: fss_v_null.p95 };
+}
+
+function modelOf(m: { path: string; format: string; params: number; accuracy: number }): ReportModel {
+  return { path: m.path, format: m.format, params: m.params, accuracy: m.accuracy };
+}
+
+/** A heatmap set at probe resolution, N×H×W float32 in [0, 1] (spec §2.7: resize after min-max). */
+export function mapAtProbe(set: HeatmapSet, H: number, W: number): Float32Array {
+  const raw = decodeFloat32(set.data);
+  if (set.h === H && set.w === W) return Float32Array.from(raw);
+  const up = resizeBilinear(raw, set.n, set.h, set.w, H, W);
+  const out = new Float32Array(up.length);
+  for (let k = 0; k < up.length; k++) out[k] = Math.min(1, Math.max(0, up[k]));
+  return out;
+}
+
+/** Every figure a --fail-if gate may name. */
+function gateLookup(json: ReportJson): (name: string, index?: string) => number | undefined {
+  const top: Record<string, number | undefined> = {
+    ...Object.fromEntries(Object.entries(json.fidelity).filter(([, v]) => typeof v === 'number')),
+    accuracy_teacher: json.models.teacher.accuracy,
+    accuracy_student: json.models.student.accuracy,
+    accuracy_base: json.models.base?.accuracy,
+  };
+  return (name, index) => {
+    if (index === undefined) return top[name];
+    const st = json.stages.find((s) => s.name === index || s.student === index || s.teacher === index);
+    const v = st ? (st as unknown as Record<string, unknown>)[name] : undefined;
+    return typeof v === 'number' ? v : undefined;
+  };
+}
+
+function baseParams(o: ReportOptions, student: string): AnalyzeParams {
+  return {
+    teacher: path.resolve(o.teacher),
+    student: path.resolve(student),
+    ...(o.base ? { base: path.resolve(o.base) } : {}),
+    probe: path.resolve(o.data),
+    probeSize: o.probeSize,
+    seed: o.seed,
+    temperature: o.temperature,
+    imageSize: o.imageSize,
+    mean: o.mean,
+    std: o.std,
+    stages: o.stages,
+    target: o.target,
+    unicamBatch: o.unicamBatch,
+    gt: o.gt,
+    objective: o.objective,
+    permutations: o.permutations,
+  };
+}
+
+export async function runReport(o: ReportOptions, hooks: ReportHooks = {}): Promise<ReportOutcome> {
+  const gate = o.failIf ? parseGate(o.failIf) : null;
+  const series = o.checkpoints ? expandSeries(o.checkpoints) : [];
+  const student = o.student ?? series[series.length - 1]?.path;
+  if (!student) throw new KdInputError('bad-argument', 'give --student, or --checkpoints matching at least one file');
+  const steps = series.length + 1;
+  const progress = (i: number, f: number, msg: string): void => hooks.onProgress?.((i + f) / steps, msg);
+
+  const rows: ReportCheckpointRow[] = [];
+  for (const [i, entry] of series.entries()) {
+    const r = await analyze(
+      { ...baseParams(o, entry.path), skipMaps: true },
+      { signal: hooks.signal, log: hooks.log, onProgress: (p) => progress(i, p.fraction, `checkpoint ${i + 1}/${series.length} (step ${entry.step}): ${p.message}`) },
+    );
+    rows.push({ path: entry.path, step: entry.step, accuracy_student: r.models.student.accuracy, fidelity: fidelityOf(r.fidelity), stages: r.stages.map(stageOf) });
+  }
+
+  let probe: ProbeSet | undefined;
+  const main: EvalResult = await analyze(baseParams(o, student), {
+    signal: hooks.signal,
+    log: hooks.log,
+    onProbe: (p) => (probe = p),
+    onProgress: (p) => progress(series.length, p.fraction, `full analysis: ${p.message}`),
+  });
+  if (!probe) throw new Error('engine did not hand over the probe set');
+  const { height: H, width: W, n } = probe;
+
+  const outDir = path.resolve(o.out);
+  fs.mkdirSync(path.join(outDir, 'maps'), { recursive: true });
+  const maps: Partial<Record<MapName, Float32Array>> = {};
+  const writeMap = (name: MapName, set: HeatmapSet | undefined): string | undefined => {
+    if (!set) return undefined;
+    const data = mapAtProbe(set, H, W);
+    maps[name] = data;
+    const rel = `maps/${name}.npy`;
+    fs.writeFileSync(path.join(outDir, rel), writeNpy({ dtype: 'float32', shape: [n, H, W], data }));
+    return rel;
+  };
+  const gcPaths: Partial<Record<'teacher' | 'student' | 'base', string>> = {};
+  const gcTrue: Partial<Record<'teacher' | 'student' | 'base', string>> = {};
+  for (const role of ['teacher', 'student', 'base'] as const) {
+    const m = main.gradcam?.maps[role];
+    const p = writeMap(`gradcam_${role}`, m?.pred);
+    const t = writeMap(`gradcam_${role}_true`, m?.true);
+    if (p) gcPaths[role] = p;
+    if (t) gcTrue[role] = t;
+  }
+  const uPaths: NonNullable<ReportJson['unicam']>['maps'] = {};
+  for (const [dir, set] of Object.entries(main.unicam?.maps ?? {})) {
+    const p = writeMap(`unicam_${dir}` as MapName, set);
+    if (p) uPaths[dir as keyof typeof uPaths] = p;
+  }
+
+  let localisation: ReportJson['localisation'];
+  if (probe.masks) {
+    const by: Partial<Record<MapName, number>> = {};
+    for (const [name, data] of Object.entries(maps)) by[name as MapName] = massInsideMask(data, probe.masks, n, H * W);
+    localisation = { mask_share: maskShare(probe.masks, n, H * W), by_map: by };
+  }
+
+  const json0: ReportJson = {
+    version: 1,
+    created: new Date().toISOString(),
+    backend: main.backend,
+    elapsed_ms: main.elapsed_ms,
+    probe: {
+      path: main.probe.path,
+      n,
+      classes: main.probe.classes,
+      seed: main.probe.seed,
+      height: H,
+      width: W,
+      ids: main.probe.ids,
+      labels: main.probe.labels,
+      has_masks: main.probe.hasMasks,
+    },
+    models: {
+      teacher: modelOf(main.models.teacher),
+      student: modelOf(main.models.student),
+      ...(main.models.base ? { base: modelOf(main.models.base) } : {}),
+    },
+    fidelity: fidelityOf(main.fidelity),
+    predictions: {
+      teacher: main.fidelity.teacher_pred,
+      student: main.fidelity.student_pred,
+      ...(main.fidelity.base_pred ? { base: main.fidelity.base_pred } : {}),
+    },
+    stages: main.stages.map(stageOf),
+    ...(main.unicam
+      ? {
+          unicam: {
+            batch: main.unicam.batch,
+            target: main.unicam.target,
+            objective: main.unicam.objective,
+            gt: main.unicam.gt,
+            batch_of: main.unicam.batch_of,
+            maps: uPaths,
+            diagnostics: main.unicam.diagnostics as NonNullable<ReportJson['unicam']>['diagnostics'],
+          },
+        }
+      : {}),
+    ...(main.gradcam ? { gradcam: { target: main.gradcam.target, maps: gcPaths, maps_true: gcTrue } } : {}),
+    ...(localisation ? { localisation } : {}),
+    ...(series.length ? { checkpoints: rows } : {}),
+    heatmaps: [],
+    warnings: main.warnings,
+  };
+  const gateResult = gate ? evaluateGate(gate, gateLookup(json0)) : null;
+  let json: ReportJson = gateResult && o.failIf ? { ...json0, gates: [{ expr: o.failIf, ok: !gateResult.failed, detail: gateResult.reasons.join(' || ') || 'no condition held' }] } : json0;
+  if (hooks.render) {
+    const heatmaps = await hooks.render({ json, images: probe.images, maps, ...(probe.masks ? { masks: probe.masks } : {}) }, outDir);
+    json = { ...json, heatmaps };
+  }
+  fs.writeFileSync(path.join(outDir, 'report.json'), JSON.stringify(json, null, 1) + '\n');
+  return { json, gate: gateResult, outDir };
+}
