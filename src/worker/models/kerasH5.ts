@@ -166,12 +166,24 @@ function readWeights(h5: H5, f: H5Group, file: string): Map<string, H5Weight[]> 
   return out;
 }
 
-/** `conv2d/kernel:0` → `kernel`: what Keras and tfjs-layers agree on for one layer's weight. */
-function shortName(n: string): string {
-  return n.replace(/:\d+$/, '').split('/').pop() ?? n;
+/**
+ * Ways to pair a file weight with a model weight, tried in order: the full name (`conv2d/kernel:0` ↔
+ * `conv2d/kernel`, which also pairs the many weights of a nested model), then the short name (`kernel`).
+ */
+const WEIGHT_KEYS: ReadonlyArray<(n: string) => string> = [(n) => n.replace(/:\d+$/, ''), (n) => n.replace(/:\d+$/, '').split('/').pop() ?? n];
+
+/** File weights in the order of `targets`: by the first unambiguous name key, else in Keras order. */
+function pairWeights(ws: readonly H5Weight[], targets: ReadonlyArray<{ originalName: string }>): H5Weight[] {
+  for (const key of WEIGHT_KEYS) {
+    const byKey = new Map(ws.map((w) => [key(w.name), w]));
+    if (byKey.size === ws.length && targets.every((t) => byKey.has(key(t.originalName)))) {
+      return targets.map((t) => byKey.get(key(t.originalName)) as H5Weight);
+    }
+  }
+  return [...ws];
 }
 
-/** Sets each top-level layer's weights (matched by short name when unambiguous, else by Keras order). */
+/** Sets each top-level layer's weights (paired by name when unambiguous, else by Keras order). */
 function assignWeights(model: tfl.LayersModel, weights: Map<string, H5Weight[]>, file: string): void {
   const seen = new Set<string>();
   for (const [layerName, ws] of weights) {
@@ -186,9 +198,7 @@ function assignWeights(model: tfl.LayersModel, weights: Map<string, H5Weight[]>,
     if (targets.length !== ws.length) {
       throw new KdInputError('bad-file', `${file}: layer '${layerName}' (${layer.getClassName()}) has ${ws.length} weights in the file, the model needs ${targets.length}`);
     }
-    const byName = new Map(ws.map((w) => [shortName(w.name), w]));
-    const useNames = byName.size === ws.length && targets.every((t) => byName.has(shortName(t.originalName)));
-    const ordered = targets.map((t, i) => (useNames ? (byName.get(shortName(t.originalName)) as H5Weight) : ws[i]));
+    const ordered = pairWeights(ws, targets);
     ordered.forEach((w, i) => {
       const want = targets[i].shape;
       if (want.length !== w.shape.length || want.some((d, k) => d !== w.shape[k])) {
@@ -211,6 +221,10 @@ function assignWeights(model: tfl.LayersModel, weights: Map<string, H5Weight[]>,
 
 /** Opens a Keras 2 HDF5 model (Sequential or Functional, saved with model.save). */
 export async function openKerasH5(file: string): Promise<LoadedModel> {
+  if (/\.keras$/i.test(file)) {
+    // FIXME(#4): Keras 3 zips (config.json + model.weights.h5) use another config and weight layout.
+    throw new KdInputError('unsupported', `${file}: Keras 3 .keras archives are not read yet; save with model.save('x.h5') (Keras 2 HDF5 layout)`);
+  }
   checkSuperblock(file);
   const h5 = await loadH5wasm();
   // Every h5wasm call sits inside quietly(): HDF5 can fail on any read of a damaged file, not only at open.
@@ -257,7 +271,7 @@ export const kerasH5Reader: ModelReader = {
   match(p: string, head: Uint8Array): boolean {
     if (head.length >= 8 && startsWithSignature(head)) return true;
     // HDF5 files with a user block start elsewhere; trust the usual Keras extensions then.
-    return /\.(h5|hdf5)$/i.test(p) && head.length > 0;
+    return /\.(h5|hdf5|keras)$/i.test(p) && head.length > 0;
   },
   open: openKerasH5,
 };
