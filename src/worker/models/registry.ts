@@ -5,9 +5,10 @@ import path from 'node:path';
 import { KdInputError } from '../../core/errors';
 import type { LoadedModel, ModelReader } from './model';
 import { layersReader } from './layersModel';
+import { kerasH5Reader } from './kerasH5';
 
-// FIXME(#4): ONNX and Keras readers join here as they land.
-export const READERS: readonly ModelReader[] = [layersReader];
+// FIXME(#4): the ONNX reader joins here when it lands.
+export const READERS: readonly ModelReader[] = [layersReader, kerasH5Reader];
 
 function head(file: string): Uint8Array {
   const fd = fs.openSync(file, 'r');
