@@ -1,0 +1,279 @@
+// Decodes .onnx bytes (protobufjs + the vendored schema) into plain graph records: nodes with typed
+// attributes, initializers as host arrays (raw_data, typed fields or external side files), input/output
+// value infos. No tfjs here. Imported by the ONNX reader folder only.
+import * as protobuf from 'protobufjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { KdInputError } from '../../../core/errors';
+import { ONNX_PROTO } from './onnxProto';
+import type { HostDtype, HostVal } from './hostOps';
+
+export type AttrValue = number | string | number[] | string[] | HostVal;
+
+export interface OnnxNode {
+  readonly name: string;
+  readonly opType: string;
+  readonly domain: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs: ReadonlyMap<string, AttrValue>;
+}
+
+export interface OnnxValueInfo {
+  readonly name: string;
+  /** ONNX TensorProto.DataType of the element (1 = float), 0 when not a tensor. */
+  readonly elemType: number;
+  /** null when the shape is absent; null entries for symbolic/unknown dims. */
+  readonly shape: ReadonlyArray<number | null> | null;
+}
+
+export interface OnnxGraph {
+  readonly nodes: readonly OnnxNode[];
+  readonly initializers: ReadonlyMap<string, HostVal>;
+  readonly inputs: readonly OnnxValueInfo[];
+  readonly outputs: readonly OnnxValueInfo[];
+  /** Version of the default ('' / 'ai.onnx') operator set. */
+  readonly opset: number;
+  readonly producer: string;
+}
+
+// TensorProto.DataType values we can hold.
+const DT = { FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9, FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, BFLOAT16: 16 } as const;
+export const FLOAT_TYPES: ReadonlySet<number> = new Set([DT.FLOAT, DT.FLOAT16, DT.DOUBLE, DT.BFLOAT16]);
+
+/** Maps an ONNX element type to how we hold it; null when KD Lens cannot hold it (strings, complex). */
+export function hostDtypeOf(dataType: number): HostDtype | null {
+  if (FLOAT_TYPES.has(dataType)) return 'float';
+  if (dataType === DT.BOOL) return 'bool';
+  if ([DT.UINT8, DT.INT8, DT.UINT16, DT.INT16, DT.INT32, DT.INT64, DT.UINT32, DT.UINT64].includes(dataType as 2)) return 'int';
+  return null;
+}
+
+// Decoded message shapes (only the fields we read). int64 fields arrive as `long` objects.
+type Int64 = number | { toNumber(): number };
+interface TensorMsg {
+  dims: Int64[];
+  dataType: number;
+  name: string;
+  rawData: Uint8Array;
+  floatData: number[];
+  int32Data: number[];
+  int64Data: Int64[];
+  doubleData: number[];
+  uint64Data: Int64[];
+  dataLocation: number;
+  externalData: Array<{ key: string; value: string }>;
+}
+interface AttrMsg {
+  name: string;
+  type: number;
+  f: number;
+  i: Int64;
+  s: Uint8Array;
+  t?: TensorMsg;
+  floats: number[];
+  ints: Int64[];
+  strings: Uint8Array[];
+}
+interface NodeMsg {
+  input: string[];
+  output: string[];
+  name: string;
+  opType: string;
+  domain: string;
+  attribute: AttrMsg[];
+}
+interface ValueInfoMsg {
+  name: string;
+  type?: { tensorType?: { elemType: number; shape?: { dim: Array<{ dimValue?: Int64; dimParam?: string; value?: string }> } } };
+}
+interface GraphMsg {
+  node: NodeMsg[];
+  initializer: TensorMsg[];
+  input: ValueInfoMsg[];
+  output: ValueInfoMsg[];
+}
+interface ModelMsg {
+  irVersion: Int64;
+  producerName: string;
+  opsetImport: Array<{ domain: string; version: Int64 }>;
+  graph?: GraphMsg;
+}
+
+let modelType: protobuf.Type | undefined;
+function onnxModelType(): protobuf.Type {
+  modelType ??= protobuf.parse(ONNX_PROTO, { keepCase: false }).root.lookupType('onnx.ModelProto');
+  return modelType;
+}
+
+const num = (v: Int64): number => (typeof v === 'number' ? v : v.toNumber());
+const utf8 = new TextDecoder();
+
+/**
+ * Parses an ONNX model. `file` names the model in errors and locates external data files (relative to
+ * its folder). Throws KdInputError('bad-file') for anything unreadable.
+ */
+export function decodeOnnx(bytes: Uint8Array, file: string): OnnxGraph {
+  let msg: ModelMsg;
+  try {
+    msg = onnxModelType().decode(bytes) as unknown as ModelMsg;
+  } catch (e) {
+    throw new KdInputError('bad-file', `${file}: not a readable ONNX model (truncated or corrupt: ${e instanceof Error ? e.message : String(e)})`);
+  }
+  const g = msg.graph;
+  if (!g || g.node.length === 0 || g.output.length === 0) {
+    throw new KdInputError('bad-file', `${file}: not a readable ONNX model (no graph, nodes or outputs; truncated?)`);
+  }
+  const opsetEntry = msg.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
+  const externals = new Map<string, Uint8Array>();
+  const ctx: TensorCtx = { file, dir: path.dirname(file), externals };
+
+  const initializers = new Map<string, HostVal>();
+  for (const t of g.initializer) initializers.set(t.name, decodeTensor(t, ctx, `initializer '${t.name}'`));
+
+  const nodes = g.node.map((n, i): OnnxNode => {
+    const name = n.name || `${n.opType}_${i}`;
+    const attrs = new Map<string, AttrValue>();
+    for (const a of n.attribute) {
+      const v = decodeAttr(a, ctx, `node '${name}' attribute '${a.name}'`);
+      if (v !== undefined) attrs.set(a.name, v);
+    }
+    return { name, opType: n.opType, domain: n.domain ?? '', inputs: n.input, outputs: n.output, attrs };
+  });
+
+  const valueInfo = (v: ValueInfoMsg): OnnxValueInfo => {
+    const tt = v.type?.tensorType;
+    const dims = tt?.shape?.dim;
+    return {
+      name: v.name,
+      elemType: tt?.elemType ?? 0,
+      shape: dims ? dims.map((d) => (d.value === 'dimValue' && d.dimValue !== undefined && num(d.dimValue) > 0 ? num(d.dimValue) : null)) : null,
+    };
+  };
+  return {
+    nodes,
+    initializers,
+    // IR < 4 lists initializers among the inputs too: those are weights, not model inputs.
+    inputs: g.input.filter((v) => !initializers.has(v.name)).map(valueInfo),
+    outputs: g.output.map(valueInfo),
+    opset: opsetEntry ? num(opsetEntry.version) : 1,
+    producer: msg.producerName ?? '',
+  };
+}
+
+interface TensorCtx {
+  readonly file: string;
+  readonly dir: string;
+  readonly externals: Map<string, Uint8Array>;
+}
+
+const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+
+function decodeAttr(a: AttrMsg, ctx: TensorCtx, what: string): AttrValue | undefined {
+  switch (a.type) {
+    case ATTR.FLOAT: return a.f;
+    case ATTR.INT: return num(a.i);
+    case ATTR.STRING: return utf8.decode(a.s);
+    case ATTR.TENSOR: return a.t ? decodeTensor(a.t, ctx, what) : undefined;
+    case ATTR.FLOATS: return [...a.floats];
+    case ATTR.INTS: return a.ints.map(num);
+    case ATTR.STRINGS: return a.strings.map((s) => utf8.decode(s));
+    default: return undefined; // graphs, sparse tensors, type protos: only ops we reject use them
+  }
+}
+
+function bad(ctx: TensorCtx, what: string, why: string): KdInputError {
+  return new KdInputError('bad-file', `${ctx.file}: ${what}: ${why}`);
+}
+
+function externalBytes(t: TensorMsg, ctx: TensorCtx, what: string): Uint8Array {
+  const kv = new Map(t.externalData.map((e) => [e.key, e.value]));
+  const location = kv.get('location');
+  if (!location) throw bad(ctx, what, 'external data without a location');
+  const full = path.resolve(ctx.dir, location);
+  let buf = ctx.externals.get(full);
+  if (!buf) {
+    try {
+      buf = fs.readFileSync(full);
+    } catch {
+      throw bad(ctx, what, `external data file '${location}' not found next to the model`);
+    }
+    ctx.externals.set(full, buf);
+  }
+  const offset = Number(kv.get('offset') ?? 0);
+  const length = kv.has('length') ? Number(kv.get('length')) : buf.length - offset;
+  if (!(offset >= 0 && length >= 0 && offset + length <= buf.length)) throw bad(ctx, what, `external data range ${offset}+${length} lies outside '${location}'`);
+  return buf.subarray(offset, offset + length);
+}
+
+/** Little-endian bytes → a typed array of `ctor`, copying so the view is aligned and owns its buffer. */
+function view<T>(bytes: Uint8Array, ctor: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }, count: number): T | null {
+  if (bytes.length !== count * ctor.BYTES_PER_ELEMENT) return null;
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return new ctor(copy.buffer);
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+function bf16ToFloat(b: number): number {
+  const u = new Uint32Array([b << 16]);
+  return new Float32Array(u.buffer)[0];
+}
+
+/** One TensorProto → HostVal (float data as Float32Array, ints/bools as Float64Array). */
+export function decodeTensor(t: TensorMsg, ctx: TensorCtx, what: string): HostVal {
+  const shape = t.dims.map(num);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const dtype = hostDtypeOf(t.dataType);
+  if (!dtype) throw new KdInputError('unsupported', `${ctx.file}: ${what}: element type ${t.dataType} (strings/complex) is not supported`);
+  const external = t.dataLocation === 1;
+  const raw = external ? externalBytes(t, ctx, what) : t.rawData;
+  let data: Float32Array | Float64Array | null = null;
+  if (external || (raw && raw.length > 0)) {
+    data = fromRaw(raw, t.dataType, count);
+    if (!data) throw bad(ctx, what, `holds ${raw.length} bytes, expected ${count} elements of type ${t.dataType} (shape [${shape.join(', ')}])`);
+  } else {
+    data = fromTyped(t, count);
+    if (!data) throw bad(ctx, what, `typed data does not hold ${count} elements (shape [${shape.join(', ')}])`);
+  }
+  return { kind: 'host', dtype, shape, data };
+}
+
+function fromRaw(raw: Uint8Array, dataType: number, count: number): Float32Array | Float64Array | null {
+  switch (dataType) {
+    case DT.FLOAT: return view(raw, Float32Array, count);
+    case DT.DOUBLE: { const d = view(raw, Float64Array, count); return d && Float32Array.from(d); }
+    case DT.FLOAT16: { const d = view(raw, Uint16Array, count); return d && Float32Array.from(d, halfToFloat); }
+    case DT.BFLOAT16: { const d = view(raw, Uint16Array, count); return d && Float32Array.from(d, bf16ToFloat); }
+    case DT.INT64: { const d = view(raw, BigInt64Array, count); return d && Float64Array.from(d, Number); }
+    case DT.UINT64: { const d = view(raw, BigUint64Array, count); return d && Float64Array.from(d, Number); }
+    case DT.INT32: { const d = view(raw, Int32Array, count); return d && Float64Array.from(d); }
+    case DT.UINT32: { const d = view(raw, Uint32Array, count); return d && Float64Array.from(d); }
+    case DT.INT16: { const d = view(raw, Int16Array, count); return d && Float64Array.from(d); }
+    case DT.UINT16: { const d = view(raw, Uint16Array, count); return d && Float64Array.from(d); }
+    case DT.INT8: { const d = view(raw, Int8Array, count); return d && Float64Array.from(d); }
+    case DT.UINT8: case DT.BOOL: { const d = view(raw, Uint8Array, count); return d && Float64Array.from(d); }
+    default: return null;
+  }
+}
+
+function fromTyped(t: TensorMsg, count: number): Float32Array | Float64Array | null {
+  const pick = (arr: ArrayLike<number>, mk: (a: ArrayLike<number>) => Float32Array | Float64Array) => (arr.length === count ? mk(arr) : null);
+  switch (t.dataType) {
+    case DT.FLOAT: return pick(t.floatData, (a) => Float32Array.from(a));
+    case DT.DOUBLE: return pick(t.doubleData, (a) => Float32Array.from(a));
+    case DT.FLOAT16: return pick(t.int32Data, (a) => Float32Array.from(a, halfToFloat));
+    case DT.BFLOAT16: return pick(t.int32Data, (a) => Float32Array.from(a, bf16ToFloat));
+    case DT.INT64: return pick(t.int64Data.map(num), (a) => Float64Array.from(a));
+    case DT.UINT32: case DT.UINT64: return pick(t.uint64Data.map(num), (a) => Float64Array.from(a));
+    default: return pick(t.int32Data, (a) => Float64Array.from(a));
+  }
+}

@@ -1,0 +1,344 @@
+// LoadedModel over a decoded ONNX graph: validates ops at open, lays conv weights out for tfjs once, and
+// executes only what the requested tensors need with tfjs-core ops (differentiable; overrides cut the
+// graph). Imported by onnxReader.ts (and tests).
+import * as tf from '@tensorflow/tfjs-core';
+import { KdInputError } from '../../../core/errors';
+// run() must be differentiable (LoadedModel contract), so op gradients have to be registered.
+import '../../registerGradients';
+import type { InputSpec, LoadedModel, TensorInfo } from '../model';
+import { permuteData, sizeOf } from './hostOps';
+import type { HostVal } from './hostOps';
+import type { OnnxGraph, OnnxNode } from './onnxFile';
+import { OPS } from './opTable';
+import { logicalShape, tensorVal, TO_NCHW, TO_NHWC } from './opTypes';
+import type { OpContext, TensorVal, Val, WeightForm } from './opTypes';
+
+/** Float initializers up to this size stay host-side (scalars for Clip/Pad/Add...): cheap to re-upload. */
+const SMALL_CONST = 16;
+
+interface Plan {
+  /** Node indices to run, in graph order. */
+  readonly nodes: readonly number[];
+  /** Canonical value name → plan position of its last consumer. */
+  readonly lastUse: ReadonlyMap<string, number>;
+}
+
+const WEIGHT_PERM: Record<WeightForm, number[]> = { hwio: [2, 3, 1, 0], dw: [2, 3, 0, 1] };
+
+export class OnnxModel implements LoadedModel {
+  readonly format = 'onnx' as const;
+  readonly input: InputSpec;
+  readonly output: string;
+  readonly paramCount: number;
+  readonly numClasses: number | null;
+
+  private readonly nodes: readonly OnnxNode[];
+  private readonly producer = new Map<string, number>();
+  /** Identity outputs → the value they alias (torch dedups BN params this way: platform-notes §2.1). */
+  private readonly alias = new Map<string, string>();
+  /** Initializers and Constant outputs: host arrays, or persistent tensors for weights. */
+  private readonly consts = new Map<string, Val>();
+  /** `${initializer}|${form}` → weights pre-laid-out for tfjs conv kernels. */
+  private readonly derived = new Map<string, tf.Tensor>();
+  private readonly persistent = new Set<tf.Tensor>();
+  private readonly plans = new Map<string, Plan>();
+  private readonly opset: number;
+  private disposed = false;
+
+  constructor(
+    graph: OnnxGraph,
+    readonly path: string,
+  ) {
+    const fail = (node: OnnxNode, m: string) => new KdInputError('unsupported', `${path}: ${m} (node '${node.name}', op ${node.opType})`);
+    if (graph.inputs.length !== 1) {
+      throw new KdInputError('unsupported', `${path}: the model has ${graph.inputs.length} inputs (${graph.inputs.map((i) => i.name).join(', ')}); KD Lens needs exactly one image input`);
+    }
+    const inputInfo = graph.inputs[0];
+    this.input = { name: inputInfo.name, shape: inputInfo.shape ?? [], layout: 'NCHW' };
+    this.output = graph.outputs[0].name;
+    this.opset = graph.opset;
+    const outShape = graph.outputs[0].shape;
+    const last = outShape?.[outShape.length - 1];
+    this.numClasses = typeof last === 'number' ? last : null;
+    let params = 0;
+    for (const t of graph.initializers.values()) if (t.dtype === 'float') params += sizeOf(t.shape);
+    this.paramCount = params;
+
+    // Unsupported ops fail here, at open, naming op, node and file.
+    for (const node of graph.nodes) {
+      const spec = node.domain === '' || node.domain === 'ai.onnx' ? OPS[node.opType] : undefined;
+      if (!spec) {
+        const op = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.opType}` : node.opType;
+        throw new KdInputError('unsupported', `${path}: ONNX op '${op}' (node '${node.name}') is not supported by KD Lens`);
+      }
+    }
+    this.nodes = topoSort(graph, path);
+    this.nodes.forEach((n, i) => n.outputs.forEach((o) => o && this.producer.set(o, i)));
+    for (const n of this.nodes) if (n.opType === 'Identity' && n.inputs[0]) this.alias.set(n.outputs[0], this.canon(n.inputs[0]));
+
+    const initShape = (node: OnnxNode, i: number) => {
+      const name = node.inputs[i];
+      const t = name ? graph.initializers.get(this.canon(name)) : undefined;
+      return t ? t.shape : null;
+    };
+    // Which initializers feed conv weight slots, and in which layout; anything else needs the raw tensor.
+    const forms = new Map<string, Set<WeightForm>>();
+    const dwChannels = new Map<string, number>();
+    const rawUse = new Set<string>();
+    for (const node of this.nodes) {
+      const spec = OPS[node.opType];
+      spec.check?.(node, (i) => initShape(node, i), (m) => fail(node, m));
+      node.inputs.forEach((inp, i) => {
+        if (!inp) return;
+        const name = this.canon(inp);
+        const init = graph.initializers.get(name);
+        if (!init) return;
+        const form = i === 1 && spec.weightForm && init.dtype === 'float' ? spec.weightForm(node, init.shape) : null;
+        if (form) forms.set(name, (forms.get(name) ?? new Set()).add(form));
+        if (form === 'dw') dwChannels.set(name, typeof node.attrs.get('group') === 'number' ? (node.attrs.get('group') as number) : 1);
+        else rawUse.add(name);
+      });
+    }
+    for (const o of graph.outputs) rawUse.add(this.canon(o.name));
+    for (const [name, t] of graph.initializers) {
+      if (t.dtype !== 'float' || sizeOf(t.shape) <= SMALL_CONST) {
+        this.consts.set(name, t);
+      } else if (rawUse.has(name) || !forms.has(name)) {
+        this.consts.set(name, tensorVal(this.keep(tf.tensor(t.data, [...t.shape], 'float32'))));
+      } else {
+        // Only read through `derived`; the host copy gives ops the shape (and a fallback, never hit).
+        this.consts.set(name, t);
+      }
+      for (const form of forms.get(name) ?? []) {
+        const perm = WEIGHT_PERM[form];
+        // A depthwise weight [C·m,1,kH,kW] is viewed as [C,m,kH,kW] (C = group) before permuting.
+        const c = dwChannels.get(name) ?? 1;
+        const shape = form === 'dw' ? [c, t.shape[0] / c, t.shape[2], t.shape[3]] : [...t.shape];
+        this.derived.set(`${name}|${form}`, this.keep(tf.tensor(permuteData(t.data, shape, perm), perm.map((p) => shape[p]), 'float32')));
+      }
+    }
+    // Constant nodes are evaluated once, now.
+    for (const node of this.nodes) {
+      if (node.opType !== 'Constant') continue;
+      const out = OPS.Constant.run([], this.context(node, new Map(), new Map()));
+      this.consts.set(node.outputs[0], out[0]);
+    }
+  }
+
+  private keep(t: tf.Tensor): tf.Tensor {
+    this.persistent.add(t);
+    return t;
+  }
+
+  private canon(name: string): string {
+    let n = name;
+    for (let guard = 0; this.alias.has(n) && guard < 10000; guard++) n = this.alias.get(n)!;
+    return n;
+  }
+
+  private plan(names: readonly string[], overrides: ReadonlySet<string>, all: boolean): Plan {
+    const key = `${all ? '*' : names.join('\u0000')}\u0001${[...overrides].sort().join('\u0000')}`;
+    const cached = this.plans.get(key);
+    if (cached) return cached;
+    const needed = new Set<number>();
+    if (all) {
+      this.nodes.forEach((n, i) => n.opType !== 'Identity' && n.opType !== 'Constant' && needed.add(i));
+    } else {
+      const stack = names.map((n) => this.canon(n));
+      while (stack.length) {
+        const name = stack.pop()!;
+        if (overrides.has(name) || name === this.input.name || this.consts.has(name)) continue;
+        const p = this.producer.get(name);
+        if (p === undefined) {
+          throw new KdInputError('bad-argument', `${this.path}: no tensor named '${name}' in the model (initializer-only weights cannot be requested)`);
+        }
+        if (needed.has(p)) continue;
+        needed.add(p);
+        for (const inp of this.nodes[p].inputs) if (inp) stack.push(this.canon(inp));
+      }
+    }
+    const nodes = [...needed].sort((a, b) => a - b);
+    const lastUse = new Map<string, number>();
+    nodes.forEach((ni, pos) => this.nodes[ni].inputs.forEach((inp) => inp && lastUse.set(this.canon(inp), pos)));
+    const plan = { nodes, lastUse };
+    if (this.plans.size > 64) this.plans.clear();
+    this.plans.set(key, plan);
+    return plan;
+  }
+
+  /** The op context for one node: layout conversions cached per value for this execution. */
+  private context(node: OnnxNode, env: ReadonlyMap<string, Val>, conv: Map<TensorVal, { nchw?: tf.Tensor; nhwc?: tf.Tensor }>): OpContext {
+    const path = this.path;
+    const toTensor = (h: HostVal): tf.Tensor => tf.tensor(h.data, [...h.shape], h.dtype === 'float' ? 'float32' : h.dtype === 'int' ? 'int32' : 'bool');
+    return {
+      node,
+      file: path,
+      opset: this.opset,
+      nchw: (v) => {
+        if (v.kind === 'host') return toTensor(v);
+        if (!v.nhwc) return v.t;
+        const c = conv.get(v) ?? {};
+        c.nchw ??= tf.transpose(v.t, [...TO_NCHW]);
+        conv.set(v, c);
+        return c.nchw;
+      },
+      nhwc: (v) => {
+        if (logicalShape(v).length !== 4) throw new KdInputError('bad-shape', `${path}: node '${node.name}' (${node.opType}) needs a 4-D NCHW input, got [${logicalShape(v).join(', ')}]`);
+        if (v.kind === 'host') return tf.transpose(toTensor(v), [...TO_NHWC]);
+        if (v.nhwc) return v.t;
+        const c = conv.get(v) ?? {};
+        c.nhwc ??= tf.transpose(v.t, [...TO_NHWC]);
+        conv.set(v, c);
+        return c.nhwc;
+      },
+      host: (v) => {
+        if (v.kind === 'host') return v;
+        const t = v.nhwc ? tf.transpose(v.t, [...TO_NCHW]) : v.t;
+        const data = t.dataSync();
+        if (t !== v.t) t.dispose();
+        return { kind: 'host', dtype: v.t.dtype === 'float32' ? 'float' : v.t.dtype === 'bool' ? 'bool' : 'int', shape: logicalShape(v), data: Float64Array.from(data) };
+      },
+      weight: (index, form) => {
+        const name = node.inputs[index];
+        if (!name || env.has(this.canon(name))) return null;
+        return this.derived.get(`${this.canon(name)}|${form}`) ?? null;
+      },
+      fail: (m) => new KdInputError('unsupported', `${path}: ${m} (node '${node.name}', op ${node.opType})`),
+    };
+  }
+
+  /**
+   * Runs `plan` and returns the environment. Values whose last consumer has run are freed at once
+   * (tensors kept for gradients are cloned by the tfjs engine, so this is safe under tf.grad too).
+   */
+  private execute(x: tf.Tensor, plan: Plan, overrides: Readonly<Record<string, tf.Tensor>>, keep: ReadonlySet<string>, onNode?: (node: OnnxNode, outs: Val[]) => void): Map<string, Val> {
+    if (this.disposed) throw new Error(`${this.path}: model already disposed`);
+    const env = new Map<string, Val>();
+    const external = new Set<tf.Tensor>([x, ...Object.values(overrides)]);
+    env.set(this.input.name, tensorVal(x));
+    for (const [k, t] of Object.entries(overrides)) env.set(this.canon(k), tensorVal(t));
+    const conv = new Map<TensorVal, { nchw?: tf.Tensor; nhwc?: tf.Tensor }>();
+    const lookup = (name: string): Val => {
+      const v = env.get(name) ?? this.consts.get(name);
+      if (!v) throw new KdInputError('bad-file', `${this.path}: value '${name}' is used before it is produced`);
+      return v;
+    };
+    const free = (name: string) => {
+      const v = env.get(name);
+      if (!v || v.kind !== 'tensor' || keep.has(name) || external.has(v.t)) return;
+      env.delete(name);
+      const c = conv.get(v);
+      if (c) {
+        c.nchw?.dispose();
+        c.nhwc?.dispose();
+        conv.delete(v);
+      }
+      v.t.dispose();
+    };
+    plan.nodes.forEach((ni, pos) => {
+      const node = this.nodes[ni];
+      const inputs = node.inputs.map((n) => (n ? lookup(this.canon(n)) : undefined));
+      let outs = OPS[node.opType].run(inputs, this.context(node, env, conv));
+      // An op may hand back one of its inputs' tensors (or a cached conversion): give it its own handle
+      // so freeing one value never frees another.
+      const taken = new Set<tf.Tensor>();
+      for (const v of inputs) {
+        if (v?.kind !== 'tensor') continue;
+        taken.add(v.t);
+        const c = conv.get(v);
+        if (c?.nchw) taken.add(c.nchw);
+        if (c?.nhwc) taken.add(c.nhwc);
+      }
+      outs = outs.map((o) => (o.kind === 'tensor' && (taken.has(o.t) || this.persistent.has(o.t)) ? tensorVal(tf.clone(o.t), o.nhwc) : o));
+      node.outputs.forEach((o, i) => {
+        if (o && outs[i]) env.set(o, outs[i]);
+      });
+      onNode?.(node, outs);
+      node.outputs.forEach((o) => o && !plan.lastUse.has(o) && free(o));
+      node.inputs.forEach((inp) => {
+        const c = inp && this.canon(inp);
+        if (c && plan.lastUse.get(c) === pos) free(c);
+      });
+    });
+    return env;
+  }
+
+  run(x: tf.Tensor, names: ReadonlyArray<string>, overrides: Readonly<Record<string, tf.Tensor>> = {}): Record<string, tf.Tensor> {
+    const overrideKeys = new Set(Object.keys(overrides).map((k) => this.canon(k)));
+    const plan = this.plan(names, overrideKeys, false);
+    const keep = new Set(names.map((n) => this.canon(n)));
+    return tf.tidy(() => {
+      const env = this.execute(x, plan, overrides, keep);
+      const out: Record<string, tf.Tensor> = {};
+      const given = new Set<tf.Tensor>([x, ...Object.values(overrides), ...this.persistent]);
+      for (const name of names) {
+        const c = this.canon(name);
+        const v = env.get(c) ?? this.consts.get(c);
+        if (!v) throw new KdInputError('bad-argument', `${this.path}: tensor '${name}' is not available`);
+        let t: tf.Tensor;
+        if (v.kind === 'host') t = tf.tensor(v.data, [...v.shape], v.dtype === 'float' ? 'float32' : v.dtype === 'int' ? 'int32' : 'bool');
+        else t = v.nhwc ? tf.transpose(v.t, [...TO_NCHW]) : v.t;
+        // The caller disposes what we return: never hand out its own input, an override or a weight.
+        if (given.has(t) || Object.values(out).includes(t)) t = tf.clone(t);
+        out[name] = t;
+      }
+      return out;
+    });
+  }
+
+  listTensors(inputShape: ReadonlyArray<number>): TensorInfo[] {
+    const shapes = new Map<string, number[]>();
+    tf.tidy(() => {
+      const x = tf.zeros([...inputShape]);
+      this.execute(x, this.plan([], new Set(), true), {}, new Set(), (node, outs) => {
+        node.outputs.forEach((o, i) => o && outs[i] && shapes.set(o, logicalShape(outs[i])));
+      });
+    });
+    const infos: TensorInfo[] = [];
+    for (const node of this.nodes) {
+      for (const o of node.outputs) {
+        if (!o) continue;
+        const c = this.canon(o);
+        const cv = this.consts.get(c);
+        const shape = shapes.get(c) ?? (cv ? logicalShape(cv) : undefined) ?? (c === this.input.name ? [...inputShape] : undefined);
+        if (!shape) continue;
+        infos.push({ name: o, shape, op: node.opType, ...(shape.length === 4 ? { layout: 'NCHW' as const } : {}) });
+      }
+    }
+    return infos;
+  }
+
+  dispose(): void {
+    for (const t of this.persistent) t.dispose();
+    this.persistent.clear();
+    this.derived.clear();
+    this.consts.clear();
+    this.plans.clear();
+    this.disposed = true;
+  }
+}
+
+/** ONNX requires topologically sorted nodes; some writers do not comply, so sort when needed. */
+function topoSort(graph: OnnxGraph, path: string): OnnxNode[] {
+  const known = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name)]);
+  const sorted: OnnxNode[] = [];
+  let pending = [...graph.nodes];
+  while (pending.length) {
+    const next: OnnxNode[] = [];
+    for (const n of pending) {
+      if (n.inputs.every((i) => !i || known.has(i))) {
+        sorted.push(n);
+        n.outputs.forEach((o) => o && known.add(o));
+      } else {
+        next.push(n);
+      }
+    }
+    if (next.length === pending.length) {
+      const n = next[0];
+      const missing = n.inputs.find((i) => i && !known.has(i));
+      throw new KdInputError('bad-file', `${path}: node '${n.name}' (${n.opType}) reads '${missing}', which no node, input or initializer provides`);
+    }
+    pending = next;
+  }
+  return sorted;
+}
