@@ -23,7 +23,7 @@ const PATCHES: readonly Patch[] = [
   { kernelName: 'Conv2DBackpropFilter', mode: 'add', kernelFunc: conv2dBackpropFilterKernel(BACKEND) },
   // Missing in 4.22: no gradient through depthwise convs, nor for their weights.
   { kernelName: 'DepthwiseConv2dNativeBackpropInput', mode: 'add', kernelFunc: depthwiseBackpropInputKernel(BACKEND) },
-  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', mode: 'add', kernelFunc: depthwiseBackpropFilterKernel(BACKEND) },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', mode: 'add', kernelFunc: depthwiseBackpropFilterKernel },
   // Missing in 4.22: the gradient of tf.gather.
   { kernelName: 'UnsortedSegmentSum', mode: 'add', kernelFunc: unsortedSegmentSumKernel },
 ];
