@@ -6,9 +6,9 @@ import { KdInputError } from '../../core/errors';
 import type { LoadedModel, ModelReader } from './model';
 import { layersReader } from './layersModel';
 import { kerasH5Reader } from './kerasH5';
+import { onnxReader } from './onnx/onnxReader';
 
-// FIXME(#4): the ONNX reader joins here when it lands.
-export const READERS: readonly ModelReader[] = [layersReader, kerasH5Reader];
+export const READERS: readonly ModelReader[] = [onnxReader, layersReader, kerasH5Reader];
 
 function head(file: string): Uint8Array {
   const fd = fs.openSync(file, 'r');
