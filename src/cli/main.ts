@@ -2,6 +2,7 @@
 // usage (one line on stderr, never a stack trace). Engine code lives elsewhere; this is an adapter.
 import { isKdInputError } from '../core/errors';
 import { runDcor } from './dcorCommand';
+import { runInspectCommand, runReportCommand } from './reportCommand';
 import { UsageError } from './usage';
 
 const HELP = `kdlens — see what knowledge distillation transferred
@@ -10,6 +11,16 @@ Usage:
   kdlens dcor --x X.npy --y Y.npy --labels L.npy [--gt E.npy]
       Distance-correlation statistics of two feature sets (UniCAM paper's FSS/RS/pRS):
       prints {n, fss_u, fss_v, rs_x, rs_y, prs_x_given_y, prs_y_given_x} as JSON.
+  kdlens report --teacher T --student S [--base B] --data PROBE [--checkpoints GLOB]
+                [--probe-size 64] [--seed 0] [--temperature 4] [--image-size H[,W]]
+                [--mean r,g,b --std r,g,b] [--stages auto | t1:s1,t2:s2,...] [--target auto|T[:S]]
+                [--unicam-batch 64] [--gt onehot|E.npy] [--objective gt|argmax] [--permutations 50]
+                [--out DIR] [--fail-if EXPR] [--json] [--quiet]
+      Fidelity, per-stage FSS/RS/pRS, Grad-CAM and UniCAM maps; writes DIR/report.json, maps/*.npy,
+      heatmaps/*.png and a self-contained report.html (default DIR: kdlens-report).
+      --fail-if "agreement<0.9 || fss_u[layer3]<0.5" exits 1 when a condition holds.
+  kdlens inspect MODEL [--image-size H[,W]] [--json]
+      Format, input, output, parameter count and candidate stages of a model file.
   kdlens help
 
 Exit codes: 0 ok, 1 a gate failed, 2 bad input.`;
@@ -18,6 +29,8 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
   dcor: runDcor,
+  report: runReportCommand,
+  inspect: runInspectCommand,
   help: async () => {
     process.stdout.write(HELP + '\n');
     return 0;

@@ -1,0 +1,134 @@
+// `kdlens report` and `kdlens inspect`: argv → engine options, progress on stderr, exit codes (0 ok, 1 a
+// --fail-if gate held, 2 bad input). The work itself is runReport / inspect.
+import path from 'node:path';
+import { KdInputError } from '../core/errors';
+import { inspect } from '../worker/engine';
+import { ProgressBar } from './progressBar';
+import { runReport } from './report';
+import type { ReportOptions } from './report';
+import { renderReportFiles } from './reportRender';
+import { UsageError, parseOptions, requireString } from './usage';
+
+function numberOpt(v: string | boolean | undefined, name: string, integer = false): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got '${String(v)}'`);
+  return x;
+}
+
+function triple(v: string | boolean | undefined, name: string): [number, number, number] | undefined {
+  if (v === undefined) return undefined;
+  const xs = String(v).split(',').map(Number);
+  if (xs.length !== 3 || !xs.every(Number.isFinite)) throw new UsageError(`--${name} needs three numbers r,g,b, got '${String(v)}'`);
+  return [xs[0], xs[1], xs[2]];
+}
+
+function imageSize(v: string | boolean | undefined): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const xs = String(v).split(',').map(Number);
+  if (!(xs.length === 1 || xs.length === 2) || !xs.every((x) => Number.isInteger(x) && x > 0)) throw new UsageError(`--image-size needs H or H,W (positive integers), got '${String(v)}'`);
+  return [xs[0], xs[1] ?? xs[0]];
+}
+
+function stagesOpt(v: string | boolean | undefined): ReportOptions['stages'] {
+  if (v === undefined || v === 'auto') return 'auto';
+  return String(v)
+    .split(',')
+    .map((pair) => {
+      const [teacher, student] = pair.split(':');
+      if (!teacher || !student) throw new UsageError(`--stages takes auto or teacher:student pairs separated by commas, got '${pair}'`);
+      return { teacher, student };
+    });
+}
+
+function targetOpt(v: string | boolean | undefined): ReportOptions['target'] {
+  if (v === undefined || v === 'auto') return 'auto';
+  const [teacher, student] = String(v).split(':');
+  return { teacher, student: student ?? teacher };
+}
+
+export async function runReportCommand(argv: string[]): Promise<number> {
+  const { values } = parseOptions(argv, {
+    teacher: { type: 'string' },
+    student: { type: 'string' },
+    base: { type: 'string' },
+    data: { type: 'string' },
+    checkpoints: { type: 'string' },
+    'probe-size': { type: 'string' },
+    seed: { type: 'string' },
+    temperature: { type: 'string' },
+    'image-size': { type: 'string' },
+    mean: { type: 'string' },
+    std: { type: 'string' },
+    stages: { type: 'string' },
+    target: { type: 'string' },
+    'unicam-batch': { type: 'string' },
+    gt: { type: 'string' },
+    objective: { type: 'string' },
+    permutations: { type: 'string' },
+    out: { type: 'string' },
+    'fail-if': { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+  });
+  const teacher = requireString(values, 'teacher');
+  const data = requireString(values, 'data');
+  if (!values.student && !values.checkpoints) throw new UsageError('missing --student (or --checkpoints)');
+  const objective = values.objective ?? 'gt';
+  if (objective !== 'gt' && objective !== 'argmax') throw new UsageError(`--objective is gt or argmax, got '${String(objective)}'`);
+  const opts: ReportOptions = {
+    teacher,
+    data,
+    student: values.student as string | undefined,
+    base: values.base as string | undefined,
+    checkpoints: values.checkpoints as string | undefined,
+    out: (values.out as string | undefined) ?? 'kdlens-report',
+    probeSize: numberOpt(values['probe-size'], 'probe-size', true),
+    seed: numberOpt(values.seed, 'seed', true),
+    temperature: numberOpt(values.temperature, 'temperature'),
+    imageSize: imageSize(values['image-size']),
+    mean: triple(values.mean, 'mean'),
+    std: triple(values.std, 'std'),
+    stages: stagesOpt(values.stages),
+    target: targetOpt(values.target),
+    unicamBatch: numberOpt(values['unicam-batch'], 'unicam-batch', true),
+    gt: values.gt as string | undefined,
+    objective,
+    permutations: numberOpt(values.permutations, 'permutations', true),
+    failIf: values['fail-if'] as string | undefined,
+  };
+  if ((opts.mean === undefined) !== (opts.std === undefined)) throw new UsageError('--mean and --std go together');
+  const bar = values.quiet ? null : new ProgressBar();
+  const outcome = await runReport(opts, { onProgress: (f, m) => bar?.update(f, m), render: renderReportFiles });
+  bar?.done();
+  if (values.json) process.stdout.write(JSON.stringify(outcome.json, null, 1) + '\n');
+  else process.stderr.write(`kdlens: report written to ${path.join(outcome.outDir, 'report.html')}\n`);
+  if (outcome.gate?.failed) {
+    for (const r of outcome.gate.reasons) process.stderr.write(`kdlens: gate failed: ${r}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+export async function runInspectCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(argv, { 'image-size': { type: 'string' }, json: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError('usage: kdlens inspect MODEL [--image-size H[,W]] [--json]');
+  const r = await inspect(path.resolve(positionals[0]), imageSize(values['image-size']));
+  if (values.json) {
+    process.stdout.write(JSON.stringify(r, null, 1) + '\n');
+    return 0;
+  }
+  const lines = [
+    `${r.path}`,
+    `  format      ${r.format}`,
+    `  input       ${r.input.name} [${r.input.shape.map((d) => d ?? '?').join(', ')}] ${r.input.layout}`,
+    `  output      ${r.output}${r.numClasses !== null ? ` (${r.numClasses} classes)` : ''}`,
+    `  parameters  ${r.params.toLocaleString('en-US')}`,
+    `  tensors     ${r.tensors}`,
+    `  stages      (candidates for --stages / --target: the last tensor at each resolution)`,
+    ...r.stages.map((s) => `    ${s.name.padEnd(12)} [${s.shape.join(', ')}]  ${s.op}  ${s.tensor !== s.name ? s.tensor : ''}`),
+  ];
+  if (!r.stages.length) throw new KdInputError('unsupported', `${r.path}: no spatial stages found`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}

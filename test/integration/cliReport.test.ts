@@ -1,0 +1,113 @@
+// `kdlens report` as a user runs it, on real PyTorch-exported ONNX models and an .npz probe
+// (test/fixtures/make_report_fixture.py): every figure is re-derived here from torch's own saved logits
+// and stage tensors with the core functions, the output folder is complete, and --fail-if gates exit 1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { fssV, prs, rStar, rs } from '../../src/core/dcor';
+import { logSoftmax } from '../../src/core/fidelity';
+import { parseNpy, toMatrix } from '../../src/core/npy';
+import type { Matrix } from '../../src/core/matrix';
+import type { ReportJson } from '../../src/cli/reportTypes';
+
+const root = path.resolve(__dirname, '../../..');
+const fx = (f: string) => path.join(root, 'test/fixtures/report', f);
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-report-'));
+const load = (f: string): Matrix => toMatrix(parseNpy(new Uint8Array(fs.readFileSync(fx(f)))));
+const N = 16;
+const labels = Array.from({ length: N }, (_, i) => i % 4);
+
+function kdlens(...args: string[]) {
+  return spawnSync(process.execPath, [path.join(root, 'bin/kdlens.js'), ...args], { encoding: 'utf8', cwd: root, timeout: 240_000 });
+}
+
+const common = ['--teacher', fx('teacher.onnx'), '--student', fx('student.onnx'), '--base', fx('base.onnx'), '--data', fx('probe.npz'), '--temperature', '2', '--permutations', '20'];
+
+test('kdlens report: figures equal an independent computation from torch tensors; folder complete', () => {
+  const r = kdlens('report', ...common, '--unicam-batch', '16', '--out', out, '--json', '--quiet');
+  assert.equal(r.status, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as ReportJson;
+  assert.deepEqual(json, JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')), 'stdout JSON = report.json');
+  assert.equal(json.probe.n, N);
+  assert.deepEqual(json.probe.labels, labels);
+
+  const lt = load('teacher.logits.npy');
+  const ls = load('student.logits.npy');
+  const argmax = (m: Matrix, i: number) => {
+    let b = 0;
+    for (let j = 1; j < m.cols; j++) if (m.data[i * m.cols + j] > m.data[i * m.cols + b]) b = j;
+    return b;
+  };
+  const tp = labels.map((_, i) => argmax(lt, i));
+  const sp = labels.map((_, i) => argmax(ls, i));
+  assert.deepEqual(json.predictions.teacher, tp);
+  assert.deepEqual(json.predictions.student, sp);
+  assert.equal(json.fidelity.agreement, tp.filter((p, i) => p === sp[i]).length / N);
+  assert.equal(json.models.teacher.accuracy, tp.filter((p, i) => p === labels[i]).length / N);
+  let kl = 0;
+  for (let i = 0; i < N; i++) {
+    const lp = logSoftmax(lt.data.subarray(i * 4, i * 4 + 4), 2);
+    const lq = logSoftmax(ls.data.subarray(i * 4, i * 4 + 4), 2);
+    for (let j = 0; j < 4; j++) kl += Math.exp(lp[j]) * (lp[j] - lq[j]);
+  }
+  assert.ok(Math.abs(json.fidelity.kl - kl / N) < 1e-4, `KL ${json.fidelity.kl} vs ${kl / N}`);
+
+  for (const stage of ['layer1', 'layer2', 'layer3', 'layer4']) {
+    const s = json.stages.find((x) => x.name === stage);
+    assert.ok(s, `stage ${stage} in ${json.stages.map((x) => x.name).join(',')}`);
+    const T = load(`teacher.${stage}.npy`);
+    const S = load(`student.${stage}.npy`);
+    const B = load(`base.${stage}.npy`);
+    const close = (a: number | undefined, e: number, what: string) => assert.ok(Math.abs((a as number) - e) < 2e-4, `${stage} ${what}: ${a} vs torch ${e}`);
+    close(s.fss_u, rStar(T, S), 'fss_u');
+    close(s.fss_v, fssV(T, S), 'fss_v');
+    close(s.rs_teacher, rs(T, labels), 'rs_teacher');
+    close(s.rs_student, rs(S, labels), 'rs_student');
+    close(s.rs_base, rs(B, labels), 'rs_base');
+    close(s.prs_teacher_given_student, prs(T, S, labels), 'prs T|S');
+    close(s.prs_student_given_teacher, prs(S, T, labels), 'prs S|T');
+    close(s.prs_student_given_base, prs(S, B, labels), 'prs S|B');
+    close(s.prs_base_given_student, prs(B, S, labels), 'prs B|S');
+    assert.ok(s.fss_v_null <= s.fss_v_null_p95);
+  }
+
+  for (const rel of [...Object.values(json.gradcam?.maps ?? {}), ...Object.values(json.unicam?.maps ?? {})]) {
+    const a = parseNpy(new Uint8Array(fs.readFileSync(path.join(out, rel as string))));
+    assert.deepEqual(a.shape, [N, 64, 64], rel as string);
+    assert.equal(a.dtype, 'float32');
+  }
+  assert.deepEqual(Object.keys(json.unicam?.maps ?? {}).sort(), ['base_given_student', 'student_given_base', 'student_given_teacher', 'teacher_given_student']);
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.ok(!/https?:\/\//.test(html.replace(/http:\/\/www\.w3\.org\/2000\/svg/g, '')), 'self-contained: no network references');
+  assert.equal(json.heatmaps.length, N);
+  const png = PNG.sync.read(fs.readFileSync(path.join(out, json.heatmaps[0].files.gradcam_teacher as string)));
+  assert.ok(png.width >= 64 && png.height >= 64);
+});
+
+test('kdlens report --fail-if: exit 1 naming the failed condition, 0 when no condition holds, 2 on a bad gate', () => {
+  const o2 = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-gate-'));
+  const fail = kdlens('report', ...common, '--out', o2, '--quiet', '--fail-if', 'agreement<1.01 && fss_u[layer4]<2');
+  assert.equal(fail.status, 1, fail.stderr);
+  assert.match(fail.stderr, /gate failed: agreement<1\.01 \(agreement = [\d.]+\) && fss_u\[layer4\]<2/);
+  const pass = kdlens('report', ...common, '--out', o2, '--quiet', '--fail-if', 'agreement<0 || rs_teacher[layer2]>1');
+  assert.equal(pass.status, 0, pass.stderr);
+  const bad = kdlens('report', ...common, '--out', o2, '--quiet', '--fail-if', 'agreemnt<0.5');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^kdlens: --fail-if: unknown figure 'agreemnt'\n$/);
+  const noFile = kdlens('report', ...common.slice(0, 6), '--data', fx('missing.npz'), '--out', o2, '--quiet');
+  assert.equal(noFile.status, 2);
+  assert.equal(noFile.stderr.trim().split('\n').length, 1, noFile.stderr);
+});
+
+test('kdlens inspect lists format, input and candidate stages of a PyTorch ONNX export', () => {
+  const r = kdlens('inspect', fx('teacher.onnx'), '--image-size', '64', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.format, 'onnx');
+  assert.equal(j.numClasses, 4);
+  assert.deepEqual(j.stages.map((s: { name: string }) => s.name).slice(-4), ['layer1', 'layer2', 'layer3', 'layer4']);
+});
