@@ -49,7 +49,7 @@ function decimalsFor(step: number): number {
 
 /** A <figure> holding the SVG chart and an HTML legend. */
 export function lineChartSvg(spec: LineChartSpec): string {
-  const W = spec.width ?? 460;
+  const W = spec.width ?? 560;
   const H = spec.height ?? 240;
   const m = { l: 48, r: 14, t: 12, b: 40 };
   const pw = W - m.l - m.r;

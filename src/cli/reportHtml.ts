@@ -40,6 +40,11 @@ nav{display:flex;flex-wrap:wrap;gap:4px 14px;margin:10px 0 4px;font-size:.92em}
 section{margin-top:26px;padding-top:14px;border-top:1px solid var(--border)}
 .how{background:var(--card);border-left:3px solid var(--accent);padding:8px 12px;margin:10px 0 0;font-size:.92em;max-width:1000px}
 .how b{font-weight:600}
+.how ul{margin:4px 0 0;padding-left:20px}
+table.stages td.stage{min-width:180px;max-width:260px}
+.tensor{font-size:.8em;color:var(--muted);overflow-wrap:anywhere}
+th.grp{text-align:center}
+td.verdict{font-size:.88em;max-width:170px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(165px,1fr));gap:10px}
 .card{background:var(--card);border:1px solid var(--border);border-radius:8px;padding:10px 12px}
 .card .v{font-size:1.6em;font-weight:600;font-variant-numeric:tabular-nums}
@@ -67,7 +72,7 @@ code{font-size:.9em;overflow-wrap:anywhere}
 .chart-svg .ref{stroke:var(--muted);stroke-width:1;stroke-dasharray:2 3}
 .line{fill:none;stroke-width:2}.dashed{stroke-dasharray:6 4}.dotted{stroke-dasharray:2 3}
 .dot{stroke:var(--bg);stroke-width:1}
-.legend{display:flex;flex-wrap:wrap;gap:2px 12px;font-size:.85em;max-width:460px}
+.legend{display:flex;flex-wrap:wrap;gap:2px 12px;font-size:.85em;max-width:560px}
 .key{display:inline-flex;align-items:center;gap:4px}
 .s0{stroke:#4e79a7;fill:#4e79a7}.s1{stroke:#f28e2b;fill:#f28e2b}.s2{stroke:#e15759;fill:#e15759}.s3{stroke:#59a14f;fill:#59a14f}.s4{stroke:#b07aa1;fill:#b07aa1}
 .s5{stroke:#76b7b2;fill:#76b7b2}.s6{stroke:#edc948;fill:#edc948}.s7{stroke:#ff9da7;fill:#ff9da7}.s8{stroke:#9c755f;fill:#9c755f}.s9{stroke:#bab0ac;fill:#bab0ac}
@@ -79,7 +84,7 @@ code{font-size:.9em;overflow-wrap:anywhere}
 .g-cells{display:flex;flex-wrap:wrap;gap:8px}
 .g-cell{margin:0;position:relative}
 .g-cell img{display:block;image-rendering:pixelated;border-radius:3px;background:#000}
-.g-cell figcaption{font-size:.8em;color:var(--muted);max-width:160px}
+.g-cell figcaption{font-size:.8em;color:var(--muted);line-height:1.3;margin-top:2px}
 .g-cell .badge{position:absolute;left:4px;top:4px;font-size:.72em;padding:1px 5px;border-radius:6px;background:rgba(0,0,0,.72);color:#fff}
 .g-cell .none{display:flex;align-items:center;justify-content:center;color:var(--muted);border:1px dashed var(--border);border-radius:3px;font-size:.8em}
 .pred-ok{color:var(--good)}.pred-bad{color:var(--bad)}
@@ -92,6 +97,10 @@ function dataUri(png: Uint8Array): string {
 
 function how(html: string): string {
   return `<p class="how"><b>How to read this.</b> ${html}</p>`;
+}
+
+function howList(items: readonly string[]): string {
+  return `<div class="how"><b>How to read this.</b><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul></div>`;
 }
 
 function card(label: string, value: string, hint = ''): string {
@@ -207,30 +216,32 @@ function stagesBlock(json: ReportJson): string {
   const n = json.probe.n;
   const noise = 1.4 / Math.max(n, 1);
   const gt = json.unicam?.gt ?? 'onehot';
-  const head = `<tr><th class="l">stage</th><th class="l">teacher tensor</th><th class="l">student tensor</th><th>FSS<sub>U</sub> [95% CI]</th><th>FSS<sub>V</sub></th><th>FSS<sub>V</sub> null mean / p95</th>
-<th>RS teacher</th><th>RS student</th>${base ? '<th>RS base</th>' : ''}<th>pRS teacher|student</th><th>pRS student|teacher</th><th class="l">pRS(S|T) − pRS(T|S)</th>${base ? '<th>pRS student|base</th><th>pRS base|student</th>' : ''}</tr>`;
+  // Two header rows (metric family, then model/direction) keep the table narrow enough for a laptop screen.
+  const head = `<tr><th class="l" rowspan="2">stage</th><th colspan="3" class="grp">FSS: similarity of teacher and student</th><th colspan="${base ? 3 : 2}" class="grp">RS: label relevance</th><th colspan="${base ? 5 : 3}" class="grp">pRS: relevance of what the other does not explain</th></tr>
+<tr><th>FSS<sub>U</sub> [95% CI]</th><th>FSS<sub>V</sub></th><th>V null mean / p95</th><th>teacher</th><th>student</th>${base ? '<th>base</th>' : ''}<th>T|S</th><th>S|T</th><th class="l">S|T − T|S</th>${base ? '<th>S|base</th><th>base|S</th>' : ''}</tr>`;
   const rows = json.stages
     .map((s) => {
-      const ci = s.fss_u_ci ? ` <span class="muted">[${num(s.fss_u_ci.lo)}, ${num(s.fss_u_ci.hi)}]</span>` : '';
+      const ci = s.fss_u_ci ? `<div class="muted">[${num(s.fss_u_ci.lo)}, ${num(s.fss_u_ci.hi)}]</div>` : '';
       const unrelated = s.fss_u_ci ? s.fss_u_ci.lo <= 0 && s.fss_u_ci.hi >= 0 : Math.abs(s.fss_u) < 2 * noise;
       const nullLike = s.fss_v <= s.fss_v_null_p95;
-      return `<tr><td class="l">${esc(s.name)}</td><td class="l"><code>${esc(s.teacher)}</code> ${shape(s.teacher_shape)}</td><td class="l"><code>${esc(s.student)}</code> ${shape(s.student_shape)}</td>
-<td>${num(s.fss_u)}${ci}${unrelated ? '<span class="flag">≈ 0</span>' : ''}</td><td>${num(s.fss_v)}${nullLike ? '<span class="flag">within null</span>' : ''}</td><td>${num(s.fss_v_null)} / ${num(s.fss_v_null_p95)}</td>
-<td>${num(s.rs_teacher)}</td><td>${num(s.rs_student)}</td>${base ? `<td>${num(s.rs_base)}</td>` : ''}<td>${num(s.prs_teacher_given_student)}</td><td>${num(s.prs_student_given_teacher)}</td><td class="l">${prsVerdict(s)}</td>${
+      return `<tr><td class="l stage"><b>${esc(s.name)}</b><div class="tensor">T <code>${esc(s.teacher)}</code> ${shape(s.teacher_shape)}</div><div class="tensor">S <code>${esc(s.student)}</code> ${shape(s.student_shape)}</div></td>
+<td>${num(s.fss_u)}${unrelated ? '<span class="flag">≈ 0</span>' : ''}${ci}</td><td>${num(s.fss_v)}${nullLike ? '<span class="flag">within null</span>' : ''}</td><td>${num(s.fss_v_null)} / ${num(s.fss_v_null_p95)}</td>
+<td>${num(s.rs_teacher)}</td><td>${num(s.rs_student)}</td>${base ? `<td>${num(s.rs_base)}</td>` : ''}<td>${num(s.prs_teacher_given_student)}</td><td>${num(s.prs_student_given_teacher)}</td><td class="l verdict">${prsVerdict(s)}</td>${
         base ? `<td>${num(s.prs_student_given_base)}</td><td>${num(s.prs_base_given_student)}</td>` : ''
       }</tr>`;
     })
     .join('\n');
   return `<section id="stages"><h2>Per stage: feature similarity (FSS) and relevance (RS, pRS)</h2>
-<p class="muted">N = ${n} probe images; ground truth for RS/pRS: <code>${esc(gt)}</code>. Estimator noise of FSS<sub>U</sub>, RS and pRS for unrelated data: sd ≈ 1.4/N = ${num(noise)}.</p>
-<div class="wrap"><table>${head}${rows}</table></div>
-${how(`<b>FSS<sub>U</sub></b> is the bias-corrected distance correlation between teacher and student features at the stage: ≈ 0 means unrelated geometries, 1 means the same geometry up to rotation and scale
-(higher means more alike, which is not "better" in itself). <b>FSS<sub>V</sub></b> is the reference implementation's V-statistic: it is biased upward when features have many dimensions,
-so read it against its <b>null</b> (its value for unrelated features at the same N and size): near the null mean, or below its 95th percentile ("within null"), means no more similar than unrelated features.
-<b>RS</b> is how much a model's features depend on the labels: higher = more task-relevant; for trained models it should rise with depth, for random weights it is ≈ 0.
-<b>pRS(teacher|student) &gt; 0</b>: the teacher's features that the student does not explain are label-relevant, i.e. knowledge the student has not taken.
-<b>pRS(student|teacher) &gt; 0</b>: the student's own features, beyond the teacher's, are label-relevant. Their difference gives the reference verdict (margin ${PRS_MARGIN}).
-${base ? '<b>pRS(student|base) &gt; 0</b>: KD added label-relevant features compared with training on labels alone (distilled); <b>pRS(base|student) &gt; 0</b>: the base model holds relevant features the KD student dropped. ' : ''}Negative values are estimator noise or anti-alignment.`)}
+<p class="muted">N = ${n} probe images; ground truth for RS/pRS: <code>${esc(gt)}</code>. Estimator noise of FSS<sub>U</sub>, RS and pRS for unrelated data: sd ≈ 1.4/N = ${num(noise)}. T = teacher, S = student; X|Y = X beyond what Y explains.</p>
+<div class="wrap"><table class="stages">${head}${rows}</table></div>
+${howList([
+  '<b>FSS<sub>U</sub></b> (bias-corrected distance correlation of the two feature sets): ≈ 0 means unrelated geometries, 1 the same geometry up to rotation and scale. Higher means more alike, which is not "better" in itself.',
+  '<b>FSS<sub>V</sub></b> is the reference implementation\'s V-statistic. It is biased upward when features have many dimensions, so read it against its <b>null</b> (its value for unrelated features at the same N and size): near the null mean, or below its 95th percentile ("within null"), means no more similar than unrelated features.',
+  '<b>RS</b>: how much a model\'s features depend on the labels. Higher = more task-relevant; for trained models it should rise with depth, for random weights it is ≈ 0.',
+  '<b>pRS T|S &gt; 0</b>: the teacher\'s features that the student does not explain are label-relevant: knowledge the student has not taken. <b>pRS S|T &gt; 0</b>: the student\'s own features, beyond the teacher\'s, are label-relevant. <b>S|T − T|S</b> gives the reference verdict (margin ' + String(PRS_MARGIN) + ').',
+  ...(base ? ['<b>pRS S|base &gt; 0</b>: KD added label-relevant features compared with the same architecture trained on labels alone (distilled). <b>pRS base|S &gt; 0</b>: the base model holds relevant features the KD student dropped.'] : []),
+  'Negative values are estimator noise or anti-alignment.',
+])}
 </section>`;
 }
 
@@ -343,7 +354,7 @@ function galleryCells(bundle: ReportBundle): GalleryCell[] {
     { caption: 'input', kind: 'input' },
     { caption: 'Grad-CAM teacher', kind: 'map', map: 'gradcam_teacher' },
     { caption: 'Grad-CAM student', kind: 'map', map: 'gradcam_student' },
-    { caption: '|teacher − student| Grad-CAM', kind: 'difference' },
+    { caption: '|teacher − student|', kind: 'difference' },
     withBase
       ? { caption: `distilled: ${UNICAM_LABELS.student_given_base.replace(' (distilled)', '')}`, kind: 'map', map: 'unicam_student_given_base' }
       : { caption: `UniCAM ${UNICAM_LABELS.teacher_given_student} (not learned)`, kind: 'map', map: 'unicam_teacher_given_student' },
@@ -368,8 +379,9 @@ function galleryBlock(bundle: ReportBundle, assets: ReportAssets, limit: number)
   const json = bundle.json;
   const { n, height: h, width: w } = json.probe;
   const scale = upscaleFactor(h, w);
-  const dw = w * scale;
-  const dh = h * scale;
+  // Six pictures must fit a laptop-width row: big probes are shown smaller (the PNG keeps full size).
+  const dw = Math.min(w * scale, 176);
+  const dh = Math.round((dw * h) / w);
   const files = new Map(json.heatmaps.map((e) => [e.image, e.files]));
   const cells = galleryCells(bundle);
   const chosen = galleryImages(json, limit);
@@ -422,7 +434,7 @@ function galleryBlock(bundle: ReportBundle, assets: ReportAssets, limit: number)
       const body = src
         ? `<img src="${src}" width="${dw}" height="${dh}" alt="${esc(c.caption)} of image ${i}">`
         : `<div class="none" style="width:${dw}px;height:${dh}px">${missing ? 'not computed' : 'unavailable'}</div>`;
-      return `<figure class="g-cell">${body}${empty ? '<span class="badge">no positive evidence</span>' : ''}<figcaption>${esc(c.caption)}</figcaption></figure>`;
+      return `<figure class="g-cell" style="width:${dw}px">${body}${empty ? '<span class="badge">no positive evidence</span>' : ''}<figcaption>${esc(c.caption)}</figcaption></figure>`;
     });
     return `<div class="g-row">${head}<div class="g-cells">${figs.join('')}</div></div>`;
   });

@@ -63,11 +63,12 @@ describe('report.html blocks', () => {
     assert.ok(pc.includes('<td>70.0%</td><td>60.0%</td><td>—</td>'), 'class 3 row with a null agreement');
     // stage table: FSS_U with CI, FSS_V with null, RS per model, pRS both ways and the base ones
     const st = section(html, 'stages');
-    assert.equal(tagCount(st, /<tr><td class="l">layer\d<\/td>/g), 3);
-    assert.ok(st.includes('0.750 <span class="muted">[0.680, 0.830]</span>'), 'layer3 FSS_U and CI');
+    assert.equal(tagCount(st, /<tr><td class="l stage"><b>layer\d<\/b>/g), 3);
+    assert.ok(st.includes('<td>0.750<div class="muted">[0.680, 0.830]</div></td>'), 'layer3 FSS_U and CI');
     assert.ok(st.includes('<td>0.920<span class="flag">within null</span></td><td>0.910 / 0.925</td>'), 'layer1 FSS_V within its null');
     assert.ok(st.includes('<td>0.950</td><td>0.920 / 0.935</td>'), 'layer2 FSS_V above its null p95');
-    assert.ok(st.includes('<th>RS base</th>') && st.includes('<th>pRS student|base</th>') && st.includes('<th>pRS base|student</th>'));
+    assert.ok(st.includes('<th>base</th>') && st.includes('<th>S|base</th><th>base|S</th>'));
+    assert.ok(st.includes('<b>layer2</b><div class="tensor">T <code>teacher/layer2/relu</code> [128, 16, 16]</div>'), 'tensor names and shapes');
     assert.ok(st.includes('<td>0.150</td><td>0.010</td></tr>'), 'layer3 pRS student|base and base|student');
     assert.ok(st.includes('−0.030 similarly relevant'), 'pRS verdict for layer1: 0.02 − 0.05');
     assert.ok(st.includes('sd ≈ 1.4/N = 0.233'), 'noise level at N = 6');
@@ -106,7 +107,7 @@ describe('report.html blocks', () => {
     assert.ok(!html.includes('(base:'));
     assert.ok(!html.includes('Base accuracy'));
     const st = section(html, 'stages');
-    assert.ok(!st.includes('RS base') && !st.includes('pRS student|base'));
+    assert.ok(!st.includes('<th>base</th>') && !st.includes('S|base'));
     const gal = section(html, 'gallery');
     assert.ok(gal.includes('UniCAM teacher|student (not learned)') && gal.includes("UniCAM student|teacher (student&#39;s own)"));
     assert.equal(tagCount(gal, /<img src="data:image\/png;base64,/g), 36, 'drawn from the bundle when no files are listed');

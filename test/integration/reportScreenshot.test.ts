@@ -1,0 +1,131 @@
+// report.html in real headless Chromium (Debian's, driven by playwright-core; scripts/install-chromium.sh
+// installs both): the key blocks are visible, every image decodes, nothing is blocked or pops up, and
+// screenshots go to test-artifacts/. Skips with a message when Chromium or playwright-core is missing.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import { writeHeatmapPngs } from '../../src/cli/heatmapPng';
+import { renderReportHtml } from '../../src/cli/reportHtml';
+import { syntheticBundle } from '../unit/cli/reportHtmlFixture';
+
+// The few playwright-core calls used here; declared locally because the package is installed with
+// --no-save (CI and scripts/install-chromium.sh) and may be absent when this file is type-checked.
+interface Locator {
+  count(): Promise<number>;
+  first(): Locator;
+  nth(i: number): Locator;
+  isVisible(): Promise<boolean>;
+  textContent(): Promise<string | null>;
+}
+interface Page {
+  goto(url: string): Promise<unknown>;
+  locator(selector: string): Locator;
+  evaluate<T>(fn: string): Promise<T>;
+  screenshot(opts: { path: string; fullPage?: boolean }): Promise<unknown>;
+  emulateMedia(opts: { colorScheme: 'light' | 'dark' }): Promise<void>;
+  on(event: 'console', fn: (msg: { type(): string; text(): string }) => void): void;
+  on(event: 'dialog', fn: (d: { message(): string; dismiss(): Promise<void> }) => void): void;
+  on(event: 'request', fn: (r: { url(): string }) => void): void;
+}
+interface Browser {
+  newPage(opts: { viewport: { width: number; height: number } }): Promise<Page>;
+  close(): Promise<void>;
+}
+interface Playwright {
+  chromium: { launch(opts: { executablePath: string; headless: boolean; args: string[]; env: Record<string, string> }): Promise<Browser> };
+}
+
+const ROOT = path.resolve(__dirname, '../../..');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+// platform-notes.md §7.5
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function chromiumPath(): string | null {
+  for (const p of [process.env.KDLENS_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) if (p && fs.existsSync(p)) return p;
+  return null;
+}
+
+function loadPlaywright(): Playwright | null {
+  // A computed name keeps esbuild from trying to bundle an optional, possibly absent package.
+  const name = ['playwright', 'core'].join('-');
+  try {
+    return createRequire(path.join(ROOT, 'package.json'))(name) as Playwright;
+  } catch {
+    return null;
+  }
+}
+
+const exe = chromiumPath();
+const pw = exe ? loadPlaywright() : null;
+const skip = !exe
+  ? 'Chromium not installed (run scripts/install-chromium.sh)'
+  : !pw
+    ? 'playwright-core not installed (run scripts/install-chromium.sh)'
+    : false;
+
+describe('report.html in headless Chromium', () => {
+  it('shows the fidelity cards, the 2×2, the stage table, charts and a loaded gallery, in light and dark', { skip, timeout: 120_000 }, async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-chromium-'));
+    const reportDir = path.join(scratch, 'report');
+    const bundle = syntheticBundle({ base: true, checkpoints: true, localisation: true, hostileNames: true });
+    const heatmaps = writeHeatmapPngs(bundle, reportDir);
+    const html = renderReportHtml({ ...bundle, json: { ...bundle.json, heatmaps } }, { png: (rel) => new Uint8Array(fs.readFileSync(path.join(reportDir, rel))) });
+    const htmlPath = path.join(reportDir, 'report.html');
+    fs.writeFileSync(htmlPath, html);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.copyFileSync(htmlPath, path.join(ARTIFACTS, 'report.html'));
+
+    // Scratch HOME/XDG so Chromium writes nothing under the real home (platform-notes.md §7.5).
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: path.join(scratch, 'xdg-config'), XDG_CACHE_HOME: path.join(scratch, 'xdg-cache'), XDG_DATA_HOME: path.join(scratch, 'xdg-data') };
+    const browser = await (pw as Playwright).chromium.launch({ executablePath: exe as string, headless: true, args: FLAGS, env });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on('dialog', (d) => {
+        problems.push(`dialog: ${d.message()}`);
+        void d.dismiss();
+      });
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(pathToFileURL(htmlPath).href);
+
+      assert.equal(await page.locator('h1').first().isVisible(), true);
+      assert.match((await page.locator('h1').first().textContent()) ?? '', /teacher_resnet\.onnx → student_epoch8\.onnx/);
+      assert.equal(await page.locator('#fidelity .card').count(), 7);
+      assert.equal(await page.locator('#fidelity .card').first().isVisible(), true);
+      assert.equal(await page.locator('table.m2').isVisible(), true);
+      assert.equal(await page.locator('#stages table tr').count(), 5, '2 header rows + 3 stages');
+      assert.equal(await page.locator('#stages table').isVisible(), true);
+      assert.equal(await page.locator('#trends svg.chart-svg').count(), 4);
+      assert.equal(await page.locator('#trends svg.chart-svg').first().isVisible(), true);
+      assert.equal(await page.locator('#gallery .g-row').count(), 6);
+      assert.equal(await page.locator('#gallery img').first().isVisible(), true);
+      // Every image decoded under the CSP (img-src data:) at its PNG size (32 px probe × 4).
+      const sizes = await page.evaluate<Array<[number, number, boolean]>>('[...document.images].map((i) => [i.naturalWidth, i.naturalHeight, i.complete])');
+      assert.equal(sizes.length, 36);
+      for (const [w, h, done] of sizes) assert.deepEqual([w, h, done], [128, 128, true]);
+      // The hostile probe id is shown as text, not run: no dialog, no script element.
+      assert.equal(await page.evaluate<number>('document.scripts.length'), 0);
+      const ids = await page.evaluate<string[]>("[...document.querySelectorAll('#gallery .g-head code')].map((c) => c.textContent)");
+      assert.ok(ids.includes('cats/<script>alert("x")</script>.png'), `probe ids shown: ${ids.join(', ')}`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      const darkBg = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+      assert.equal(darkBg, 'rgb(13, 17, 23)', 'dark theme applied');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'report-dark.png'), fullPage: true });
+
+      assert.deepEqual(problems, [], 'no console errors, CSP violations or dialogs');
+      assert.deepEqual(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')), [], 'no network request');
+    } finally {
+      await browser.close();
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
