@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterKernel } from './conv2dBackpropFilter';
+import { fusedMatMulKernel } from './fusedMatMul';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwiseBackprop';
 import { maxPoolGradKernel } from './maxPoolGrad';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum';
@@ -13,12 +14,17 @@ interface Patch {
   readonly kernelName: string;
   /** 'replace': the stock kernel is wrong; 'add': only registered while the backend lacks the kernel. */
   readonly mode: 'replace' | 'add';
-  readonly kernelFunc: KernelFunc;
+  /** The replacement; `stock` is the kernel it replaces (for wrappers that fix only some cases). */
+  readonly kernelFunc: KernelFunc | ((stock: KernelFunc) => KernelFunc);
+  /** kernelFunc takes the stock kernel and returns the replacement. */
+  readonly wraps?: boolean;
 }
 
 const PATCHES: readonly Patch[] = [
   // Stock kernel: running max starts at FLT_MIN and ties go to the last element (maxPoolGrad.ts).
   { kernelName: 'MaxPoolGrad', mode: 'replace', kernelFunc: maxPoolGradKernel },
+  // Stock kernel: wrong bias with transposeA/transposeB (fusedMatMul.ts).
+  { kernelName: '_FusedMatMul', mode: 'replace', wraps: true, kernelFunc: (stock: KernelFunc) => fusedMatMulKernel(stock, BACKEND) },
   // Missing in 4.22: no weight gradients for conv nets (no training on wasm without it).
   { kernelName: 'Conv2DBackpropFilter', mode: 'add', kernelFunc: conv2dBackpropFilterKernel(BACKEND) },
   // Missing in 4.22: no gradient through depthwise convs, nor for their weights.
@@ -39,8 +45,10 @@ export function registerWasmPatches(): string[] {
     if (applied.has(p.kernelName)) continue;
     const stock = tf.getKernel(p.kernelName, BACKEND);
     if (p.mode === 'add' && stock) continue; // a newer tfjs ships it: trust theirs
+    if (p.wraps && !stock) continue;
     if (stock) tf.unregisterKernel(p.kernelName, BACKEND);
-    tf.registerKernel({ kernelName: p.kernelName, backendName: BACKEND, kernelFunc: p.kernelFunc });
+    const kernelFunc = p.wraps ? (p.kernelFunc as (s: KernelFunc) => KernelFunc)((stock as tf.KernelConfig).kernelFunc) : (p.kernelFunc as KernelFunc);
+    tf.registerKernel({ kernelName: p.kernelName, backendName: BACKEND, kernelFunc });
     applied.add(p.kernelName);
   }
   return [...applied];

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendInfo, initBackend } from '../../../src/worker/backend';
 
-const PATCHES = ['MaxPoolGrad', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'UnsortedSegmentSum'];
+const PATCHES = ['MaxPoolGrad', '_FusedMatMul', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'UnsortedSegmentSum'];
 
 describe('initBackend / backendInfo', () => {
   it('falls back from tfjs-node to wasm with SIMD, logs the choice and the patched kernels', async () => {
