@@ -139,10 +139,10 @@ export function isEmptyMap(map: Float32Array): boolean {
   return true;
 }
 
-/** A file-name-safe stem of a probe id (user data: "cats/IMG 01.png" → "IMG_01"). */
+/** A file-name-safe stem of a probe id (user data: "cats/IMG 01.png" → "IMG_01", "npz[3]" → "npz_3"). */
 export function safeStem(id: string): string {
   const base = id.split(/[\\/]/).pop() ?? '';
-  const stem = base.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  const stem = base.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+|_+$/g, '');
   return stem.slice(0, 40) || 'image';
 }
 
