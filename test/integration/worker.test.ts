@@ -28,8 +28,10 @@ const child = fork(path.join(root, 'dist/worker.js'), [], { stdio: ['ignore', 'i
 let stderr = '';
 child.stderr?.on('data', (d) => (stderr += String(d)));
 const conn = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-const progress: (Progress & { jobId: string })[] = [];
-conn.onNotification(DidProgressNotification, (p) => progress.push(p));
+const progress: (Progress & { readonly jobId: string })[] = [];
+conn.onNotification(DidProgressNotification, (p) => {
+  progress.push(p);
+});
 conn.listen();
 after(() => {
   conn.dispose();

@@ -2,7 +2,7 @@
 // on 4×5·(3×5)ᵀ + b, found by the ONNX Gemm tests) or batched (rank 3: error 0.47). In those cases the
 // product runs on the stock kernel WITHOUT bias and activation (that path is right), then the bias is added
 // and the activation applied with their own stock kernels. The plain 2-D case keeps the fast fused path.
-import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { withKernelCalls } from './kernelCalls';
 import type { KernelCalls } from './kernelCalls';
 
@@ -29,7 +29,9 @@ function activate(k: KernelCalls, x: TensorInfo, attrs: NamedAttrMap, alpha: Ten
 }
 
 export function fusedMatMulKernel(stock: KernelFunc, backendName: string): KernelFunc {
-  return ({ inputs, backend, attrs }) => {
+  return ({ inputs, backend: anyBackend, attrs: maybeAttrs }) => {
+    const backend = anyBackend as KernelBackend;
+    const attrs = maybeAttrs ?? {};
     const ins = inputs as Record<string, TensorInfo | undefined>;
     const a = ins.a as TensorInfo;
     const b = ins.b as TensorInfo;
@@ -37,7 +39,7 @@ export function fusedMatMulKernel(stock: KernelFunc, backendName: string): Kerne
     const buggy = ins.bias !== undefined && (transposeA || transposeB || a.shape.length > 2 || b.shape.length > 2);
     if (!buggy) return stock({ inputs, backend, attrs });
     return withKernelCalls(backend, backendName, (k) => {
-      const product = stock({ inputs: { a, b } as never, backend, attrs: { transposeA, transposeB, activation: 'linear' } }) as TensorInfo;
+      const product = stock({ inputs: { a, b } as never, backend, attrs: { transposeA: transposeA === true, transposeB: transposeB === true, activation: 'linear' } }) as TensorInfo;
       // Track the stock result so it is freed like any intermediate.
       const biased = k.run('Add', { a: product, b: ins.bias as TensorInfo });
       backend.disposeData(product.dataId);

@@ -109,7 +109,9 @@ test('analyze: general UniCAM path (target before the feature layer) matches fin
   // Independent α for image i, channel k: d/dε L(GAP(tail(A + ε·1_{i,k}))) / (h·w), in float64 via the core.
   const x = tf.tensor4d(images, [N, 8, 8, 3]);
   const A = models.T.run(x, ['stage1']).stage1;
-  const Bm = tf.tidy(() => uCentred(features(tf.mean(models.S.run(x, ['stage2']).stage2, [1, 2]))));
+  const pooledS = tf.tidy(() => tf.mean(models.S.run(x, ['stage2']).stage2, [1, 2]));
+  const Bm = uCentred(features(pooledS));
+  pooledS.dispose();
   const C = uCentred(gtMatrix(labels));
   const Lof = (a: tf.Tensor): number => {
     const f = tf.tidy(() => tf.mean(models.T.run(x, ['stage2'], { stage1: a }).stage2, [1, 2]));
@@ -119,7 +121,7 @@ test('analyze: general UniCAM path (target before the feature layer) matches fin
   };
   const { tailAlpha } = await import('../../../src/worker/unicamMaps');
   const alpha = tailAlpha(models.T, x, 'stage1', 'NHWC', 'stage2', 'NHWC', Bm, C, 'gt');
-  const K = A.shape[3];
+  const K = A.shape[3] as number;
   const eps = 1e-2;
   for (const [i, k] of [[0, 0], [5, 2], [11, 5]]) {
     const bump = tf.tidy(() => {

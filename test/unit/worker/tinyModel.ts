@@ -32,7 +32,7 @@ export function tinyModel(seed = 1, opts: { size?: number; classes?: number; wid
     paramCount: weights.reduce((s, w) => s + w.size, 0),
     numClasses: classes,
     listTensors(inputShape) {
-      const x = tf.zeros(inputShape);
+      const x = tf.zeros([...inputShape]);
       const out = model.run(x, ORDER);
       const infos: TensorInfo[] = ORDER.map((name) => ({
         name,
