@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the report screenshot test needs: Debian's chromium and playwright-core@1 (no-save).
+# Installs what the browser tests need beyond npm ci: Debian's chromium (playwright-core drives it).
 # Idempotent and quiet: does nothing when both are present. Run from CI (as root) or by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +13,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
-if [ ! -f node_modules/playwright-core/package.json ]; then
-  # --no-save: a test-only tool, kept out of package.json and the lock file.
-  npm install --no-save --no-audit --no-fund --loglevel=error playwright-core@1 >/dev/null
-fi
+# playwright-core (no browser download of its own) is a devDependency: npm ci installs it.
 
 echo "chromium: $(command -v chromium) ($(chromium --version 2>/dev/null || echo '?'))"
 echo "playwright-core: $(node -p "require('playwright-core/package.json').version")"

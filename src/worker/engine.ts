@@ -314,7 +314,7 @@ export async function analyze(params: AnalyzeParams, hooks: EngineHooks = {}, de
       permutations: params.permutations ?? 50,
       seed: params.seed ?? 0,
     });
-    stages.push({ name: p.name, teacher: p.teacher.tensor, student: p.student.tensor, teacher_shape: ft.shape, student_shape: fs_.shape, ...figs });
+    stages.push({ name: p.name, teacher: p.teacher.tensor, student: p.student.tensor, teacher_shape: ft.shape.slice(1), student_shape: fs_.shape.slice(1), ...figs });
   }
 
   let gradcam: GradcamResult | undefined;
