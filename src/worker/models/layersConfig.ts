@@ -45,7 +45,32 @@ export function prepareModelConfig(topology: unknown, file: string): JsonObject 
   const known = registeredClasses();
   const rootName = isObject(root.config) && typeof root.config.name === 'string' ? root.config.name : 'model';
   visitLayers(root.config, file, known, rootName, '');
+  stripOutputSoftmax(root);
   return root;
+}
+
+/**
+ * Keras classifiers often end in `Dense(activation='softmax')` (or a Softmax/Activation layer): their
+ * output is probabilities, but KL at temperature T, Grad-CAM's class score and calibration all need
+ * logits. The final softmax is replaced by the identity, so the model's output is the pre-softmax logits
+ * (softmax(logits) is exactly what the file computed). Only the model's own last layer is touched.
+ */
+function stripOutputSoftmax(root: JsonObject): void {
+  const cfg = root.config;
+  const layers = Array.isArray(cfg) ? cfg : isObject(cfg) && Array.isArray(cfg.layers) ? cfg.layers : undefined;
+  if (!layers || !layers.length) return;
+  let outName: string | undefined;
+  if (isObject(cfg) && Array.isArray(cfg.output_layers) && cfg.output_layers.length === 1 && Array.isArray(cfg.output_layers[0])) {
+    outName = String(cfg.output_layers[0][0]);
+  }
+  const last = (outName ? layers.find((l) => isObject(l) && isObject(l.config) && l.config.name === outName) : layers[layers.length - 1]) as Json | undefined;
+  if (!isObject(last) || !isObject(last.config)) return;
+  const lc = last.config;
+  if (lc.activation === 'softmax') lc.activation = 'linear';
+  else if (last.class_name === 'Softmax') {
+    last.class_name = 'Activation';
+    last.config = { name: lc.name, trainable: lc.trainable ?? true, dtype: lc.dtype ?? 'float32', activation: 'linear' };
+  }
 }
 
 function layerName(layer: JsonObject, prefix: string): string {
