@@ -98,6 +98,9 @@ async function buildTests() {
     minify: false,
     logLevel: 'warning',
     plugins: [],
+    // Host code under test gets the stand-in; the real `vscode` exists only inside VS Code.
+    alias: { vscode: path.join(root, 'test/mocks/vscode.ts') },
+    external: ['@tensorflow/tfjs-node'],
   });
 }
 

@@ -1,0 +1,179 @@
+// Minimal stand-in for the `vscode` module in unit/integration tests of host code (the test build aliases
+// `vscode` to this file). Only what host code uses; behaviour kept faithful where tests depend on it.
+export class Disposable {
+  constructor(private readonly fn: () => void = () => undefined) {}
+  static from(...ds: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => ds.forEach((d) => d.dispose()));
+  }
+  dispose(): void {
+    this.fn();
+  }
+}
+
+export class EventEmitter<T> {
+  private listeners: ((e: T) => unknown)[] = [];
+  readonly event = (listener: (e: T) => unknown): Disposable => {
+    this.listeners.push(listener);
+    return new Disposable(() => (this.listeners = this.listeners.filter((l) => l !== listener)));
+  };
+  fire(e: T): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
+export class Uri {
+  private constructor(
+    readonly scheme: string,
+    readonly fsPath: string,
+  ) {}
+  static file(p: string): Uri {
+    return new Uri('file', p);
+  }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri(base.scheme, [base.fsPath, ...parts].join('/').replace(/\/+/g, '/'));
+  }
+  get path(): string {
+    return this.fsPath;
+  }
+  toString(): string {
+    return `${this.scheme}://${this.fsPath}`;
+  }
+}
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(sl: number | Position, sc: number | Position, el?: number, ec?: number) {
+    if (typeof sl === 'number') {
+      this.start = new Position(sl, sc as number);
+      this.end = new Position(el as number, ec as number);
+    } else {
+      this.start = sl;
+      this.end = sc as Position;
+    }
+  }
+}
+
+export class MarkdownString {
+  value = '';
+  isTrusted?: boolean | { enabledCommands: string[] };
+  supportThemeIcons?: boolean;
+  constructor(v = '') {
+    this.value = v;
+  }
+  appendMarkdown(v: string): this {
+    this.value += v;
+    return this;
+  }
+}
+
+export class Hover {
+  constructor(
+    readonly contents: MarkdownString | MarkdownString[],
+    readonly range?: Range,
+  ) {}
+}
+
+export enum DiagnosticSeverity {
+  Error = 0,
+  Warning = 1,
+  Information = 2,
+  Hint = 3,
+}
+
+export class Diagnostic {
+  source?: string;
+  code?: string | number;
+  constructor(
+    readonly range: Range,
+    readonly message: string,
+    readonly severity: DiagnosticSeverity = DiagnosticSeverity.Error,
+  ) {}
+}
+
+export enum TreeItemCollapsibleState {
+  None = 0,
+  Collapsed = 1,
+  Expanded = 2,
+}
+
+export class TreeItem {
+  description?: string;
+  tooltip?: string | MarkdownString;
+  contextValue?: string;
+  iconPath?: unknown;
+  command?: unknown;
+  id?: string;
+  constructor(
+    readonly label: string,
+    public collapsibleState: TreeItemCollapsibleState = TreeItemCollapsibleState.None,
+  ) {}
+}
+
+export class ThemeIcon {
+  constructor(
+    readonly id: string,
+    readonly color?: unknown,
+  ) {}
+}
+
+export enum StatusBarAlignment {
+  Left = 1,
+  Right = 2,
+}
+
+export enum ProgressLocation {
+  SourceControl = 1,
+  Window = 10,
+  Notification = 15,
+}
+
+/** Log lines written through createOutputChannel, for assertions. */
+export const outputLines: string[] = [];
+
+const logger = (level: string) => (msg: string) => outputLines.push(`[${level}] ${msg}`);
+
+export const window = {
+  createOutputChannel: (_name: string, _opts?: unknown) => ({
+    info: logger('info'),
+    warn: logger('warn'),
+    error: logger('error'),
+    debug: logger('debug'),
+    trace: logger('trace'),
+    appendLine: logger('line'),
+    show: () => undefined,
+    dispose: () => undefined,
+  }),
+  createStatusBarItem: () => ({ text: '', tooltip: '', command: undefined as unknown, backgroundColor: undefined as unknown, show: () => undefined, hide: () => undefined, dispose: () => undefined }),
+  showErrorMessage: async (..._a: unknown[]) => undefined,
+  showWarningMessage: async (..._a: unknown[]) => undefined,
+  showInformationMessage: async (..._a: unknown[]) => undefined,
+  withProgress: async <T>(_o: unknown, task: (p: { report(v: unknown): void }, token: { isCancellationRequested: boolean; onCancellationRequested: () => Disposable }) => Promise<T>): Promise<T> =>
+    task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: () => new Disposable() }),
+  activeTextEditor: undefined as unknown,
+};
+
+export const workspace = {
+  workspaceFolders: [] as { uri: Uri; name: string; index: number }[],
+  isTrusted: true,
+  getConfiguration: (_section?: string) => ({ get: <T>(_k: string, d?: T) => d }),
+};
+
+export const commands = {
+  registered: new Map<string, (...a: unknown[]) => unknown>(),
+  registerCommand(id: string, fn: (...a: unknown[]) => unknown): Disposable {
+    commands.registered.set(id, fn);
+    return new Disposable(() => commands.registered.delete(id));
+  },
+  executeCommand: async (id: string, ...a: unknown[]) => commands.registered.get(id)?.(...a),
+};
