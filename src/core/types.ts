@@ -46,6 +46,8 @@ export interface AnalyzeParams {
   readonly permutations?: number;
   /** Skip heatmaps (figures only), e.g. for fast trend rows. */
   readonly skipMaps?: boolean;
+  /** Return the probe images (EvalResult.probe.images) so a UI can draw them; the host asks once per run. */
+  readonly includeProbeImages?: boolean;
 }
 
 export interface ModelSummary {
@@ -69,6 +71,8 @@ export interface ProbeSummary {
   readonly ids: readonly string[];
   readonly labels: readonly number[];
   readonly hasMasks: boolean;
+  /** n×height×width×3 RGB bytes, base64 (protocol/encoding.ts bytesToBase64); only when asked for. */
+  readonly images?: string;
 }
 
 export interface FidelitySummary {

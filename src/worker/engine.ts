@@ -26,7 +26,7 @@ import type {
   UnicamDirection,
   UnicamResult,
 } from '../core/types';
-import { encodeFloat32 } from '../protocol/encoding';
+import { bytesToBase64, encodeFloat32 } from '../protocol/encoding';
 import { initBackend } from './backend';
 import { checkAborted } from './cancel';
 import { forwardProbe } from './forward';
@@ -162,6 +162,13 @@ function argmaxRows(logits: Float32Array, n: number, k: number): number[] {
     out.push(best);
   }
   return out;
+}
+
+/** Probe images as base64 RGB bytes (4× smaller than float32 and all a display needs). */
+function probeBytes(probe: ProbeSet): string {
+  const b = new Uint8Array(probe.images.length);
+  for (let k = 0; k < b.length; k++) b[k] = Math.round(Math.min(1, Math.max(0, probe.images[k])) * 255);
+  return bytesToBase64(b);
 }
 
 /** Evaluates one checkpoint (teacher + student [+ base]) on the probe set. */
@@ -397,6 +404,7 @@ export async function analyze(params: AnalyzeParams, hooks: EngineHooks = {}, de
       ids: probe.ids,
       labels: Array.from(labels),
       hasMasks: probe.masks !== undefined,
+      ...(params.includeProbeImages ? { images: probeBytes(probe) } : {}),
     },
     models: modelsOut as EvalResult['models'],
     fidelity: fidelitySummary,
