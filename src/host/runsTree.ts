@@ -1,0 +1,85 @@
+// The KD Lens side view: runs → checkpoints → key figures, with the active run marked and the running
+// checkpoint spinning. Tree data is derived from the RunStore on every change (no state of its own).
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunConfig } from '../core/runs';
+import type { CheckpointView } from '../protocol/webview';
+import type { RunStore } from './runStore';
+
+type Node =
+  | { readonly kind: 'run'; readonly run: RunConfig }
+  | { readonly kind: 'checkpoint'; readonly run: RunConfig; readonly cp: CheckpointView; readonly index: number }
+  | { readonly kind: 'figure'; readonly label: string; readonly value: string; readonly id: string };
+
+const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+
+/** Key figures of an evaluated checkpoint, one tree row each. */
+export function figureRows(cp: CheckpointView): { label: string; value: string }[] {
+  const s = cp.summary;
+  if (!s) return cp.error ? [{ label: 'error', value: cp.error }] : [];
+  const rows = [
+    { label: 'student accuracy', value: pct(s.models.student.accuracy) },
+    { label: 'teacher accuracy', value: pct(s.models.teacher.accuracy) },
+    { label: 'agreement', value: pct(s.fidelity.agreement) },
+    { label: `KL @ T=${s.fidelity.temperature}`, value: s.fidelity.kl.toFixed(4) },
+  ];
+  if (s.models.base) rows.push({ label: 'base accuracy', value: pct(s.models.base.accuracy) });
+  for (const st of s.stages) rows.push({ label: `${st.name} FSS / RS(student)`, value: `${st.fss_u.toFixed(3)} / ${st.rs_student.toFixed(3)}` });
+  return rows;
+}
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly store: RunStore) {
+    this.sub = store.onDidChange(() => this.emitter.fire(undefined));
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) return this.store.runs.map((run) => ({ kind: 'run', run }));
+    if (node.kind === 'run') return this.store.checkpointViews(node.run).map((cp, index) => ({ kind: 'checkpoint', run: node.run, cp, index }));
+    if (node.kind === 'checkpoint') return figureRows(node.cp).map((r) => ({ kind: 'figure', label: r.label, value: r.value, id: `${node.cp.path}#${r.label}` }));
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'run') {
+      const active = this.store.activeRun?.id === node.run.id;
+      const item = new vscode.TreeItem(node.run.name, active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+      const latest = this.store.latest(node.run.id)?.summary;
+      item.id = `run:${node.run.id}`;
+      item.description = [active ? 'active' : '', latest ? `${pct(latest.fidelity.agreement)} agree` : 'no checkpoint evaluated yet'].filter(Boolean).join(' · ');
+      item.tooltip = new vscode.MarkdownString(
+        `**${node.run.name}**\n\n- teacher: \`${path.relative(node.run.root, node.run.teacher)}\`\n- students: \`${node.run.student}\`\n${node.run.base ? `- base: \`${path.relative(node.run.root, node.run.base)}\`\n` : ''}- probe: \`${path.relative(node.run.root, node.run.probe)}\`\n- T = ${node.run.temperature}${node.run.alpha !== undefined ? `, α = ${node.run.alpha}` : ''}`,
+      );
+      item.iconPath = new vscode.ThemeIcon(active ? 'pass-filled' : 'circle-large-outline');
+      item.contextValue = 'kdlens.run';
+      item.command = { command: 'kdlens.selectRun', title: 'Select Run', arguments: [node.run.id] };
+      return item;
+    }
+    if (node.kind === 'checkpoint') {
+      const { cp } = node;
+      const item = new vscode.TreeItem(path.posix.basename(path.posix.dirname(cp.name)) === '.' ? cp.name : cp.name.split('/').slice(-2).join('/'), cp.summary || cp.error ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+      item.id = `cp:${cp.path}`;
+      item.description =
+        cp.status === 'running' ? 'analysing…' : cp.status === 'pending' ? 'queued' : cp.status === 'error' ? 'failed' : cp.summary ? `${pct(cp.summary.fidelity.agreement)} agree · S ${pct(cp.summary.models.student.accuracy)}` : '';
+      item.iconPath = new vscode.ThemeIcon(cp.status === 'running' ? 'sync~spin' : cp.status === 'pending' ? 'clock' : cp.status === 'error' ? 'error' : 'check');
+      item.tooltip = cp.error ? `${cp.name}: ${cp.error}` : cp.name;
+      item.contextValue = 'kdlens.checkpoint';
+      item.command = { command: 'kdlens.showPanel', title: 'Show in Panel', arguments: [{ runId: node.run.id, index: node.index }] };
+      return item;
+    }
+    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = node.value;
+    item.contextValue = 'kdlens.figure';
+    return item;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.emitter.dispose();
+  }
+}
