@@ -1,0 +1,401 @@
+// The history of evaluated checkpoints in <workspace>/.kdlens/ (append-only history.jsonl per run, full
+// results in details/, probe images for the gallery). Node fs only, no vscode, so it is tested directly;
+// imported by host/ (watcher, views, hovers) through Ctx. Writes nowhere outside <root>/.kdlens/.
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { CheckpointRecord, CheckpointSummary, RunId } from '../core/runs';
+import type { EvalResult } from '../core/types';
+
+/** What the gallery needs of a probe set (ProbeSet of worker/probe/probeSet.ts fits). */
+export interface ProbeLike {
+  readonly path?: string;
+  readonly name?: string;
+  readonly ids: readonly string[];
+  readonly labels: ArrayLike<number>;
+  readonly classes: readonly string[];
+  readonly height: number;
+  readonly width: number;
+  /** n×height×width×3, NHWC, values in [0, 1]. */
+  readonly images: Float32Array;
+}
+
+/** probe.json: the probe images as the panel's gallery shows them. */
+export interface StoredProbe {
+  readonly version: 1;
+  readonly path?: string;
+  readonly name?: string;
+  readonly n: number;
+  readonly height: number;
+  readonly width: number;
+  readonly ids: readonly string[];
+  readonly labels: readonly number[];
+  readonly classes: readonly string[];
+  /** n×height×width×3 uint8 RGB, row-major, base64. */
+  readonly rgb: string;
+}
+
+export interface StoreChange {
+  readonly runId: RunId;
+  readonly kind: 'record' | 'probe';
+  readonly record?: CheckpointRecord;
+}
+
+export interface HistoryStoreOptions {
+  /** Recoverable oddities (a corrupt middle line, an unreadable detail file); the host logs them. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** The figures trends and hovers need: an EvalResult without maps and per-sample predictions. */
+export function summarise(result: EvalResult): CheckpointSummary {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { teacher_pred, student_pred, base_pred, ...fidelity } = result.fidelity;
+  const { teacher, student, base } = result.models;
+  return structuredClone({
+    models: { teacher, student, ...(base ? { base } : {}) },
+    fidelity,
+    stages: result.stages,
+    warnings: result.warnings,
+    backend: result.backend,
+    elapsed_ms: result.elapsed_ms,
+  });
+}
+
+const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
+
+/** A run id as a folder name: readable prefix + hash, so distinct ids never share a folder. */
+export function safeRunId(runId: RunId): string {
+  const readable = runId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60);
+  return `${readable || 'run'}-${sha1(runId).slice(0, 8)}`;
+}
+
+function isRecord(v: unknown): v is CheckpointRecord {
+  const r = v as Partial<CheckpointRecord> | null;
+  return (
+    !!r &&
+    typeof r === 'object' &&
+    typeof r.runId === 'string' &&
+    typeof r.path === 'string' &&
+    typeof r.step === 'number' &&
+    typeof r.mtimeMs === 'number' &&
+    typeof r.size === 'number' &&
+    typeof r.evaluatedAt === 'string' &&
+    (r.status === 'done' || r.status === 'error')
+  );
+}
+
+interface Loaded {
+  /** All valid rows in file order. */
+  rows: CheckpointRecord[];
+  /** history.jsonl identity when read, to notice another window's appends. */
+  size: number;
+  mtimeMs: number;
+}
+
+let tmpCounter = 0;
+
+/** Writes `text` to `file` via a temp file in the same folder + fsync + rename: readers see old or new, never half. */
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${++tmpCounter}.tmp`;
+  const h = await fsp.open(tmp, 'w');
+  try {
+    await h.writeFile(text);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await fsp.rename(tmp, file);
+}
+
+export class HistoryStore {
+  /** <root>/.kdlens */
+  readonly dir: string;
+  private readonly cache = new Map<RunId, Loaded>();
+  /** Per-run write queue: appends to one history file never interleave. */
+  private readonly queues = new Map<RunId, Promise<unknown>>();
+  private listeners: ((e: StoreChange) => void)[] = [];
+  private readonly warn: (m: string) => void;
+
+  constructor(
+    readonly root: string,
+    options: HistoryStoreOptions = {},
+  ) {
+    this.dir = path.join(root, '.kdlens');
+    this.warn = options.onWarning ?? (() => undefined);
+  }
+
+  /** The run's history folder (.kdlens/runs/<safe run id>). */
+  runDir(runId: RunId): string {
+    return path.join(this.dir, 'runs', safeRunId(runId));
+  }
+
+  private historyFile(runId: RunId): string {
+    return path.join(this.runDir(runId), 'history.jsonl');
+  }
+
+  private serial<T>(runId: RunId, job: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(runId) ?? Promise.resolve();
+    const next = prev.then(job, job);
+    this.queues.set(
+      runId,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  /** Parses history.jsonl: a torn or corrupt last line is dropped silently (a crash mid-append); a corrupt middle line is skipped with a warning. */
+  private parse(runId: RunId, text: string): CheckpointRecord[] {
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    const rows: CheckpointRecord[] = [];
+    lines.forEach((line, i) => {
+      if (!line.trim()) return;
+      let v: unknown;
+      try {
+        v = JSON.parse(line);
+      } catch {
+        v = undefined;
+      }
+      if (isRecord(v)) rows.push(v);
+      else if (i < lines.length - 1) this.warn(`${this.historyFile(runId)}: line ${i + 1} is not a valid checkpoint record; skipped`);
+    });
+    return rows;
+  }
+
+  private async load(runId: RunId): Promise<Loaded> {
+    const file = this.historyFile(runId);
+    let st: { size: number; mtimeMs: number } | undefined;
+    try {
+      st = await fsp.stat(file);
+    } catch {
+      st = undefined;
+    }
+    const cached = this.cache.get(runId);
+    if (!st) {
+      const empty = { rows: [], size: 0, mtimeMs: 0 };
+      this.cache.set(runId, empty);
+      return empty;
+    }
+    if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached;
+    const text = await fsp.readFile(file, 'utf8');
+    const loaded = { rows: this.parse(runId, text), size: st.size, mtimeMs: st.mtimeMs };
+    this.cache.set(runId, loaded);
+    return loaded;
+  }
+
+  /**
+   * The run's checkpoints, sorted by step (then evaluation time). A checkpoint evaluated again (same path
+   * and step, e.g. after its file changed or a Re-run) keeps only its newest row. Copies.
+   */
+  async records(runId: RunId): Promise<CheckpointRecord[]> {
+    const { rows } = await this.load(runId);
+    const byKey = new Map<string, CheckpointRecord>();
+    for (const r of rows) {
+      const key = `${r.path}\0${r.step}`;
+      byKey.delete(key);
+      byKey.set(key, r);
+    }
+    return structuredClone([...byKey.values()].sort((a, b) => a.step - b.step || a.evaluatedAt.localeCompare(b.evaluatedAt)));
+  }
+
+  /** The highest-step checkpoint evaluated successfully, if any. */
+  async latest(runId: RunId): Promise<CheckpointRecord | undefined> {
+    const done = (await this.records(runId)).filter((r) => r.status === 'done');
+    return done[done.length - 1];
+  }
+
+  /** True when this file identity (path, mtime, size) was already evaluated, successfully or not: skip it. */
+  async isCurrent(runId: RunId, file: string, mtimeMs: number, size: number): Promise<boolean> {
+    const { rows } = await this.load(runId);
+    return rows.some((r) => r.path === file && r.mtimeMs === mtimeMs && r.size === size);
+  }
+
+  /**
+   * Appends one row (fsync'd). With `detail`, the full EvalResult goes to details/<step>-<hash>.json first
+   * (atomically), so a row never points at a missing file; the row gets `detail` and, if absent, `summary`.
+   */
+  append(record: CheckpointRecord, detail?: EvalResult): Promise<CheckpointRecord> {
+    if (!isRecord(record)) return Promise.reject(new Error(`not a checkpoint record: ${JSON.stringify(record)?.slice(0, 200)}`));
+    return this.serial(record.runId, async () => {
+      const dir = this.runDir(record.runId);
+      await fsp.mkdir(dir, { recursive: true });
+      await this.writeRunMeta(record.runId);
+      let row: CheckpointRecord = structuredClone(record);
+      if (detail) {
+        const name = `details/${record.step}-${sha1(`${record.path}\0${record.mtimeMs}\0${record.size}`).slice(0, 10)}.json`;
+        await fsp.mkdir(path.join(dir, 'details'), { recursive: true });
+        await writeAtomic(path.join(dir, name), JSON.stringify(detail));
+        row = { ...row, detail: name, summary: row.summary ?? summarise(detail) };
+      }
+      const file = this.historyFile(record.runId);
+      await this.repairTail(record.runId, file);
+      const line = `${JSON.stringify(row)}\n`;
+      const before = this.cache.get(record.runId);
+      const h = await fsp.open(file, 'a');
+      let st: { size: number; mtimeMs: number };
+      try {
+        await h.write(line);
+        await h.sync();
+        st = await h.stat();
+      } finally {
+        await h.close();
+      }
+      // Our row is the only growth since the cached read: extend the cache; otherwise (another window
+      // appended too) the next read reloads the whole file.
+      if (before && before.size + Buffer.byteLength(line) === st.size) this.cache.set(record.runId, { rows: [...before.rows, row], size: st.size, mtimeMs: st.mtimeMs });
+      else this.cache.delete(record.runId);
+      this.fire({ runId: record.runId, kind: 'record', record: structuredClone(row) });
+      return structuredClone(row);
+    });
+  }
+
+  /**
+   * A crash mid-append leaves a last line without '\n'. Appending after it would glue the next row onto
+   * the fragment and lose both; so a valid fragment gets its newline and an invalid one is cut off.
+   */
+  private async repairTail(runId: RunId, file: string): Promise<void> {
+    let h: Awaited<ReturnType<typeof fsp.open>>;
+    try {
+      h = await fsp.open(file, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const { size } = await h.stat();
+      if (size === 0) return;
+      const last = Buffer.alloc(1);
+      await h.read(last, 0, 1, size - 1);
+      if (last[0] === 10) return;
+    } finally {
+      await h.close();
+    }
+    const text = await fsp.readFile(file, 'utf8');
+    const cut = text.lastIndexOf('\n') + 1;
+    let valid = false;
+    try {
+      valid = isRecord(JSON.parse(text.slice(cut)));
+    } catch {
+      valid = false;
+    }
+    if (valid) await fsp.appendFile(file, '\n');
+    else {
+      await fsp.truncate(file, Buffer.byteLength(text.slice(0, cut), 'utf8'));
+      this.warn(`${file}: dropped an incomplete last line (an interrupted write)`);
+    }
+    this.cache.delete(runId);
+  }
+
+  private async writeRunMeta(runId: RunId): Promise<void> {
+    const meta = path.join(this.runDir(runId), 'run.json');
+    try {
+      await fsp.access(meta);
+    } catch {
+      await writeAtomic(meta, `${JSON.stringify({ runId })}\n`);
+    }
+  }
+
+  /** Run ids with a history folder (restricted mode lists history without reading any config). */
+  async runIds(): Promise<RunId[]> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(path.join(this.dir, 'runs'));
+    } catch {
+      return [];
+    }
+    const ids: RunId[] = [];
+    for (const n of names.sort()) {
+      try {
+        const meta = JSON.parse(await fsp.readFile(path.join(this.dir, 'runs', n, 'run.json'), 'utf8')) as { runId?: unknown };
+        if (typeof meta.runId === 'string') ids.push(meta.runId);
+      } catch {
+        // A folder without run.json is not ours (or half-created): nothing to list.
+      }
+    }
+    return ids;
+  }
+
+  /** The full EvalResult of a row, or undefined (no detail, file gone or unreadable: warned). */
+  async detail(record: CheckpointRecord): Promise<EvalResult | undefined> {
+    if (!record.detail) return undefined;
+    const dir = this.runDir(record.runId);
+    const file = path.resolve(dir, record.detail);
+    // A hand-edited history must not make us read outside the run's folder.
+    if (!file.startsWith(dir + path.sep)) {
+      this.warn(`${this.historyFile(record.runId)}: detail '${record.detail}' is outside the run folder; ignored`);
+      return undefined;
+    }
+    try {
+      return JSON.parse(await fsp.readFile(file, 'utf8')) as EvalResult;
+    } catch (e) {
+      this.warn(`${file}: cannot read the stored result (${(e as Error).message.split('\n')[0]})`);
+      return undefined;
+    }
+  }
+
+  /**
+   * Stores the probe images for the gallery once per run and probe: a probe.json with the same path, ids
+   * and size is kept. Returns whether it wrote.
+   */
+  writeProbe(runId: RunId, probe: ProbeLike): Promise<boolean> {
+    return this.serial(runId, async () => {
+      const n = probe.ids.length;
+      const { height: h, width: w } = probe;
+      if (probe.images.length !== n * h * w * 3 || probe.labels.length !== n) {
+        throw new Error(`probe for ${runId}: ${probe.images.length} values for ${n}×${h}×${w}×3 images and ${probe.labels.length} labels`);
+      }
+      const old = await this.probe(runId);
+      if (old && old.path === probe.path && old.height === h && old.width === w && old.n === n && old.ids.every((id, i) => id === probe.ids[i])) return false;
+      const rgb = new Uint8Array(probe.images.length);
+      for (let i = 0; i < rgb.length; i++) {
+        const v = probe.images[i];
+        rgb[i] = Number.isFinite(v) ? Math.round(Math.min(1, Math.max(0, v)) * 255) : 0;
+      }
+      const stored: StoredProbe = {
+        version: 1,
+        ...(probe.path !== undefined ? { path: probe.path } : {}),
+        ...(probe.name !== undefined ? { name: probe.name } : {}),
+        n,
+        height: h,
+        width: w,
+        ids: [...probe.ids],
+        labels: Array.from(probe.labels),
+        classes: [...probe.classes],
+        rgb: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength).toString('base64'),
+      };
+      await fsp.mkdir(this.runDir(runId), { recursive: true });
+      await this.writeRunMeta(runId);
+      await writeAtomic(path.join(this.runDir(runId), 'probe.json'), JSON.stringify(stored));
+      this.fire({ runId, kind: 'probe' });
+      return true;
+    });
+  }
+
+  /** The stored probe images, if written. */
+  async probe(runId: RunId): Promise<StoredProbe | undefined> {
+    try {
+      return JSON.parse(await fsp.readFile(path.join(this.runDir(runId), 'probe.json'), 'utf8')) as StoredProbe;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Plain callback registry; the host adapts it to a vscode.EventEmitter where it needs one. */
+  onDidChange(listener: (e: StoreChange) => void): { dispose(): void } {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  }
+
+  private fire(e: StoreChange): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.warn(`history listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  summarise(result: EvalResult): CheckpointSummary {
+    return summarise(result);
+  }
+}

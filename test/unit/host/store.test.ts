@@ -1,0 +1,270 @@
+// src/host/store.ts on a real temp folder: append/reload, torn last line, corrupt middle line, concurrent
+// appends, details written atomically, probe.json, change events, and nothing written outside .kdlens/.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HistoryStore, safeRunId, summarise } from '../../../src/host/store';
+import type { StoreChange } from '../../../src/host/store';
+import type { CheckpointRecord } from '../../../src/core/runs';
+import type { EvalResult, ModelSummary } from '../../../src/core/types';
+
+function tempRoot(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-store-'));
+}
+
+/** Every file under dir, relative, '/'-separated, sorted. */
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(dir, p).split(path.sep).join('/'));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+const model = (p: string, accuracy: number): ModelSummary => ({ path: p, format: 'onnx', params: 1000, numClasses: 3, accuracy, inputShape: [null, 3, 8, 8] });
+
+function evalResult(step: number): EvalResult {
+  return {
+    version: 1,
+    backend: 'cpu',
+    elapsed_ms: 10 + step,
+    probe: { path: '/p.npz', name: 'p.npz', n: 4, classes: ['a', 'b', 'c'], seed: 0, height: 2, width: 2, ids: ['npz[0]', 'npz[1]', 'npz[2]', 'npz[3]'], labels: [0, 1, 2, 0], hasMasks: false },
+    models: { teacher: model('/t.onnx', 0.9), student: model(`/s_${step}.onnx`, 0.5 + step / 100), base: model('/b.onnx', 0.6) },
+    fidelity: {
+      temperature: 4,
+      agreement: 0.5 + step / 100,
+      kl: 1 / (step + 1),
+      ece_teacher: 0.1,
+      ece_student: 0.2,
+      both_right: 2,
+      teacher_only: 1,
+      student_only: 0,
+      both_wrong: 1,
+      copied_errors: 1,
+      per_class: [{ name: 'a', n: 2, agreement: 1, teacher_accuracy: 1, student_accuracy: 0.5 }],
+      teacher_pred: [0, 1, 2, 1],
+      student_pred: [0, 1, 1, 1],
+      base_pred: [0, 0, 2, 1],
+    },
+    stages: [{ name: 'layer3', teacher: 't3', student: 's3', teacher_shape: [4, 4, 8], student_shape: [4, 4, 4], fss_u: 0.5, fss_v: 0.4, fss_v_null: { mean: 0.1, p95: 0.2 }, rs_teacher: 0.3, rs_student: 0.2, prs_teacher_given_student: 0.1, prs_student_given_teacher: 0.05 }],
+    gt: 'onehot',
+    gradcam: { target: { teacher: 't3', student: 's3' }, maps: { teacher: { pred: { n: 1, h: 1, w: 1, data: 'AACAPw==', empty: [false] }, true: { n: 1, h: 1, w: 1, data: 'AACAPw==', empty: [false] } } } },
+    warnings: [],
+  };
+}
+
+const RUN = 'kdlens.json#0';
+
+function record(step: number, extra: Partial<CheckpointRecord> = {}): CheckpointRecord {
+  return { runId: RUN, path: `/ws/runs/kd/epoch_${step}/model.json`, step, mtimeMs: 1000 + step, size: 500 + step, evaluatedAt: new Date(Date.UTC(2025, 0, 1, 0, step)).toISOString(), status: 'done', ...extra };
+}
+
+describe('HistoryStore', () => {
+  test('append → records/latest/isCurrent/detail, reload from disk in a new store, files only under .kdlens/', async () => {
+    const root = tempRoot();
+    fs.writeFileSync(path.join(root, 'kdlens.json'), '{}');
+    const store = new HistoryStore(root);
+    const stored = await store.append(record(2), evalResult(2));
+    await store.append(record(1), evalResult(1));
+    await store.append(record(3, { status: 'error', error: 'unsupported ONNX op Einsum in node /attn/Einsum' }));
+    assert.match(stored.detail!, /^details\/2-[0-9a-f]{10}\.json$/);
+    assert.equal(stored.summary!.fidelity.agreement, 0.52);
+    assert.equal('student_pred' in stored.summary!.fidelity, false, 'per-sample arrays stay in the detail file');
+
+    for (const s of [store, new HistoryStore(root)]) {
+      const rows = await s.records(RUN);
+      assert.deepEqual(
+        rows.map((r) => [r.step, r.status]),
+        [
+          [1, 'done'],
+          [2, 'done'],
+          [3, 'error'],
+        ],
+      );
+      assert.equal((await s.latest(RUN))!.step, 2, 'latest = highest step that evaluated');
+      assert.equal(await s.isCurrent(RUN, '/ws/runs/kd/epoch_2/model.json', 1002, 502), true);
+      assert.equal(await s.isCurrent(RUN, '/ws/runs/kd/epoch_3/model.json', 1003, 503), true, 'a failed file is not retried until it changes');
+      assert.equal(await s.isCurrent(RUN, '/ws/runs/kd/epoch_2/model.json', 1002, 999), false, 'size changed');
+      assert.equal(await s.isCurrent(RUN, '/ws/runs/kd/epoch_2/model.json', 2000, 502), false, 'mtime changed');
+      assert.deepEqual(await s.detail(rows[1]), evalResult(2));
+      assert.equal(await s.detail(rows[2]), undefined);
+    }
+    const dir = safeRunId(RUN);
+    const files = listFiles(root);
+    assert.deepEqual(
+      files.filter((f) => !f.startsWith('.kdlens/')),
+      ['kdlens.json'],
+      'nothing written outside .kdlens/',
+    );
+    assert.deepEqual(
+      files.filter((f) => !f.includes('/details/')),
+      [`.kdlens/runs/${dir}/history.jsonl`, `.kdlens/runs/${dir}/run.json`, 'kdlens.json'],
+    );
+    assert.equal(files.filter((f) => f.includes('/details/')).length, 2);
+    assert.equal(files.some((f) => f.endsWith('.tmp')), false, 'no temp files left');
+    assert.deepEqual(await new HistoryStore(root).runIds(), [RUN]);
+    const lines = fs.readFileSync(path.join(root, '.kdlens/runs', dir, 'history.jsonl'), 'utf8').split('\n');
+    assert.equal(lines.length, 4);
+    assert.equal(lines[3], '', 'every row ends with a newline');
+  });
+
+  test('a torn last line is ignored, earlier rows survive, and the next append cuts the fragment off', async () => {
+    const root = tempRoot();
+    const warnings: string[] = [];
+    const store = new HistoryStore(root, { onWarning: (m) => warnings.push(m) });
+    for (const s of [1, 2, 3]) await store.append(record(s));
+    const file = path.join(store.runDir(RUN), 'history.jsonl');
+    const full = JSON.stringify(record(4));
+    fs.appendFileSync(file, full.slice(0, full.length >> 1)); // a crash in the middle of writing row 4
+    const reopened = new HistoryStore(root, { onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(
+      (await reopened.records(RUN)).map((r) => r.step),
+      [1, 2, 3],
+    );
+    assert.equal(warnings.length, 0, 'a torn last line is expected after a crash: no warning on read');
+    await reopened.append(record(5));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /incomplete last line/);
+    const third = new HistoryStore(root, { onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(
+      (await third.records(RUN)).map((r) => r.step),
+      [1, 2, 3, 5],
+    );
+    assert.equal(warnings.length, 1, 'the repaired file has no corrupt line');
+    // A complete row missing only its newline is kept, and the next row goes on its own line.
+    fs.appendFileSync(file, JSON.stringify(record(6)));
+    await third.append(record(7));
+    assert.deepEqual(
+      (await new HistoryStore(root).records(RUN)).map((r) => r.step),
+      [1, 2, 3, 5, 6, 7],
+    );
+  });
+
+  test('a corrupt middle line is skipped with a warning naming it; the rows around it are kept', async () => {
+    const root = tempRoot();
+    const store = new HistoryStore(root);
+    for (const s of [1, 2]) await store.append(record(s));
+    const file = path.join(store.runDir(RUN), 'history.jsonl');
+    fs.appendFileSync(file, '{"runId": "x", "garbage\n{"valid json": "not a record"}\n');
+    await store.append(record(3));
+    const warnings: string[] = [];
+    const rows = await new HistoryStore(root, { onWarning: (m) => warnings.push(m) }).records(RUN);
+    assert.deepEqual(
+      rows.map((r) => r.step),
+      [1, 2, 3],
+    );
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0], /line 3 is not a valid checkpoint record/);
+    assert.match(warnings[1], /line 4 /);
+  });
+
+  test('concurrent appends (interleaved awaits, two runs) all land as whole lines', async () => {
+    const root = tempRoot();
+    const store = new HistoryStore(root);
+    const other = 'auto:epoch-folders:runs/base';
+    const jobs: Promise<CheckpointRecord>[] = [];
+    for (let s = 1; s <= 12; s++) {
+      jobs.push(store.append(record(s), s % 3 === 0 ? evalResult(s) : undefined));
+      jobs.push(store.append({ ...record(s), runId: other }));
+    }
+    await Promise.all(jobs);
+    for (const id of [RUN, other]) {
+      const text = fs.readFileSync(path.join(store.runDir(id), 'history.jsonl'), 'utf8');
+      const lines = text.split('\n').filter(Boolean);
+      assert.equal(lines.length, 12);
+      assert.deepEqual(lines.map((l) => (JSON.parse(l) as CheckpointRecord).step).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+      assert.equal((await new HistoryStore(root).records(id)).length, 12);
+    }
+    assert.equal((await store.records(RUN)).filter((r) => r.detail).length, 4);
+  });
+
+  test('a checkpoint evaluated again keeps only its newest row; records are copies', async () => {
+    const root = tempRoot();
+    const store = new HistoryStore(root);
+    await store.append(record(1));
+    await store.append(record(2, { status: 'error', error: 'bad-file' }));
+    await store.append(record(2, { mtimeMs: 5000, evaluatedAt: '2025-02-01T00:00:00.000Z' }));
+    const rows = await store.records(RUN);
+    assert.deepEqual(
+      rows.map((r) => [r.step, r.status, r.mtimeMs]),
+      [
+        [1, 'done', 1001],
+        [2, 'done', 5000],
+      ],
+    );
+    (rows[0] as { step: number }).step = 99;
+    assert.equal((await store.records(RUN))[0].step, 1);
+    await assert.rejects(store.append({ runId: RUN } as CheckpointRecord), /not a checkpoint record/);
+  });
+
+  test('detail files cannot point outside the run folder; unreadable details warn', async () => {
+    const root = tempRoot();
+    const warnings: string[] = [];
+    const store = new HistoryStore(root, { onWarning: (m) => warnings.push(m) });
+    assert.equal(await store.detail({ ...record(1), detail: '../../../../etc/passwd' }), undefined);
+    assert.equal(await store.detail({ ...record(1), detail: 'details/missing.json' }), undefined);
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0], /outside the run folder/);
+  });
+
+  test('probe.json: uint8 RGB from [0,1] floats, written once per run and probe, rewritten for another probe', async () => {
+    const root = tempRoot();
+    const store = new HistoryStore(root);
+    const images = new Float32Array(2 * 1 * 2 * 3);
+    images.set([0, 0.5, 1, 1.2, -0.1, 0.25, 0.999, 0.002, 0.5, NaN, 0.6, 0.3]);
+    const probe = { path: '/ws/data/probe.npz', name: 'probe.npz', ids: ['npz[0]', 'npz[1]'], labels: Int32Array.from([1, 0]), classes: ['a', 'b'], height: 1, width: 2, images };
+    assert.equal(await store.writeProbe(RUN, probe), true);
+    assert.equal(await store.writeProbe(RUN, probe), false, 'same probe: not rewritten');
+    const got = (await new HistoryStore(root).probe(RUN))!;
+    assert.deepEqual([got.n, got.height, got.width, got.ids, got.labels, got.classes], [2, 1, 2, ['npz[0]', 'npz[1]'], [1, 0], ['a', 'b']]);
+    const rgb = [...Buffer.from(got.rgb, 'base64')];
+    assert.deepEqual(rgb, [0, 128, 255, 255, 0, 64, 255, 1, 128, 0, 153, 77]);
+    assert.equal(await store.writeProbe(RUN, { ...probe, path: '/ws/data/other.npz' }), true);
+    await assert.rejects(store.writeProbe(RUN, { ...probe, images: new Float32Array(3) }), /12|3 values/);
+    assert.deepEqual(listFiles(root), [`.kdlens/runs/${safeRunId(RUN)}/probe.json`, `.kdlens/runs/${safeRunId(RUN)}/run.json`]);
+  });
+
+  test('onDidChange fires per append and probe write; dispose stops it; a throwing listener only warns', async () => {
+    const root = tempRoot();
+    const warnings: string[] = [];
+    const store = new HistoryStore(root, { onWarning: (m) => warnings.push(m) });
+    const seen: StoreChange[] = [];
+    const sub = store.onDidChange((e) => seen.push(e));
+    store.onDidChange(() => {
+      throw new Error('boom');
+    });
+    await store.append(record(1));
+    await store.writeProbe(RUN, { ids: ['a', 'b'], labels: [0, 1], classes: ['x', 'y'], height: 1, width: 1, images: new Float32Array(6) });
+    sub.dispose();
+    await store.append(record(2));
+    assert.deepEqual(
+      seen.map((e) => [e.runId, e.kind, e.record?.step]),
+      [
+        [RUN, 'record', 1],
+        [RUN, 'probe', undefined],
+      ],
+    );
+    assert.equal(warnings.filter((w) => /boom/.test(w)).length, 3);
+  });
+
+  test('summarise drops per-sample predictions and maps, keeps figures; safeRunId separates similar ids', () => {
+    const r = evalResult(5);
+    const s = summarise(r);
+    assert.deepEqual(Object.keys(s.fidelity).sort(), Object.keys(r.fidelity).filter((k) => !k.endsWith('_pred')).sort());
+    assert.deepEqual(s.stages, r.stages);
+    assert.deepEqual(s.models.base, r.models.base);
+    assert.equal(s.backend, 'cpu');
+    assert.equal(s.elapsed_ms, 15);
+    assert.equal('gradcam' in s, false);
+    assert.notEqual(safeRunId('a/b'), safeRunId('a:b'));
+    assert.match(safeRunId('auto:epoch-folders:runs/kd'), /^auto_epoch-folders_runs_kd-[0-9a-f]{8}$/);
+    assert.match(safeRunId('../..'), /^run-[0-9a-f]{8}$/);
+  });
+});
