@@ -1,0 +1,279 @@
+// Finds complete student checkpoints of each run: chokidar (awaitWriteFinish) over the run's student glob,
+// plus the TF.js rule that a model.json counts only once it parses and every weights file it lists is
+// fully written. Emits CheckpointEvents for src/host/scheduler.ts; host-only (extension wiring, tests).
+import fs from 'node:fs';
+import path from 'node:path';
+import { watch } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
+import type * as vscode from 'vscode';
+import { globBase, globToRegExp, stepOf } from '../core/glob';
+import type { RunConfig, RunId } from '../core/runs';
+import type { LogSink } from './log';
+
+/** A checkpoint that is complete on disk, with the file identity it had when found complete. */
+export interface CheckpointEvent {
+  readonly runId: RunId;
+  /** Absolute path (for TF.js: the model.json). */
+  readonly path: string;
+  /** Relative to the run root, '/' separators. */
+  readonly relPath: string;
+  /** Epoch/step from the name (core/glob.ts stepOf), null when the name has none. */
+  readonly step: number | null;
+  /** Identity: for a TF.js model, the newest mtime and the total size of model.json + weights files. */
+  readonly mtimeMs: number;
+  readonly size: number;
+}
+
+export type WatchedRun = Pick<RunConfig, 'id' | 'root' | 'student'>;
+
+export interface CheckpointWatcherOptions {
+  readonly onCheckpoint: (e: CheckpointEvent) => void;
+  readonly onRemoved?: (runId: RunId, path: string) => void;
+  readonly log?: LogSink;
+  /** chokidar awaitWriteFinish; defaults 300 / 50 ms (platform-notes.md §5). */
+  readonly stabilityThreshold?: number;
+  readonly pollInterval?: number;
+}
+
+/** Folders never worth watching inside a checkpoint tree. */
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.kdlens', '__pycache__', '.venv', 'venv', 'wandb']);
+
+export class CheckpointWatcher implements vscode.Disposable {
+  private readonly runs = new Map<RunId, RunWatch>();
+
+  constructor(private readonly opts: CheckpointWatcherOptions) {}
+
+  /** Starts watching a run (replacing an earlier watch of the same id); resolves after the initial scan. */
+  async watchRun(run: WatchedRun): Promise<void> {
+    await this.unwatchRun(run.id);
+    const w = new RunWatch(run, this.opts);
+    this.runs.set(run.id, w);
+    await w.ready;
+  }
+
+  async unwatchRun(id: RunId): Promise<void> {
+    const w = this.runs.get(id);
+    this.runs.delete(id);
+    await w?.close();
+  }
+
+  /** Makes the watched set equal `runs`: new or changed (root/glob) runs are (re)watched, others dropped. */
+  async setRuns(runs: readonly WatchedRun[]): Promise<void> {
+    const want = new Map(runs.map((r) => [r.id, r]));
+    const jobs: Promise<void>[] = [];
+    for (const [id, w] of this.runs) {
+      const r = want.get(id);
+      if (!r || r.root !== w.run.root || r.student !== w.run.student) jobs.push(this.unwatchRun(id));
+    }
+    await Promise.all(jobs);
+    await Promise.all(runs.filter((r) => !this.runs.has(r.id)).map((r) => this.watchRun(r)));
+  }
+
+  watchedRuns(): RunId[] {
+    return [...this.runs.keys()];
+  }
+
+  dispose(): void {
+    for (const w of this.runs.values()) void w.close();
+    this.runs.clear();
+  }
+}
+
+class RunWatch {
+  readonly ready: Promise<void>;
+  private readonly fsw: FSWatcher;
+  private readonly re: RegExp;
+  private readonly base: string;
+  /** Size of each non-checkpoint file when chokidar last reported it written (add/change after awaitWriteFinish). */
+  private readonly settled = new Map<string, number>();
+  /** Weights files (absolute) listed by each parsed model.json of this run. */
+  private readonly weightsOf = new Map<string, readonly string[]>();
+  /** Identity last emitted per checkpoint ("mtime:size"), so a touch without change is not re-emitted. */
+  private readonly emitted = new Map<string, string>();
+  /** Per model.json, a chain so overlapping checks run one after the other. */
+  private readonly checks = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(
+    readonly run: WatchedRun,
+    private readonly opts: CheckpointWatcherOptions,
+  ) {
+    const pattern = run.student.replace(/\\/g, '/');
+    this.re = globToRegExp(pattern);
+    this.base = path.resolve(run.root, globBase(pattern));
+    // chokidar does not notice a missing folder appearing later: watch the nearest existing ancestor
+    // (not above the run root) and ignore everything off the path down to the base.
+    let start = this.base;
+    while (!fs.existsSync(start) && start !== path.resolve(run.root) && path.dirname(start) !== start) start = path.dirname(start);
+    const base = this.base;
+    this.fsw = watch(start, {
+      ignoreInitial: false,
+      awaitWriteFinish: { stabilityThreshold: opts.stabilityThreshold ?? 300, pollInterval: opts.pollInterval ?? 50 },
+      ignored: (p: string) => {
+        if (p === base || p.startsWith(base + path.sep)) return SKIP_DIRS.has(path.basename(p));
+        return !(p === start || base.startsWith(p + path.sep));
+      },
+    });
+    this.fsw.on('add', (p, st) => this.onWritten(p, st));
+    this.fsw.on('change', (p, st) => this.onWritten(p, st));
+    this.fsw.on('unlink', (p) => this.onUnlink(p));
+    this.fsw.on('error', (e) => opts.log?.warn(`Watching ${base} for run ${run.id}: ${e instanceof Error ? e.message : String(e)}`));
+    this.ready = new Promise((resolve) => this.fsw.once('ready', () => resolve()));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.fsw.close();
+  }
+
+  private rel(p: string): string {
+    return path.relative(this.run.root, p).split(path.sep).join('/');
+  }
+
+  private onWritten(p: string, st: fs.Stats | undefined): void {
+    if (this.closed) return;
+    const rel = this.rel(p);
+    if (this.re.test(rel)) {
+      if (p.toLowerCase().endsWith('.json')) this.check(p);
+      else if (st) this.emit(p, st.mtimeMs, st.size);
+      else fs.promises.stat(p).then((s) => this.emit(p, s.mtimeMs, s.size), () => undefined);
+      return;
+    }
+    this.settled.set(p, st?.size ?? -1);
+    for (const [json, ws] of this.weightsOf) if (ws.includes(p)) this.check(json);
+  }
+
+  private onUnlink(p: string): void {
+    this.settled.delete(p);
+    if (this.re.test(this.rel(p))) {
+      this.weightsOf.delete(p);
+      if (this.emitted.delete(p)) this.opts.onRemoved?.(this.run.id, p);
+    }
+  }
+
+  private check(json: string): void {
+    const prev = this.checks.get(json) ?? Promise.resolve();
+    const next = prev.then(() => this.checkJson(json)).catch((e: unknown) => this.opts.log?.warn(`Checking ${json}: ${e instanceof Error ? e.message : String(e)}`));
+    this.checks.set(json, next);
+    void next.finally(() => {
+      if (this.checks.get(json) === next) this.checks.delete(json);
+    });
+  }
+
+  private async checkJson(json: string): Promise<void> {
+    if (this.closed) return;
+    const c = await readTfjsCheckpoint(json);
+    if (c.state === 'unreadable') return; // half-written or gone: a later change event re-checks
+    if (c.state === 'not-tfjs') {
+      this.emit(json, c.mtimeMs, c.size);
+      return;
+    }
+    this.weightsOf.set(json, c.weights);
+    // Complete = sizes add up to what the manifest's shapes and dtypes need (when computable), and
+    // chokidar has seen each weights file settle at its current size.
+    const ok = c.complete && c.weights.every((w, i) => this.settled.get(w) === c.weightSizes[i]);
+    if (ok) this.emit(json, c.mtimeMs, c.size);
+  }
+
+  private emit(p: string, mtimeMs: number, size: number): void {
+    if (this.closed) return;
+    const id = `${mtimeMs}:${size}`;
+    if (this.emitted.get(p) === id) return;
+    this.emitted.set(p, id);
+    const relPath = this.rel(p);
+    this.opts.onCheckpoint({ runId: this.run.id, path: p, relPath, step: stepOf(relPath), mtimeMs, size });
+  }
+}
+
+// ---- TF.js model.json + weights -------------------------------------------------------------------
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+export interface WeightsGroup {
+  /** Shard paths as listed (relative to the model.json folder). */
+  readonly paths: readonly string[];
+  /** Bytes the listed weights need in total, or undefined when not computable (string weights). */
+  readonly expectedBytes: number | undefined;
+}
+
+/** The weights groups of a TF.js model.json text; null if it does not parse; undefined if it is not TF.js. */
+export function parseWeightsManifest(text: string): WeightsGroup[] | null | undefined {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const manifest = (j as { weightsManifest?: unknown } | null)?.weightsManifest;
+  if (!Array.isArray(manifest)) return undefined;
+  return manifest.map((g: { paths?: unknown; weights?: unknown }) => {
+    const paths = Array.isArray(g.paths) ? g.paths.filter((x): x is string => typeof x === 'string') : [];
+    let expected: number | undefined = 0;
+    for (const w of Array.isArray(g.weights) ? (g.weights as { shape?: number[]; dtype?: string; quantization?: { dtype?: string } }[]) : []) {
+      const bytes = DTYPE_BYTES[w.quantization?.dtype ?? w.dtype ?? 'float32'];
+      if (bytes === undefined || !Array.isArray(w.shape)) {
+        expected = undefined;
+        break;
+      }
+      expected += bytes * w.shape.reduce((a, b) => a * b, 1);
+    }
+    return { paths, expectedBytes: expected };
+  });
+}
+
+export type TfjsCheckpoint =
+  | { readonly state: 'unreadable' }
+  | { readonly state: 'not-tfjs'; readonly mtimeMs: number; readonly size: number }
+  | {
+      readonly state: 'tfjs';
+      /** Absolute weights files, in manifest order. */
+      readonly weights: readonly string[];
+      /** Current sizes (-1 = missing). */
+      readonly weightSizes: readonly number[];
+      /** Every weights file exists and each group's shards hold the bytes its manifest needs. */
+      readonly complete: boolean;
+      /** Identity of the pair: newest mtime, total size. */
+      readonly mtimeMs: number;
+      readonly size: number;
+    };
+
+/**
+ * Reads a model.json and stats its weights. Also the way to compute a TF.js checkpoint's identity
+ * outside the watcher (history lookups), so both agree on what "the same checkpoint" means.
+ */
+export async function readTfjsCheckpoint(json: string): Promise<TfjsCheckpoint> {
+  let text: string;
+  let st: fs.Stats;
+  try {
+    [text, st] = await Promise.all([fs.promises.readFile(json, 'utf8'), fs.promises.stat(json)]);
+  } catch {
+    return { state: 'unreadable' };
+  }
+  const groups = parseWeightsManifest(text);
+  if (groups === null) return { state: 'unreadable' };
+  if (groups === undefined) return { state: 'not-tfjs', mtimeMs: st.mtimeMs, size: st.size };
+  const dir = path.dirname(json);
+  const weights: string[] = [];
+  const weightSizes: number[] = [];
+  let complete = true;
+  let mtimeMs = st.mtimeMs;
+  let size = st.size;
+  for (const g of groups) {
+    let bytes = 0;
+    for (const rel of g.paths) {
+      const w = path.resolve(dir, rel);
+      const ws = await fs.promises.stat(w).catch(() => undefined);
+      weights.push(w);
+      weightSizes.push(ws ? ws.size : -1);
+      if (!ws) {
+        complete = false;
+        continue;
+      }
+      bytes += ws.size;
+      size += ws.size;
+      mtimeMs = Math.max(mtimeMs, ws.mtimeMs);
+    }
+    if (g.expectedBytes !== undefined && bytes !== g.expectedBytes) complete = false;
+  }
+  return { state: 'tfjs', weights, weightSizes, complete, mtimeMs, size };
+}

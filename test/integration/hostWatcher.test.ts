@@ -1,0 +1,110 @@
+// CheckpointWatcher on a real temp folder with chokidar: TF.js checkpoints written slowly in chunks (model.json
+// first or last, pauses longer than the stability threshold) are each reported once, only when complete.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CheckpointWatcher, parseWeightsManifest } from '../../src/host/watcher';
+import type { CheckpointEvent } from '../../src/host/watcher';
+import { MemoryLog } from '../../src/host/log';
+
+const root = path.resolve(__dirname, '../../..');
+const modelJson = fs.readFileSync(path.join(root, 'test/fixtures/layers/model.json'));
+const weights = fs.readFileSync(path.join(root, 'test/fixtures/layers/weights.bin'));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const watchers: CheckpointWatcher[] = [];
+after(() => watchers.forEach((w) => w.dispose()));
+
+/** Writes `data` to `file` in `chunks` appends separated by `pauses[i]` ms (last pause reused). */
+async function writeSlowly(file: string, data: Buffer, chunks: number, pauses: number[]): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const fd = fs.openSync(file, 'w');
+  const step = Math.ceil(data.length / chunks);
+  for (let i = 0; i < chunks; i++) {
+    fs.writeSync(fd, data.subarray(i * step, Math.min(data.length, (i + 1) * step)));
+    if (i < chunks - 1) await sleep(pauses[Math.min(i, pauses.length - 1)]);
+  }
+  fs.closeSync(fd);
+}
+
+function collect(): { w: CheckpointWatcher; events: (CheckpointEvent & { at: number })[]; log: MemoryLog } {
+  const events: (CheckpointEvent & { at: number })[] = [];
+  const log = new MemoryLog();
+  const w = new CheckpointWatcher({ onCheckpoint: (e) => events.push({ ...e, at: Date.now() }), log });
+  watchers.push(w);
+  return { w, events, log };
+}
+
+const full = modelJson.length + weights.length;
+
+test('the fixture manifest says how many weight bytes to expect', () => {
+  const g = parseWeightsManifest(modelJson.toString('utf8'));
+  assert.ok(g && g.length === 1);
+  assert.deepEqual(g[0].paths, ['weights.bin']);
+  assert.equal(g[0].expectedBytes, weights.length);
+  assert.equal(parseWeightsManifest(modelJson.subarray(0, 500).toString('utf8')), null, 'half a file does not parse');
+  assert.equal(parseWeightsManifest('{"format":"graph-model-without-manifest"}'), undefined);
+});
+
+test('existing, slowly written and late-created checkpoints are each reported exactly once, after they are complete', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-watch-'));
+  // Already there before watching: found by the initial scan.
+  const e1 = path.join(dir, 'runs/kd/epoch_001');
+  fs.mkdirSync(e1, { recursive: true });
+  fs.writeFileSync(path.join(e1, 'model.json'), modelJson);
+  fs.writeFileSync(path.join(e1, 'weights.bin'), weights);
+  fs.writeFileSync(path.join(dir, 'runs/kd/notes.txt'), 'not a checkpoint');
+  const { w, events } = collect();
+  await w.watchRun({ id: 'run', root: dir, student: 'runs/kd/epoch_*/model.json' });
+
+  const done: Record<string, number> = {};
+  await Promise.all([
+    // epoch_002: model.json first, weights in 6 chunks, one pause longer than the 300 ms threshold
+    // (chokidar then reports a partial weights.bin: the manifest's byte count keeps it pending).
+    (async () => {
+      const d = path.join(dir, 'runs/kd/epoch_002');
+      await writeSlowly(path.join(d, 'model.json'), modelJson, 1, [0]);
+      await writeSlowly(path.join(d, 'weights.bin'), weights, 6, [80, 450, 80]);
+      done.epoch_002 = Date.now();
+    })(),
+    // epoch_003: weights first, then model.json in halves 450 ms apart (half a JSON is ignored).
+    (async () => {
+      const d = path.join(dir, 'runs/kd/epoch_003');
+      await writeSlowly(path.join(d, 'weights.bin'), weights, 3, [60]);
+      await writeSlowly(path.join(d, 'model.json'), modelJson, 2, [450]);
+      done.epoch_003 = Date.now();
+    })(),
+  ]);
+  await sleep(900);
+  const byDir = (name: string) => events.filter((e) => e.relPath === `runs/kd/${name}/model.json`);
+  assert.equal(byDir('epoch_001').length, 1);
+  for (const name of ['epoch_002', 'epoch_003']) {
+    const ev = byDir(name);
+    assert.equal(ev.length, 1, `${name}: ${JSON.stringify(events)}`);
+    assert.ok(ev[0].at >= done[name], `${name} reported ${done[name] - ev[0].at} ms before its last write`);
+    assert.equal(ev[0].size, full, 'identity = model.json + weights.bin');
+    assert.equal(ev[0].step, Number(name.slice(-3)));
+  }
+  assert.equal(events.length, 3, JSON.stringify(events.map((e) => e.relPath)));
+
+  // Rewriting epoch_001's weights gives the pair a new identity: reported again. A touch-free re-save of
+  // identical bytes in the same millisecond would not be.
+  await sleep(20);
+  fs.writeFileSync(path.join(e1, 'weights.bin'), weights);
+  await sleep(800);
+  const again = byDir('epoch_001');
+  assert.equal(again.length, 2);
+  assert.ok(again[1].mtimeMs > again[0].mtimeMs);
+});
+
+test('a run whose checkpoint folder does not exist yet is watched from the nearest existing parent', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-watch-'));
+  const { w, events } = collect();
+  await w.watchRun({ id: 'run', root: dir, student: 'out/student/ckpt_epoch_*.onnx' });
+  fs.mkdirSync(path.join(dir, 'out/teacher'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'out/teacher/ckpt_epoch_1.onnx'), 'teacher, not matched');
+  await writeSlowly(path.join(dir, 'out/student/ckpt_epoch_7.onnx'), Buffer.alloc(4096, 1), 4, [100]);
+  await sleep(800);
+  assert.deepEqual(events.map((e) => [e.relPath, e.step, e.size]), [['out/student/ckpt_epoch_7.onnx', 7, 4096]]);
+});
