@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { writeHeatmapPngs } from '../../src/cli/heatmapPng';
 import { renderReportHtml } from '../../src/cli/reportHtml';
@@ -123,6 +124,36 @@ describe('report.html in headless Chromium', () => {
 
       assert.deepEqual(problems, [], 'no console errors, CSP violations or dialogs');
       assert.deepEqual(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')), [], 'no network request');
+    } finally {
+      await browser.close();
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('a real `kdlens report` on PyTorch ONNX models renders with every image loaded and no console error', { skip, timeout: 180_000 }, async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-chromium-real-'));
+    const fx = (f: string) => path.join(ROOT, 'test/fixtures/report', f);
+    const out = path.join(scratch, 'report');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/kdlens.js'), 'report', '--teacher', fx('teacher.onnx'), '--student', fx('student.onnx'), '--base', fx('base.onnx'), '--data', fx('probe.npz'), '--out', out, '--quiet', '--permutations', '20'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: path.join(scratch, 'xdg-config'), XDG_CACHE_HOME: path.join(scratch, 'xdg-cache'), XDG_DATA_HOME: path.join(scratch, 'xdg-data') };
+    const browser = await (pw as Playwright).chromium.launch({ executablePath: exe as string, headless: true, args: FLAGS, env });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+      });
+      await page.goto(pathToFileURL(path.join(out, 'report.html')).href);
+      assert.match((await page.locator('h1').first().textContent()) ?? '', /teacher\.onnx → student\.onnx/);
+      assert.ok((await page.locator('#fidelity .card').count()) >= 6);
+      assert.equal(await page.locator('#stages table').isVisible(), true);
+      const sizes = await page.evaluate<Array<[number, number, boolean]>>('[...document.images].map((i) => [i.naturalWidth, i.naturalHeight, i.complete])');
+      assert.ok(sizes.length >= 16, `${sizes.length} images`);
+      for (const [w, h, done] of sizes) assert.ok(done && w >= 64 && h >= 64, `image ${w}×${h} loaded=${done}`);
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'report-real.png'), fullPage: true });
+      assert.deepEqual(problems, []);
     } finally {
       await browser.close();
       fs.rmSync(scratch, { recursive: true, force: true });
