@@ -89,20 +89,23 @@ export class Workbench {
   }
 
   /**
-   * Runs a command by its palette title ("KD Lens: Show Log"). The palette does not refresh while
-   * open and lists an extension's commands only once it is active (§7.7): retry once.
+   * Runs a command by its exact palette title ("KD Lens: Show Log"), clicking the row with that title
+   * (fuzzy matching may rank another command first). The palette does not refresh while open and
+   * lists an extension's commands only once it is active (§7.7): retry once.
    */
   async runCommand(title: string, opts: { retries?: number } = {}): Promise<void> {
     const retries = opts.retries ?? 1;
+    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
     for (let attempt = 0; ; attempt++) {
       await this.openQuickInput(`>${title}`);
       try {
-        // The first row's aria-label is "<title>" or "<title>, <keybinding/recently used…>".
-        await this.waitFor(`"${title}" as the first palette row`, async () => {
-          const l = await this.firstRowLabel();
-          return l === title || l.startsWith(`${title},`);
+        // A row's aria-label is "<title>" or "<title>, <keybinding / recently used…>".
+        const index = await this.waitFor(`"${title}" in the command palette`, async () => {
+          const labels = await rows.evaluateAll((els: DomEl[]) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+          const i = labels.findIndex((l) => l === title || l.startsWith(`${title},`));
+          return i >= 0 ? i + 1 : null; // 1-based so that the first row is truthy
         }, { timeoutMs: 3000 });
-        await this.page.keyboard.press('Enter');
+        await rows.nth(index - 1).click();
         await this.quickInput().waitFor({ state: 'hidden' });
         return;
       } catch (e) {
@@ -172,11 +175,17 @@ export class Workbench {
     await this.page.mouse.move(1, 1);
     const pos = await this.waitFor(`"${word}" on line ${line} of ${relPath} to be on screen`, () => this.wordPosition(line, word), { timeoutMs: 5000 });
     const hover = this.page.locator('.monaco-editor .monaco-hover:not(.hidden)').first();
+    let triggered = 0;
     return this.waitFor(`a hover for "${word}" on line ${line} of ${relPath}`, async () => {
-      // Re-entering the word re-triggers the hover if the language server answered late.
       if (!(await hover.isVisible())) {
-        await this.page.mouse.move(pos.x, pos.y - 3);
-        await this.page.mouse.move(pos.x, pos.y);
+        // A provider that was not ready (language server starting) yields no hover, and moving within
+        // the same word does not ask again: leave the editor and come back, at most every 2 s so a
+        // slow answer is not cancelled.
+        if (Date.now() - triggered > 2000) {
+          await this.page.mouse.move(1, 1);
+          await this.page.mouse.move(pos.x, pos.y);
+          triggered = Date.now();
+        }
         return null;
       }
       const text = plain((await hover.innerText()).trim());
