@@ -171,7 +171,8 @@ export function relativeTo(root: string, abs: string): string | undefined {
 // ---------------------------------------------------------------------------------------------------
 // kdlens.json / kdlens.yaml
 
-const RUN_KEYS = [
+/** Keys of a run entry (schemas/kdlens.schema.json lists the same; a test keeps them in step). */
+export const RUN_KEYS = [
   'name',
   'teacher',
   'student',

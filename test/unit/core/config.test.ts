@@ -2,7 +2,9 @@
 // own training configs (demo, torchdistill, mdistiller, RepDistiller-style), in YAML and JSON.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keyAt, locateKeys, looksLikePath, parseRunConfig, relativeTo, resolvePath, runsForFile } from '../../../src/core/config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { keyAt, locateKeys, RUN_KEYS, looksLikePath, parseRunConfig, relativeTo, resolvePath, runsForFile } from '../../../src/core/config';
 import type { LocatedKey, Problem } from '../../../src/core/config';
 
 const ROOT = '/ws/proj';
@@ -171,6 +173,16 @@ describe('parseRunConfig', () => {
     assert.equal(resolvePath('/a/b', '../../../x'), '/x');
     assert.equal(relativeTo('/a/b', '/a/b/c/d.onnx'), 'c/d.onnx');
     assert.equal(relativeTo('/a/b', '/a/bc/d.onnx'), undefined);
+  });
+
+  test('schemas/kdlens.schema.json declares exactly the run keys the parser accepts, each with a description', () => {
+    // Compiled to out/test/unit/core/: four levels up is the repo root.
+    const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../schemas/kdlens.schema.json'), 'utf8'));
+    const props = schema.definitions.run.properties as Record<string, { description?: string }>;
+    assert.deepEqual(Object.keys(props).sort(), [...RUN_KEYS].sort());
+    assert.deepEqual(schema.definitions.run.required, ['name', 'teacher', 'student', 'probe']);
+    for (const [k, v] of Object.entries(props)) assert.ok(v.description && v.description.length > 20, `${k} has a description`);
+    assert.equal(props.temperature && (props.temperature as { default?: number }).default, 4);
   });
 
   test('runsForFile: the declaring kdlens file and listed configFiles', () => {
