@@ -138,6 +138,60 @@ export enum ProgressLocation {
   Notification = 15,
 }
 
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+/** Status-bar item with the fields host code sets; `visible` tracks show/hide for assertions. */
+export class StatusBarItem {
+  text = '';
+  tooltip: string | MarkdownString | undefined = '';
+  command: string | { command: string; title: string; arguments?: unknown[] } | undefined = undefined;
+  backgroundColor: ThemeColor | undefined = undefined;
+  name: string | undefined = undefined;
+  visible = false;
+  disposed = false;
+  constructor(
+    readonly id: string,
+    readonly alignment: StatusBarAlignment = StatusBarAlignment.Left,
+    readonly priority?: number,
+  ) {}
+  show(): void {
+    this.visible = true;
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  dispose(): void {
+    this.disposed = true;
+    this.visible = false;
+  }
+}
+
+/** Every item made through window.createStatusBarItem, for assertions. */
+export const statusBarItems: StatusBarItem[] = [];
+
+export class CancellationTokenSource {
+  private listeners: (() => void)[] = [];
+  private cancelled = false;
+  readonly token = {
+    isCancellationRequested: false,
+    onCancellationRequested: (l: () => void): Disposable => {
+      this.listeners.push(l);
+      return new Disposable(() => (this.listeners = this.listeners.filter((x) => x !== l)));
+    },
+  };
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.token.isCancellationRequested = true;
+    for (const l of [...this.listeners]) l();
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
 /** Log lines written through createOutputChannel, for assertions. */
 export const outputLines: string[] = [];
 
@@ -154,7 +208,11 @@ export const window = {
     show: () => undefined,
     dispose: () => undefined,
   }),
-  createStatusBarItem: () => ({ text: '', tooltip: '', command: undefined as unknown, backgroundColor: undefined as unknown, show: () => undefined, hide: () => undefined, dispose: () => undefined }),
+  createStatusBarItem: (id?: string | StatusBarAlignment, alignment?: StatusBarAlignment, priority?: number) => {
+    const item = new StatusBarItem(typeof id === 'string' ? id : '', typeof id === 'string' ? alignment : id, typeof id === 'string' ? priority : alignment);
+    statusBarItems.push(item);
+    return item;
+  },
   showErrorMessage: async (..._a: unknown[]) => undefined,
   showWarningMessage: async (..._a: unknown[]) => undefined,
   showInformationMessage: async (..._a: unknown[]) => undefined,
