@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { main: string; name: string; version: string };
 
 let entries: string[] = [];
-let manifest: { main?: string; name?: string; version?: string } = {};
+let manifest: { main?: string; name?: string; version?: string; [k: string]: unknown } = {};
 let tmp = '';
 
 /** Packages with scripts/package-vsix.mjs --no-build: rebuilding dist/ here would race the other
@@ -81,6 +81,21 @@ describe('packaged .vsix (vsce package --no-dependencies)', () => {
     // vsce stores README.md as readme.md and LICENSE as LICENSE.txt.
     assert.ok(names.some((n) => n.toLowerCase() === 'readme.md'), 'no README');
     assert.ok(names.some((n) => /^licen[sc]e(\.txt|\.md)?$/i.test(n)), 'no LICENSE');
+  });
+
+  it('contains every local file the manifest points to (main, JSON schemas, icons)', () => {
+    const names = inExt();
+    const refs: string[] = [];
+    // Any string value that is a relative path into the package: "./dist/extension.js", "media/x.svg".
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') {
+        if (/^(\.\/)?(dist|media|schemas|images|resources)\/[^\s*]+\.\w+$/.test(v)) refs.push(path.posix.normalize(v));
+      } else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(manifest);
+    assert.ok(refs.includes(path.posix.normalize(pkg.main)), `main not found among ${refs.join(', ')}`);
+    assert.deepEqual(refs.filter((r) => !names.includes(r)), [], 'manifest references missing from the vsix');
   });
 
   it('contains no sources, tests, source maps, node_modules, e2e tools, demo or fixtures', () => {
