@@ -15,7 +15,6 @@ import type { QueuedJob } from '../../src/host/scheduler';
 import { StatusBar } from '../../src/host/statusBar';
 import { CheckpointWatcher } from '../../src/host/watcher';
 import { WorkerClient } from '../../src/host/workerClient';
-import type { CancellationLike } from '../../src/host/workerClient';
 import { StatusBarItem } from '../mocks/vscode';
 import { writeNpz } from '../unit/worker/npzFixture';
 
@@ -56,7 +55,7 @@ function pipeline(client: WorkerClient, opts: { onJobProgress?: (job: QueuedJob)
   const log = new MemoryLog();
   const scheduler = new Scheduler({
     isCurrent: (_run, p, m, s) => store.get(p)?.mtimeMs === m && store.get(p)?.size === s,
-    evaluate: (job: QueuedJob, ctx: { token: CancellationLike; onProgress: (p: { fraction: number }) => void }) => {
+    evaluate: (job, ctx) => {
       calls.push({ path: job.path, at: Date.now() });
       return client.analyze(
         { teacher, student: job.path, probe, unicamBatch: 16, permutations: 3 },
