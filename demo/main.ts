@@ -3,21 +3,23 @@
 import path from 'node:path';
 import { runReport } from '../src/cli/report';
 import { renderReportFiles } from '../src/cli/reportRender';
-import { DEFAULT_CONFIG, runDemoTraining } from './pipeline';
+import { DEFAULT_CONFIG, QUICK_CONFIG, runDemoTraining } from './pipeline';
 import { serveStudentJobIfThread } from './studentJob';
 import { summaryLines } from './summary';
 import { LAYOUT } from './workspace';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log('usage: npm run demo [-- <workspace dir>]   (default ./demo-workspace)');
+    console.log('usage: npm run demo [-- <workspace dir>] [--quick]   (default ./demo-workspace)');
+    console.log('  --quick   a smaller, faster run (fewer images and epochs) for tests and CI');
     return 0;
   }
   const ws = path.resolve(argv.find((a) => !a.startsWith('-')) ?? 'demo-workspace');
   const t0 = performance.now();
   const log = (line: string): void => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
   log(`KD Lens demo → ${ws} (open this folder in VS Code to watch ${LAYOUT.kdGlob} while it trains)`);
-  const cfg = DEFAULT_CONFIG;
+  // --quick keeps the same architecture and layout with less data and fewer epochs (e2e tests, CI).
+  const cfg = argv.includes('--quick') ? QUICK_CONFIG : DEFAULT_CONFIG;
   await runDemoTraining(ws, cfg, { log, threadEntry: __filename });
 
   log('report: evaluating the KD checkpoint series (fidelity, FSS/RS, Grad-CAM, UniCAM)…');

@@ -45,6 +45,14 @@ export const DEFAULT_CONFIG: DemoConfig = {
   },
 };
 
+/** Same models and layout, a fraction of the work: for end-to-end tests and CI (about 30 s). */
+export const QUICK_CONFIG: DemoConfig = {
+  ...DEFAULT_CONFIG,
+  trainSize: 500,
+  probeSize: 40,
+  hyper: { ...DEFAULT_CONFIG.hyper, teacherEpochs: 3, studentEpochs: 3 },
+};
+
 export interface DemoTrainingResult {
   readonly teacherAccuracy: number;
   readonly base: StudentResult;
