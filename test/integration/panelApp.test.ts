@@ -1,0 +1,305 @@
+// The panel webview app in headless Chromium on REAL engine results: analyze() on the PyTorch-exported
+// fixtures (test/fixtures/report) gives two checkpoints; the test builds the PanelState a host would send
+// and checks cards, slider intents, the 2×2 filter, heatmap pixels against an independent reference
+// (core resizeBilinear + the report's JET), hover values, PNG export, empty/error states, UI-state restore,
+// and writes screenshots (light, dark) to test-artifacts/. Skips with a message without Chromium.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PNG } from 'pngjs';
+import { JET_RGB, jetIndex } from '../../src/cli/colormap';
+import { resizeBilinear } from '../../src/core/resize';
+import type { EvalResult } from '../../src/core/types';
+import { base64ToBytes, decodeFloat32 } from '../../src/protocol/encoding';
+import type { CheckpointView, PanelState } from '../../src/protocol/webview';
+import { analyze } from '../../src/worker/engine';
+import { ARTIFACTS, browserSkip, openPanel, summaryOf } from './panelHarness';
+import type { PanelPage } from './panelHarness';
+
+const fx = (f: string) => path.join(__dirname, '../../../test/fixtures/report', f);
+const skip = browserSkip();
+const CELL = 96; // the gallery's cell width at zoom 1 (webview/panel/gallery.ts BASE_CELL)
+
+let ev: EvalResult[] = [];
+let page: PanelPage;
+
+function state(over: Partial<PanelState> = {}): PanelState {
+  const checkpoints: CheckpointView[] = ev.map((r, k) => ({ path: `/ws/runs/student_epoch${k + 1}.onnx`, name: `runs/student_epoch${k + 1}.onnx`, step: k + 1, status: 'done', summary: summaryOf(r) }));
+  const sel = over.selected ?? 1;
+  return {
+    runs: [{ id: 'kdlens.json#0', name: 'resnet KD' }],
+    run: { id: 'kdlens.json#0', name: 'resnet KD', teacher: 'teacher.onnx', student: 'runs/student_*.onnx', base: 'base.onnx', probe: 'probe.npz', temperature: 2 },
+    checkpoints,
+    selected: sel,
+    detail: ev[sel] ?? null,
+    probe: { n: ev[1].probe.n, height: ev[1].probe.height, width: ev[1].probe.width, ids: ev[1].probe.ids, labels: ev[1].probe.labels, classes: ev[1].probe.classes, images: ev[1].probe.images as string },
+    worker: { state: 'ready', backend: ev[1].backend },
+    job: null,
+    watching: 'runs/**/student_*.onnx',
+    trusted: true,
+    ...over,
+  };
+}
+
+/** Expected RGBA of a gallery cell, computed with the report's code: core bilinear resize + JET + 50/50 blend. */
+function expectedOverlay(r: EvalResult, map: Float32Array, mh: number, mw: number, i: number, opacity: number): Uint8Array {
+  const { height: H0, width: W0 } = r.probe;
+  const ch = Math.round((CELL * H0) / W0);
+  const up = resizeBilinear(map, 1, mh, mw, ch, CELL);
+  const img = base64ToBytes(r.probe.images as string).subarray(i * H0 * W0 * 3, (i + 1) * H0 * W0 * 3);
+  const planes = new Float64Array(3 * H0 * W0);
+  for (let p = 0; p < H0 * W0; p++) for (let c = 0; c < 3; c++) planes[c * H0 * W0 + p] = img[3 * p + c];
+  const rgb = resizeBilinear(planes, 3, H0, W0, ch, CELL);
+  const out = new Uint8Array(ch * CELL * 4);
+  for (let p = 0; p < ch * CELL; p++) {
+    const j = 3 * jetIndex(up[p]);
+    for (let c = 0; c < 3; c++) out[4 * p + c] = Math.round((1 - opacity) * Math.round(rgb[c * ch * CELL + p]) + opacity * JET_RGB[j + c]);
+    out[4 * p + 3] = 255;
+  }
+  return out;
+}
+
+async function canvasPixels(selector: string): Promise<{ w: number; h: number; data: number[] }> {
+  return page.page.evaluate(`(() => {
+    const c = document.querySelector(${JSON.stringify(selector)});
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    return { w: c.width, h: c.height, data: Array.from(d.data) };
+  })()`);
+}
+
+describe('panel webview app in headless Chromium on real engine results', { skip }, () => {
+  before(async () => {
+    const common = { teacher: fx('teacher.onnx'), base: fx('base.onnx'), probe: fx('probe.npz'), temperature: 2, permutations: 20, unicamBatch: 16, includeProbeImages: true };
+    // Two "checkpoints": an early student (the labels-only base) and the distilled student.
+    ev = [await analyze({ ...common, student: fx('base.onnx') }), await analyze({ ...common, student: fx('student.onnx') })];
+    page = await openPanel();
+  });
+  after(async () => {
+    await page?.close();
+  });
+
+  it('posts the ready handshake on load, then renders the cards of the selected checkpoint with changes', async () => {
+    const posted = await page.posted();
+    assert.deepEqual(posted[0], { method: 'webview/ready', params: { view: 'panel' } });
+    await page.postState(state());
+    const card = async (k: string) => page.page.locator(`[data-card="${k}"]`).first();
+    const cur = ev[1];
+    const prev = ev[0];
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    assert.equal(await (await card('acc_student')).locator('.v').textContent(), pct(cur.models.student.accuracy));
+    assert.equal(await (await card('acc_teacher')).locator('.v').textContent(), pct(cur.models.teacher.accuracy));
+    assert.equal(await (await card('acc_base')).locator('.v').textContent(), pct(cur.models.base?.accuracy as number));
+    assert.equal(await (await card('agreement')).locator('.v').textContent(), pct(cur.fidelity.agreement));
+    assert.equal(await (await card('kl')).locator('.v').textContent(), cur.fidelity.kl.toFixed(3));
+    assert.equal(await (await card('ece_student')).locator('.v').textContent(), cur.fidelity.ece_student.toFixed(3));
+    assert.match((await (await card('kl')).locator('.k').textContent()) ?? '', /T=2/);
+    const dAgree = 100 * (cur.fidelity.agreement - prev.fidelity.agreement);
+    const sign = dAgree > 0.05 ? '+' : dAgree < -0.05 ? '−' : '';
+    assert.equal(await (await card('agreement')).locator('.d').textContent(), `${sign}${Math.abs(dAgree).toFixed(1)} pts since step 1`);
+    const dKl = cur.fidelity.kl - prev.fidelity.kl;
+    assert.equal(await (await card('kl')).locator('.d').textContent(), `${dKl > 0 ? '+' : '−'}${Math.abs(dKl).toFixed(3)} since step 1`);
+    assert.equal(await page.page.locator('#trends canvas').count(), 5);
+    assert.equal(await page.page.locator('#probe').textContent(), cur.probe.name);
+    assert.match((await page.page.locator('#checkpointLabel').textContent()) ?? '', /2\/2 · step 2 · runs\/student_epoch2\.onnx/);
+  });
+
+  it('draws every heatmap cell equal to the independent reference overlay (max abs diff ≤ 1)', async () => {
+    const r = ev[1];
+    const first = Number(await page.page.locator('.g-row').first().getAttribute('data-index'));
+    const gc = r.gradcam?.maps;
+    assert.ok(gc?.teacher && gc.student, 'engine produced Grad-CAM maps');
+    const un = r.unicam?.maps;
+    const sets: Array<[string, { data: string; h: number; w: number }]> = [
+      ['teacher', gc.teacher.pred],
+      ['student', gc.student.pred],
+      ...(un?.student_given_base ? [['distilled', un.student_given_base] as [string, { data: string; h: number; w: number }]] : []),
+      ...(un?.base_given_student ? [['residual', un.base_given_student] as [string, { data: string; h: number; w: number }]] : []),
+    ];
+    let worst = 0;
+    for (const [col, set] of sets) {
+      const px = await canvasPixels(`.g-row[data-index="${first}"] canvas[data-col="${col}"]`);
+      const map = decodeFloat32(set.data).subarray(first * set.h * set.w, (first + 1) * set.h * set.w);
+      const exp = expectedOverlay(r, map, set.h, set.w, first, 0.5);
+      assert.equal(px.w, CELL);
+      assert.equal(px.data.length, exp.length, col);
+      let maxDiff = 0;
+      let lit = 0;
+      for (let k = 0; k < exp.length; k++) {
+        maxDiff = Math.max(maxDiff, Math.abs(px.data[k] - exp[k]));
+        if (k % 4 === 0 && px.data[k] + px.data[k + 1] + px.data[k + 2] > 0) lit++;
+      }
+      assert.ok(maxDiff <= 1, `${col}: max abs pixel diff ${maxDiff}`);
+      assert.ok(lit > 0.9 * px.w * px.h, `${col}: canvas is drawn (${lit} non-black pixels)`);
+      worst = Math.max(worst, maxDiff);
+    }
+    // Columns whose maps are absent are hidden; here all 8 exist (base given, 4 UniCAM directions).
+    const colsShown = await page.page.locator(`.g-row[data-index="${first}"] canvas`).count();
+    assert.equal(colsShown, 2 + 2 + Object.keys(un ?? {}).length, 'input + 2 Grad-CAM + difference + UniCAM maps');
+    assert.equal(await page.page.locator('.g-row').count(), r.probe.n);
+    console.log(`# heatmap cells vs reference: worst max abs diff ${worst} (of 255)`);
+  });
+
+  it('shows the map value under the mouse, equal to the bilinear reference', async () => {
+    const r = ev[1];
+    const first = Number(await page.page.locator('.g-row').first().getAttribute('data-index'));
+    const loc = page.page.locator(`.g-row[data-index="${first}"] canvas[data-col="teacher"]`);
+    await loc.scrollIntoViewIfNeeded();
+    const box = await loc.boundingBox();
+    assert.ok(box);
+    // Chromium reports integer client coordinates: aim at an integer point, then find its pixel (+1 border).
+    const X = Math.ceil(box.x + 1 + 30);
+    const Y = Math.ceil(box.y + 1 + 50);
+    const px = Math.floor(X - box.x - 1);
+    const py = Math.floor(Y - box.y - 1);
+    await page.page.mouse.move(X, Y);
+    const text = (await page.page.locator('.readout').textContent()) ?? '';
+    const set = r.gradcam?.maps.teacher?.pred as { data: string; h: number; w: number };
+    const map = decodeFloat32(set.data).subarray(first * set.h * set.w, (first + 1) * set.h * set.w);
+    const ch = Math.round((CELL * r.probe.height) / r.probe.width);
+    const up = resizeBilinear(map, 1, set.h, set.w, ch, CELL);
+    const m = /value ([0-9.]+)/.exec(text);
+    assert.ok(m, `readout: ${text}`);
+    assert.ok(Math.abs(Number(m[1]) - up[py * CELL + px]) <= 0.0015, `hover ${m[1]} vs reference ${up[py * CELL + px]}`);
+    assert.match(text, new RegExp(`^#${first} · Grad-CAM teacher`));
+  });
+
+  it('scrubbing the slider posts SelectCheckpointCommand, throttled, ending at the final position', async () => {
+    const n0 = (await page.posted()).length;
+    await page.page.evaluate(`(() => {
+      const s = document.getElementById('checkpoint');
+      for (let k = 0; k < 20; k++) {
+        s.value = String(k % 2);
+        s.dispatchEvent(new Event('input'));
+      }
+      s.value = '0';
+      s.dispatchEvent(new Event('input'));
+      s.dispatchEvent(new Event('change'));
+    })()`);
+    const sent = (await page.posted()).slice(n0).filter((m) => m.method === 'panel/selectCheckpoint');
+    assert.ok(sent.length >= 1 && sent.length <= 3, `${sent.length} selects for 21 slider moves`);
+    assert.deepEqual(sent[sent.length - 1], { method: 'panel/selectCheckpoint', params: { index: 0 } });
+    // The slider stays where the user put it until the host confirms.
+    assert.equal(await page.page.evaluate<string>("document.getElementById('checkpoint').value"), '0');
+    const before = await canvasPixels('.g-row canvas[data-col="student"]');
+    await page.postState(state({ selected: 0 }));
+    const afterPx = await canvasPixels('.g-row canvas[data-col="student"]');
+    const changed = before.data.some((v, k) => v !== afterPx.data[k]);
+    assert.ok(changed, 'the student Grad-CAM changes with the checkpoint');
+    assert.match((await page.page.locator('[data-card="agreement"] .d').textContent()) ?? '', /first checkpoint/);
+    await page.postState(state({ selected: 1 }));
+  });
+
+  it('clicking a 2×2 cell filters the gallery to those images; a class filters by true label', async () => {
+    const r = ev[1];
+    const labels = r.probe.labels;
+    const tp = r.fidelity.teacher_pred;
+    const sp = r.fidelity.student_pred;
+    const cells = {
+      both_right: labels.filter((l, i) => tp[i] === l && sp[i] === l).length,
+      teacher_only: labels.filter((l, i) => tp[i] === l && sp[i] !== l).length,
+      student_only: labels.filter((l, i) => tp[i] !== l && sp[i] === l).length,
+      both_wrong: labels.filter((l, i) => tp[i] !== l && sp[i] !== l).length,
+    };
+    for (const [k, v] of Object.entries(cells)) assert.equal(r.fidelity[k as keyof typeof cells], v, `engine count ${k}`);
+    // The smallest non-empty cell (a real filter, not everything).
+    const [cell, count] = Object.entries(cells).filter(([, v]) => v > 0).sort((a, b) => a[1] - b[1])[0];
+    assert.ok(count < r.probe.n);
+    await page.page.locator(`button[data-cell="${cell}"]`).click();
+    await page.waitFor(`document.querySelectorAll('.g-row').length === ${count}`);
+    const outcomes = await page.page.evaluate<string[]>("[...document.querySelectorAll('.g-row')].map((e) => e.dataset.outcome)");
+    assert.deepEqual(outcomes, Array(count).fill(cell));
+    assert.equal(await page.page.locator(`button[data-cell="${cell}"]`).getAttribute('aria-pressed'), 'true');
+    assert.match((await page.page.locator('.gallery-info').textContent()) ?? '', new RegExp(`Showing ${count} of ${count} filtered \\(${r.probe.n} probe images\\)`));
+    await page.page.locator(`button[data-cell="${cell}"]`).click();
+    await page.waitFor(`document.querySelectorAll('.g-row').length === ${r.probe.n}`);
+
+    await page.page.locator('button[data-cls="2"]').click();
+    const idx = await page.page.evaluate<number[]>("[...document.querySelectorAll('.g-row')].map((e) => Number(e.dataset.index))");
+    assert.deepEqual([...idx].sort((a, b) => a - b), labels.map((l, i) => (l === 2 ? i : -1)).filter((i) => i >= 0));
+    // UI state is kept with setState.
+    const saved = await page.page.evaluate<{ filter: { cls: number } }>("JSON.parse(sessionStorage.getItem('kdlens-ui'))");
+    assert.equal(saved.filter.cls, 2);
+    await page.page.locator('button[data-cls="2"]').click();
+  });
+
+  it('exports the gallery as a PNG through SavePngCommand', async () => {
+    const n0 = (await page.posted()).length;
+    await page.page.locator('#exportPng').click();
+    const msg = (await page.posted<{ method: string; params: { fileName: string; data: string } }>()).slice(n0).find((m) => m.method === 'panel/savePng');
+    assert.ok(msg, 'SavePngCommand posted');
+    assert.equal(msg.params.fileName, 'kdlens-runs_student_epoch2.onnx-gallery.png');
+    const png = PNG.sync.read(Buffer.from(msg.params.data, 'base64'));
+    const cols = await page.page.locator('.g-row').first().locator('canvas').count();
+    assert.equal(png.width, 6 + cols * (CELL + 6));
+    assert.ok(png.height > ev[1].probe.n * CELL);
+  });
+
+  it('screenshots in light and dark themes with theme-coloured charts', async () => {
+    await page.page.mouse.move(0, 0);
+    await page.page.evaluate('window.scrollTo(0, 0)');
+    await page.page.screenshot({ path: path.join(ARTIFACTS, 'panel-top.png') });
+    await page.page.screenshot({ path: path.join(ARTIFACTS, 'panel.png'), fullPage: true });
+    const lightBg = await page.page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    await page.setTheme('dark');
+    const darkBg = await page.page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    assert.equal(lightBg, 'rgb(255, 255, 255)');
+    assert.equal(darkBg, 'rgb(31, 31, 31)');
+    await page.page.screenshot({ path: path.join(ARTIFACTS, 'panel-dark-top.png') });
+    await page.page.screenshot({ path: path.join(ARTIFACTS, 'panel-dark.png'), fullPage: true });
+    await page.setTheme('light');
+  });
+
+  it('shows the empty and error states', async () => {
+    const text = async (sel: string) => ((await page.page.locator(sel).first().textContent()) ?? '').trim();
+    await page.postState(state({ run: null, runs: [], checkpoints: [], selected: -1, detail: null, probe: null }));
+    assert.match(await text('#empty'), /^No KD run found — add kdlens\.json/);
+    assert.equal(await page.page.locator('#main').isVisible(), false);
+    await page.postState(state({ checkpoints: [], selected: -1, detail: null }));
+    assert.equal(await text('#empty'), 'No checkpoints yet — watching runs/**/student_*.onnx');
+    const s = state();
+    const broken: CheckpointView = { ...s.checkpoints[1], status: 'error', error: 'unsupported ONNX op Einsum in node /blocks/attn', summary: undefined };
+    await page.postState({ ...s, checkpoints: [s.checkpoints[0], broken], detail: null, worker: { state: 'stopped', message: 'worker exited 3 times in 60 s: out of memory' }, trusted: false });
+    assert.match(await text('[data-banner="checkpoint"]'), /runs\/student_epoch2\.onnx: unsupported ONNX op Einsum in node \/blocks\/attn/);
+    assert.equal(await text('[data-banner="worker"]'), 'Worker stopped: worker exited 3 times in 60 s: out of memory');
+    assert.match(await text('[data-banner="restricted"]'), /Restricted mode: only the stored history is shown/);
+    assert.match(await text('.gallery-info'), /failed — unsupported ONNX op Einsum/);
+    await page.page.screenshot({ path: path.join(ARTIFACTS, 'panel-error.png'), fullPage: false });
+  });
+
+  it('restores UI state after a reload and asks for the checkpoint the user had chosen', async () => {
+    await page.postState(state());
+    await page.page.evaluate(`(() => {
+      const o = document.getElementById('opacity');
+      o.value = '0.8';
+      o.dispatchEvent(new Event('input'));
+      const s = document.getElementById('checkpoint');
+      s.value = '0';
+      s.dispatchEvent(new Event('change'));
+    })()`);
+    await page.page.reload();
+    await page.waitFor('window.__posted.length > 0');
+    await page.postState(state({ selected: 1 }));
+    const posted = await page.posted();
+    assert.deepEqual(posted, [
+      { method: 'webview/ready', params: { view: 'panel' } },
+      { method: 'panel/selectCheckpoint', params: { index: 0 } },
+    ]);
+    assert.equal(await page.page.evaluate<string>("document.getElementById('opacity').value"), '0.8');
+    assert.equal(await page.page.evaluate<string>("document.getElementById('checkpoint').value"), '0');
+    // The drawn cells use the restored opacity.
+    const r = ev[1];
+    const first = Number(await page.page.locator('.g-row').first().getAttribute('data-index'));
+    const set = r.gradcam?.maps.teacher?.pred as { data: string; h: number; w: number };
+    const px = await canvasPixels(`.g-row[data-index="${first}"] canvas[data-col="teacher"]`);
+    const exp = expectedOverlay(r, decodeFloat32(set.data).subarray(first * set.h * set.w, (first + 1) * set.h * set.w), set.h, set.w, first, 0.8);
+    let maxDiff = 0;
+    for (let k = 0; k < exp.length; k++) maxDiff = Math.max(maxDiff, Math.abs(px.data[k] - exp[k]));
+    assert.ok(maxDiff <= 1, `opacity 0.8 overlay: max abs diff ${maxDiff}`);
+  });
+
+  it('caused no console errors, CSP violations or network requests', () => {
+    // Chromium's readback hint is about this test's own getImageData calls, not the app.
+    assert.deepEqual(page.problems.filter((p) => !p.includes('willReadFrequently')), []);
+    assert.deepEqual(page.requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')), []);
+  });
+});

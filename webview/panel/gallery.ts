@@ -1,0 +1,417 @@
+// The heatmap gallery: per probe image input | Grad-CAM teacher | student | |difference| | UniCAM distilled |
+// residual | teacher|student | student|teacher (absent maps hidden), labels, batch id, legend, hover
+// value, zoom, opacity, column toggles, PNG export. Canvases are reused and redrawn only when what they
+// show changes, so scrubbing stays fast. Browser only; imported by webview/panel/app.ts.
+import { base64ToBytes, decodeFloat32 } from '../../src/protocol/encoding';
+import type { EvalResult, HeatmapSet } from '../../src/core/types';
+import type { PanelState } from '../../src/protocol/webview';
+import { fixed } from '../shared/format';
+import { absDifference, overlayRgba, plane, resampleRgb, rgbToRgba, sampleBilinear, upsampleBilinear } from '../shared/heatmap';
+import { drawLegend, drawRgba } from '../shared/heatmapCanvas';
+import { h } from './dom';
+import { galleryOrder, outcomeOf } from './outcomes';
+import type { Predictions } from './outcomes';
+import { GALLERY_PAGE, MAP_COLUMNS } from './uiState';
+import type { MapColumn, PanelUiState } from './uiState';
+
+export const COLUMN_LABELS: Readonly<Record<MapColumn, string>> = {
+  input: 'input',
+  teacher: 'Grad-CAM teacher',
+  student: 'Grad-CAM student',
+  difference: '|teacher − student|',
+  distilled: 'distilled: student|base',
+  residual: 'residual: base|student',
+  teacherGivenStudent: 'teacher|student',
+  studentGivenTeacher: 'student|teacher',
+};
+
+/** The heatmap set behind a map column (difference is derived from teacher and student). */
+export function columnSet(d: EvalResult, col: MapColumn, camClass: 'pred' | 'true'): HeatmapSet | undefined {
+  switch (col) {
+    case 'teacher':
+      return d.gradcam?.maps.teacher?.[camClass];
+    case 'student':
+      return d.gradcam?.maps.student?.[camClass];
+    case 'distilled':
+      return d.unicam?.maps.student_given_base;
+    case 'residual':
+      return d.unicam?.maps.base_given_student;
+    case 'teacherGivenStudent':
+      return d.unicam?.maps.teacher_given_student;
+    case 'studentGivenTeacher':
+      return d.unicam?.maps.student_given_teacher;
+    default:
+      return undefined;
+  }
+}
+
+/** Columns whose data exists in this result (input needs the probe images). */
+export function availableColumns(d: EvalResult, camClass: 'pred' | 'true', hasImages: boolean): MapColumn[] {
+  return MAP_COLUMNS.filter((c) => (c === 'input' ? hasImages : c === 'difference' ? !!columnSet(d, 'teacher', camClass) && !!columnSet(d, 'student', camClass) : !!columnSet(d, c, camClass)));
+}
+
+/** Base64 → typed array, memoised on the string: a snapshot repeated (progress ticks) decodes nothing. */
+class DecodeCache<T> {
+  private readonly map = new Map<string, T>();
+  constructor(
+    private readonly decode: (s: string) => T,
+    private readonly limit: number,
+  ) {}
+  get(s: string): T {
+    const hit = this.map.get(s);
+    if (hit) {
+      this.map.delete(s);
+      this.map.set(s, hit);
+      return hit;
+    }
+    const v = this.decode(s);
+    this.map.set(s, v);
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as string);
+    return v;
+  }
+}
+
+interface Plane {
+  readonly data: Float32Array;
+  readonly h: number;
+  readonly w: number;
+}
+
+interface CellMeta {
+  readonly i: number;
+  readonly col: MapColumn;
+  readonly planes: readonly Plane[];
+  readonly W: number;
+  readonly H: number;
+}
+
+interface Cell {
+  readonly fig: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  readonly badge: HTMLElement;
+  key: string;
+}
+
+interface Row {
+  readonly el: HTMLElement;
+  readonly head: HTMLElement;
+  readonly cells: Map<MapColumn, Cell>;
+  headKey: string;
+}
+
+export interface GalleryCallbacks {
+  ui(patch: Partial<PanelUiState>): void;
+  savePng(fileName: string, base64: string): void;
+}
+
+const BASE_CELL = 96;
+
+export class Gallery {
+  readonly el = h('section', { id: 'gallery', 'aria-label': 'Heatmap gallery' });
+  private readonly toolbar = h('div', { class: 'toolbar' });
+  private readonly info = h('p', { class: 'muted gallery-info' });
+  private readonly rowsEl = h('div', { class: 'g-rows' });
+  private readonly more = h('button', { class: 'secondary', type: 'button' });
+  private readonly legend = h('canvas', { class: 'legend-bar', 'aria-hidden': 'true' });
+  private readonly legendMark = h('span', { class: 'legend-mark' });
+  private readonly readout = h('span', { class: 'readout', 'aria-live': 'polite' });
+  private readonly opacity = h('input', { type: 'range', id: 'opacity', 'aria-label': 'Heatmap opacity' });
+  private readonly zoom = h('input', { type: 'range', id: 'zoom', 'aria-label': 'Zoom' });
+  private readonly camClass = h('select', { id: 'camClass', 'aria-label': 'Grad-CAM class' });
+  private readonly toggles = h('span', { class: 'toggles' });
+  private readonly exportBtn = h('button', { type: 'button', id: 'exportPng' }, 'Export PNG');
+  private readonly rows = new Map<number, Row>();
+  private readonly meta = new WeakMap<HTMLCanvasElement, CellMeta>();
+  private readonly floats = new DecodeCache(decodeFloat32, 48);
+  private readonly bytes = new DecodeCache(base64ToBytes, 2);
+  private readonly inputs = new Map<string, Uint8Array>();
+  private probeKey = '';
+  private ui: PanelUiState | null = null;
+  private shown: number[] = [];
+  private columns: MapColumn[] = [];
+  private fileStem = 'kdlens';
+
+  constructor(private readonly cb: GalleryCallbacks) {
+    this.opacity.min = '0';
+    this.opacity.max = '1';
+    this.opacity.step = '0.05';
+    this.zoom.min = '0.5';
+    this.zoom.max = '3';
+    this.zoom.step = '0.25';
+    for (const [v, t] of [
+      ['pred', 'predicted class'],
+      ['true', 'true class'],
+    ] as const)
+      this.camClass.append(h('option', { 'data-v': v }, t));
+    this.camClass.options[0].value = 'pred';
+    this.camClass.options[1].value = 'true';
+    this.opacity.addEventListener('input', () => this.cb.ui({ opacity: Number(this.opacity.value) }));
+    this.zoom.addEventListener('input', () => this.cb.ui({ zoom: Number(this.zoom.value) }));
+    this.camClass.addEventListener('change', () => this.cb.ui({ camClass: this.camClass.value === 'true' ? 'true' : 'pred' }));
+    this.more.addEventListener('click', () => this.cb.ui({ rows: (this.ui?.rows ?? GALLERY_PAGE) + GALLERY_PAGE }));
+    this.exportBtn.addEventListener('click', () => this.exportPng());
+    this.legend.width = 200;
+    this.legend.height = 10;
+    drawLegend(this.legend);
+    this.rowsEl.addEventListener('mousemove', (e) => this.hover(e));
+    this.rowsEl.addEventListener('mouseleave', () => this.clearHover());
+    this.toolbar.append(
+      h('label', {}, 'opacity ', this.opacity),
+      h('label', {}, 'zoom ', this.zoom),
+      h('label', {}, 'Grad-CAM of ', this.camClass),
+      this.toggles,
+      this.exportBtn,
+    );
+    this.el.append(
+      h('h2', {}, 'Heatmap gallery'),
+      this.toolbar,
+      h('div', { class: 'scale' }, h('span', {}, '0'), h('span', { class: 'legend-wrap' }, this.legend, this.legendMark), h('span', {}, '1'), this.readout),
+      this.info,
+      this.rowsEl,
+      this.more,
+    );
+  }
+
+  /** Draws the gallery for the snapshot; returns the probe indices shown (filtered, in order). */
+  render(state: PanelState, ui: PanelUiState, placeholder: string | null): void {
+    this.ui = ui;
+    this.opacity.value = String(ui.opacity);
+    this.zoom.value = String(ui.zoom);
+    this.camClass.value = ui.camClass;
+    const d = state.detail;
+    if (!d || placeholder) {
+      this.el.classList.add('is-empty');
+      this.info.textContent = placeholder ?? 'No heatmaps for this checkpoint.';
+      this.rowsEl.replaceChildren();
+      this.toggles.replaceChildren();
+      this.more.hidden = true;
+      this.shown = [];
+      return;
+    }
+    this.el.classList.remove('is-empty');
+    const cp = state.checkpoints[state.selected];
+    this.fileStem = `kdlens-${(cp?.name ?? 'checkpoint').replace(/[^A-Za-z0-9._-]+/g, '_')}`;
+
+    // Probe images: the run's ProbeView, else the result's own copy.
+    const pv = state.probe;
+    const imgB64 = pv?.images ?? d.probe.images;
+    const H0 = pv?.height ?? d.probe.height;
+    const W0 = pv?.width ?? d.probe.width;
+    const images = imgB64 ? this.bytes.get(imgB64) : null;
+    const hasImages = !!images && images.length >= d.probe.n * H0 * W0 * 3;
+    const probeKey = `${d.probe.path}|${d.probe.n}|${H0}x${W0}|${imgB64?.length ?? 0}`;
+    if (probeKey !== this.probeKey) {
+      this.probeKey = probeKey;
+      this.inputs.clear();
+      this.rows.clear();
+    }
+
+    const avail = availableColumns(d, ui.camClass, hasImages);
+    this.columns = avail.filter((c) => !ui.hidden.includes(c));
+    this.renderToggles(avail, ui);
+
+    const preds: Predictions = { labels: d.probe.labels, teacher: d.fidelity.teacher_pred, student: d.fidelity.student_pred };
+    const order = galleryOrder(preds, ui.filter);
+    this.shown = order.slice(0, ui.rows);
+    const n = d.probe.n;
+    this.info.textContent = `Showing ${this.shown.length} of ${order.length}${order.length < n ? ` filtered (${n} probe images)` : ' probe images'}, teacher/student disagreements first.`;
+    this.more.hidden = order.length <= this.shown.length;
+    this.more.textContent = `Show ${Math.min(GALLERY_PAGE, order.length - this.shown.length)} more`;
+
+    const cw = Math.max(16, Math.round(BASE_CELL * ui.zoom));
+    const ch = Math.max(16, Math.round((cw * H0) / W0));
+    const planeOf = (set: HeatmapSet, i: number): Plane => ({ data: plane(this.floats.get(set.data), i, set.h * set.w), h: set.h, w: set.w });
+    const cls = (k: number | undefined): string => (k === undefined ? '—' : (d.probe.classes[k] ?? String(k)));
+    const rowsOut: HTMLElement[] = [];
+    for (const i of this.shown) {
+      const row = this.row(i);
+      const label = d.probe.labels[i];
+      const tp = d.fidelity.teacher_pred[i];
+      const sp = d.fidelity.student_pred[i];
+      const bp = d.fidelity.base_pred?.[i];
+      const batch = d.unicam?.batch_of[i];
+      const headKey = `${d.probe.ids[i]}|${label}|${tp}|${sp}|${bp}|${batch}|${d.probe.classes.join(',')}`;
+      if (headKey !== row.headKey) {
+        row.headKey = headKey;
+        const pred = (who: string, p: number | undefined) =>
+          p === undefined ? null : h('span', {}, ` · ${who}: `, h('span', { class: p === label ? 'pred-ok' : 'pred-bad' }, `${cls(p)} ${p === label ? '✓' : '✗'}`));
+        row.head.replaceChildren(
+          h('b', {}, `#${i}`),
+          ' ',
+          h('code', {}, d.probe.ids[i] ?? ''),
+          ' · true: ',
+          h('b', {}, cls(label)),
+          ...[pred('teacher', tp), pred('student', sp), pred('base', bp), batch !== undefined ? h('span', { class: 'batch' }, ` · UniCAM batch ${batch}`) : null].filter((x): x is HTMLSpanElement => x !== null),
+        );
+        row.el.dataset.outcome = outcomeOf(label, tp, sp);
+      }
+      const inputKey = `${i}|${cw}x${ch}`;
+      let input: Uint8Array | null = null;
+      if (hasImages && images) {
+        input = this.inputs.get(inputKey) ?? null;
+        if (!input) {
+          input = resampleRgb(plane(images, i, H0 * W0 * 3), H0, W0, ch, cw);
+          this.inputs.set(inputKey, input);
+        }
+      }
+      const cellsOut: HTMLElement[] = [];
+      for (const col of this.columns) {
+        const cell = this.cell(row, col);
+        let planes: Plane[] = [];
+        let empty = false;
+        if (col === 'difference') {
+          planes = [planeOf(columnSet(d, 'teacher', ui.camClass) as HeatmapSet, i), planeOf(columnSet(d, 'student', ui.camClass) as HeatmapSet, i)];
+        } else if (col !== 'input') {
+          const set = columnSet(d, col, ui.camClass) as HeatmapSet;
+          planes = [planeOf(set, i)];
+          empty = set.empty[i] === true;
+        }
+        const key = `${col}|${i}|${cw}x${ch}|${ui.opacity}|${planes.map((p) => `${this.idOf(p.data)}:${p.h}x${p.w}`).join(',')}|${input ? 1 : 0}`;
+        if (key !== cell.key) {
+          cell.key = key;
+          this.draw(cell.canvas, col, planes, input, cw, ch, ui.opacity);
+          this.meta.set(cell.canvas, { i, col, planes, W: cw, H: ch });
+        }
+        cell.canvas.style.width = `${cw}px`;
+        cell.canvas.style.height = `${ch}px`;
+        cell.badge.hidden = !empty;
+        cellsOut.push(cell.fig);
+      }
+      const cellsEl = row.el.querySelector('.g-cells') as HTMLElement;
+      if (cellsEl.childNodes.length !== cellsOut.length || cellsOut.some((c, k) => cellsEl.childNodes[k] !== c)) cellsEl.replaceChildren(...cellsOut);
+      rowsOut.push(row.el);
+    }
+    if (this.rowsEl.childNodes.length !== rowsOut.length || rowsOut.some((r, k) => this.rowsEl.childNodes[k] !== r)) this.rowsEl.replaceChildren(...rowsOut);
+    if (this.inputs.size > 4 * Math.max(64, this.shown.length)) this.inputs.clear();
+  }
+
+  /** Redraw the legend (theme change does not affect JET, but a resized canvas needs repainting). */
+  refreshLegend(): void {
+    drawLegend(this.legend);
+  }
+
+  private readonly bufIds = new WeakMap<ArrayBufferLike, number>();
+  private nextId = 1;
+  /** Planes are views into one decoded buffer per set: identify the buffer (the index is in the key). */
+  private idOf(a: Float32Array): number {
+    const known = this.bufIds.get(a.buffer);
+    if (known !== undefined) return known;
+    const id = this.nextId++;
+    this.bufIds.set(a.buffer, id);
+    return id;
+  }
+
+  private row(i: number): Row {
+    let r = this.rows.get(i);
+    if (!r) {
+      const head = h('div', { class: 'g-head' });
+      const el = h('div', { class: 'g-row', 'data-index': String(i) }, head, h('div', { class: 'g-cells' }));
+      r = { el, head, cells: new Map(), headKey: '' };
+      this.rows.set(i, r);
+    }
+    return r;
+  }
+
+  private cell(row: Row, col: MapColumn): Cell {
+    let c = row.cells.get(col);
+    if (!c) {
+      const canvas = h('canvas', { class: 'g-canvas', 'data-col': col });
+      const badge = h('span', { class: 'badge' }, 'no positive evidence');
+      const fig = h('figure', { class: 'g-cell', 'data-col': col }, canvas, badge, h('figcaption', {}, COLUMN_LABELS[col]));
+      c = { fig, canvas, badge, key: '' };
+      row.cells.set(col, c);
+    }
+    return c;
+  }
+
+  private draw(canvas: HTMLCanvasElement, col: MapColumn, planes: Plane[], input: Uint8Array | null, W: number, H: number, opacity: number): void {
+    if (col === 'input') {
+      if (input) drawRgba(canvas, rgbToRgba(input), W, H);
+      return;
+    }
+    const up = planes.map((p) => upsampleBilinear(p.data, p.h, p.w, H, W));
+    const map = col === 'difference' ? absDifference(up[0], up[1]) : up[0];
+    drawRgba(canvas, overlayRgba(map, input, opacity), W, H);
+  }
+
+  private renderToggles(avail: MapColumn[], ui: PanelUiState): void {
+    const key = `${avail.join(',')}|${ui.hidden.join(',')}`;
+    if (this.toggles.dataset.key === key) return;
+    this.toggles.dataset.key = key;
+    this.toggles.replaceChildren(
+      ...avail.map((c) => {
+        const box = h('input', { type: 'checkbox', 'data-col': c });
+        box.checked = !ui.hidden.includes(c);
+        box.addEventListener('change', () => {
+          const hidden = new Set(this.ui?.hidden ?? []);
+          if (box.checked) hidden.delete(c);
+          else hidden.add(c);
+          this.cb.ui({ hidden: [...hidden] });
+        });
+        return h('label', { class: 'toggle' }, box, ` ${COLUMN_LABELS[c]}`);
+      }),
+    );
+  }
+
+  private hover(e: MouseEvent): void {
+    const canvas = e.target instanceof HTMLCanvasElement ? e.target : null;
+    const m = canvas ? this.meta.get(canvas) : undefined;
+    if (!canvas || !m || m.col === 'input') return this.clearHover();
+    const rect = canvas.getBoundingClientRect();
+    // Content box only: the cell border is not part of the picture.
+    const x = ((e.clientX - rect.left - canvas.clientLeft) / Math.max(1, canvas.clientWidth)) * m.W;
+    const y = ((e.clientY - rect.top - canvas.clientTop) / Math.max(1, canvas.clientHeight)) * m.H;
+    const vals = m.planes.map((p) => sampleBilinear(p.data, p.h, p.w, m.H, m.W, x, y));
+    const v = m.col === 'difference' ? Math.abs(vals[0] - vals[1]) : vals[0];
+    this.showValue(`#${m.i} · ${COLUMN_LABELS[m.col]} · value ${fixed(v, 3)}`, v);
+  }
+
+  private showValue(text: string, v: number): void {
+    this.readout.textContent = text;
+    this.legendMark.hidden = false;
+    this.legendMark.style.left = `${Math.min(1, Math.max(0, v)) * 100}%`;
+  }
+
+  private clearHover(): void {
+    this.readout.textContent = 'hover a map for its value';
+    this.legendMark.hidden = true;
+  }
+
+  /** Composes the rows shown (headers + drawn canvases) into one PNG and asks the host to save it. */
+  exportPng(): void {
+    const rows = this.shown.map((i) => this.rows.get(i)).filter((r): r is Row => !!r);
+    if (!rows.length || !this.columns.length) return;
+    const first = rows[0].cells.get(this.columns[0]);
+    if (!first) return;
+    const cw = first.canvas.width;
+    const ch = first.canvas.height;
+    const gap = 6;
+    const headH = 18;
+    const capH = 14;
+    const W = gap + this.columns.length * (cw + gap);
+    const H = gap + rows.length * (headH + ch + capH + gap);
+    const out = document.createElement('canvas');
+    out.width = W;
+    out.height = H;
+    const ctx = out.getContext('2d');
+    if (!ctx) return;
+    const style = getComputedStyle(document.body);
+    ctx.fillStyle = style.backgroundColor || '#ffffff';
+    ctx.fillRect(0, 0, W, H);
+    ctx.fillStyle = style.color || '#000000';
+    ctx.font = `12px ${style.fontFamily || 'sans-serif'}`;
+    ctx.textBaseline = 'top';
+    rows.forEach((r, k) => {
+      const y0 = gap + k * (headH + ch + capH + gap);
+      ctx.fillText(r.head.textContent ?? '', gap, y0 + 2, W - 2 * gap);
+      this.columns.forEach((col, c) => {
+        const cell = r.cells.get(col);
+        const x = gap + c * (cw + gap);
+        if (cell) ctx.drawImage(cell.canvas, x, y0 + headH, cw, ch);
+        ctx.fillText(COLUMN_LABELS[col], x, y0 + headH + ch + 1, cw);
+      });
+    });
+    const url = out.toDataURL('image/png');
+    this.cb.savePng(`${this.fileStem}-gallery.png`, url.slice(url.indexOf(',') + 1));
+  }
+}

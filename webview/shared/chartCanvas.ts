@@ -1,0 +1,108 @@
+// Paints a line chart (webview/shared/charts.ts data and scaling) on a canvas at device resolution: grid,
+// bands, selected/hover markers, lines with gaps. Browser only; any webview may import.
+import { CHART_DEFAULTS, niceTicks, plotRect, segments, tickDecimals, valueDomain, xAt, yAt } from './charts';
+import type { ChartOptions, ChartTheme, LineChartData } from './charts';
+
+/** Draws the chart into a canvas at device resolution (CSS size width×height). */
+export function drawLineChart(canvas: HTMLCanvasElement, data: LineChartData, partial: Partial<ChartOptions> & { theme: ChartTheme }): void {
+  const o: ChartOptions = { ...CHART_DEFAULTS, ...partial };
+  const dpr = (typeof window !== 'undefined' && window.devicePixelRatio) || 1;
+  const bw = Math.round(o.width * dpr);
+  const bh = Math.round(o.height * dpr);
+  if (canvas.width !== bw) canvas.width = bw;
+  if (canvas.height !== bh) canvas.height = bh;
+  canvas.style.width = `${o.width}px`;
+  canvas.style.height = `${o.height}px`;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, o.width, o.height);
+  const r = plotRect(o.width, o.height);
+  const n = data.xLabels.length;
+  const domain = valueDomain(data, o.ticks);
+  ctx.font = o.theme.font;
+
+  // grid + y labels
+  ctx.lineWidth = 1;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  const ticks = niceTicks(domain[0], domain[1], o.ticks);
+  const decimals = tickDecimals(ticks.length > 1 ? ticks[1] - ticks[0] : 1);
+  const format = o.format ?? ((v: number) => v.toFixed(decimals));
+  for (const t of ticks) {
+    if (t < domain[0] - 1e-9 || t > domain[1] + 1e-9) continue;
+    const y = Math.round(yAt(t, domain, r)) + 0.5;
+    ctx.strokeStyle = o.theme.grid;
+    ctx.beginPath();
+    ctx.moveTo(r.left, y);
+    ctx.lineTo(r.left + r.width, y);
+    ctx.stroke();
+    ctx.fillStyle = o.theme.muted;
+    ctx.fillText(format(t), r.left - 4, y);
+  }
+  // x labels: first, last and a few between (they are checkpoint steps)
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(r.width / 40))));
+  for (let i = 0; i < n; i++) {
+    if (i % every !== 0 && i !== n - 1) continue;
+    ctx.fillText(data.xLabels[i], xAt(i, n, r), r.top + r.height + 4);
+  }
+
+  for (const b of data.bands ?? []) {
+    ctx.save();
+    // Bands take the series colour, translucent: any CSS colour works (theme variables included).
+    ctx.globalAlpha = 0.2;
+    ctx.fillStyle = b.color;
+    const both = b.lo.map((v, i) => (v === null || b.hi[i] === null ? null : v));
+    for (const seg of segments(both)) {
+      ctx.beginPath();
+      seg.forEach((i, k) => (k ? ctx.lineTo(xAt(i, n, r), yAt(b.hi[i] as number, domain, r)) : ctx.moveTo(xAt(i, n, r), yAt(b.hi[i] as number, domain, r))));
+      for (let k = seg.length - 1; k >= 0; k--) ctx.lineTo(xAt(seg[k], n, r), yAt(b.lo[seg[k]] as number, domain, r));
+      ctx.closePath();
+      if (seg.length === 1) {
+        const x = xAt(seg[0], n, r);
+        ctx.fillRect(x - 3, yAt(b.hi[seg[0]] as number, domain, r), 6, yAt(b.lo[seg[0]] as number, domain, r) - yAt(b.hi[seg[0]] as number, domain, r));
+      } else ctx.fill();
+    }
+    ctx.restore();
+  }
+
+  const marker = (i: number, dash: number[], color: string, width: number) => {
+    if (i < 0 || i >= n) return;
+    const x = Math.round(xAt(i, n, r)) + 0.5;
+    ctx.save();
+    ctx.setLineDash(dash);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.beginPath();
+    ctx.moveTo(x, r.top);
+    ctx.lineTo(x, r.top + r.height);
+    ctx.stroke();
+    ctx.restore();
+  };
+  marker(o.selected, [], o.theme.marker, 2);
+  marker(o.hover, [3, 3], o.theme.muted, 1);
+
+  for (const s of data.series) {
+    ctx.strokeStyle = s.color;
+    ctx.fillStyle = s.color;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(s.dash ? [...s.dash] : []);
+    for (const seg of segments(s.values)) {
+      ctx.beginPath();
+      seg.forEach((i, k) => (k ? ctx.lineTo(xAt(i, n, r), yAt(s.values[i] as number, domain, r)) : ctx.moveTo(xAt(i, n, r), yAt(s.values[i] as number, domain, r))));
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    s.values.forEach((v, i) => {
+      if (v === null || !Number.isFinite(v)) return;
+      ctx.beginPath();
+      ctx.arc(xAt(i, n, r), yAt(v, domain, r), i === o.selected ? 4 : 2.5, 0, 2 * Math.PI);
+      ctx.fill();
+    });
+  }
+  ctx.strokeStyle = o.theme.muted;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(r.left + 0.5, r.top + 0.5, r.width - 1, r.height - 1);
+}

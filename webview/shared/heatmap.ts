@@ -1,0 +1,162 @@
+// Heatmap pictures for the webviews: bilinear upsampling of feature-resolution maps (cv2.resize
+// INTER_LINEAR conventions, as the report) and JET overlays on the probe image, as RGBA bytes. Pure (no
+// DOM) so node tests cover it; heatmapCanvas.ts paints. Any webview may import.
+import { JET, jetIndex } from './jet';
+
+interface Taps {
+  readonly i0: Int32Array;
+  readonly i1: Int32Array;
+  readonly f: Float32Array;
+}
+
+const tapCache = new Map<number, Taps>();
+
+/**
+ * Source taps per output coordinate: src = (dst + 0.5)·in/out − 0.5 (half-pixel centres), edge pixels
+ * replicated outside the first/last centre. Cached: a gallery reuses a handful of (in, out) pairs.
+ */
+function taps(inSize: number, outSize: number): Taps {
+  const key = inSize * 65536 + outSize;
+  const hit = tapCache.get(key);
+  if (hit) return hit;
+  const i0 = new Int32Array(outSize);
+  const i1 = new Int32Array(outSize);
+  const f = new Float32Array(outSize);
+  const scale = inSize / outSize;
+  for (let d = 0; d < outSize; d++) {
+    const s = (d + 0.5) * scale - 0.5;
+    let x0 = Math.floor(s);
+    let fr = s - x0;
+    if (x0 < 0) {
+      x0 = 0;
+      fr = 0;
+    }
+    if (x0 >= inSize - 1) {
+      x0 = inSize - 1;
+      fr = 0;
+    }
+    i0[d] = x0;
+    i1[d] = Math.min(x0 + 1, inSize - 1);
+    f[d] = fr;
+  }
+  const t = { i0, i1, f };
+  if (tapCache.size > 64) tapCache.clear();
+  tapCache.set(key, t);
+  return t;
+}
+
+/** One h×w plane (row-major) resized to H×W. @returns H×W float32. */
+export function upsampleBilinear(src: Float32Array, h: number, w: number, H: number, W: number, out: Float32Array = new Float32Array(H * W)): Float32Array {
+  if (src.length < h * w) throw new Error(`upsampleBilinear: ${src.length} values for a ${h}×${w} map`);
+  const ty = taps(h, H);
+  const tx = taps(w, W);
+  for (let y = 0; y < H; y++) {
+    const r0 = ty.i0[y] * w;
+    const r1 = ty.i1[y] * w;
+    const fy = ty.f[y];
+    for (let x = 0; x < W; x++) {
+      const c0 = tx.i0[x];
+      const c1 = tx.i1[x];
+      const fx = tx.f[x];
+      const top = src[r0 + c0] + (src[r0 + c1] - src[r0 + c0]) * fx;
+      const bot = src[r1 + c0] + (src[r1 + c1] - src[r1 + c0]) * fx;
+      out[y * W + x] = top + (bot - top) * fy;
+    }
+  }
+  return out;
+}
+
+/** The value upsampleBilinear puts at output pixel (x, y) of an H×W picture, without building it (hover). */
+export function sampleBilinear(src: Float32Array, h: number, w: number, H: number, W: number, x: number, y: number): number {
+  const ty = taps(h, H);
+  const tx = taps(w, W);
+  const yy = Math.min(H - 1, Math.max(0, Math.floor(y)));
+  const xx = Math.min(W - 1, Math.max(0, Math.floor(x)));
+  const r0 = ty.i0[yy] * w;
+  const r1 = ty.i1[yy] * w;
+  const c0 = tx.i0[xx];
+  const c1 = tx.i1[xx];
+  const top = src[r0 + c0] + (src[r0 + c1] - src[r0 + c0]) * tx.f[xx];
+  const bot = src[r1 + c0] + (src[r1 + c1] - src[r1 + c0]) * tx.f[xx];
+  return top + (bot - top) * ty.f[yy];
+}
+
+/** An h×w×3 RGB byte image resized to H×W×3 (bilinear, rounded): the probe image at display size. */
+export function resampleRgb(src: Uint8Array, h: number, w: number, H: number, W: number): Uint8Array {
+  const ty = taps(h, H);
+  const tx = taps(w, W);
+  const out = new Uint8Array(H * W * 3);
+  for (let y = 0; y < H; y++) {
+    const r0 = ty.i0[y] * w;
+    const r1 = ty.i1[y] * w;
+    const fy = ty.f[y];
+    for (let x = 0; x < W; x++) {
+      const a = 3 * (r0 + tx.i0[x]);
+      const b = 3 * (r0 + tx.i1[x]);
+      const c = 3 * (r1 + tx.i0[x]);
+      const d = 3 * (r1 + tx.i1[x]);
+      const fx = tx.f[x];
+      for (let k = 0; k < 3; k++) {
+        const top = src[a + k] + (src[b + k] - src[a + k]) * fx;
+        const bot = src[c + k] + (src[d + k] - src[c + k]) * fx;
+        out[3 * (y * W + x) + k] = Math.round(top + (bot - top) * fy);
+      }
+    }
+  }
+  return out;
+}
+
+/** Element-wise |a − b| (the "where do teacher and student look differently" map). */
+export function absDifference(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(Math.min(a.length, b.length));
+  for (let k = 0; k < out.length; k++) out[k] = Math.abs(a[k] - b[k]);
+  return out;
+}
+
+/** Image i's plane of an n×h×w (or n×h×w×c) array, as a view. */
+export function plane<T extends Float32Array | Uint8Array>(all: T, i: number, size: number): T {
+  return all.subarray(i * size, (i + 1) * size) as T;
+}
+
+/**
+ * RGBA pixels of (1 − opacity)·image + opacity·JET(map), rounded; with no image, JET(map) opaque. At
+ * opacity 0.5 this is the report's overlay. `image` is H×W×3 bytes, `map` H×W values in [0, 1].
+ */
+export function overlayRgba(map: Float32Array, image: Uint8Array | null, opacity: number, out: Uint8ClampedArray = new Uint8ClampedArray(map.length * 4)): Uint8ClampedArray {
+  const a = image ? Math.min(1, Math.max(0, opacity)) : 1;
+  const b = 1 - a;
+  for (let p = 0; p < map.length; p++) {
+    const j = 3 * jetIndex(map[p]);
+    const o = 4 * p;
+    if (image) {
+      const s = 3 * p;
+      // Math.round (half up) like the report's PNGs; the clamped array alone would round half to even.
+      out[o] = Math.round(b * image[s] + a * JET[j]);
+      out[o + 1] = Math.round(b * image[s + 1] + a * JET[j + 1]);
+      out[o + 2] = Math.round(b * image[s + 2] + a * JET[j + 2]);
+    } else {
+      out[o] = JET[j];
+      out[o + 1] = JET[j + 1];
+      out[o + 2] = JET[j + 2];
+    }
+    out[o + 3] = 255;
+  }
+  return out;
+}
+
+/** RGBA from RGB bytes (the input column). */
+export function rgbToRgba(image: Uint8Array, out: Uint8ClampedArray = new Uint8ClampedArray((image.length / 3) * 4)): Uint8ClampedArray {
+  for (let p = 0, q = 0; p < image.length; p += 3, q += 4) {
+    out[q] = image[p];
+    out[q + 1] = image[p + 1];
+    out[q + 2] = image[p + 2];
+    out[q + 3] = 255;
+  }
+  return out;
+}
+
+/** True when no value is positive ("no positive evidence"). */
+export function isEmptyMap(map: Float32Array): boolean {
+  for (let k = 0; k < map.length; k++) if (map[k] > 0) return false;
+  return true;
+}
