@@ -1,8 +1,10 @@
 // `npm run test:e2e`: packages the .vsix (or takes KDLENS_VSIX), bundles test/e2e/**/*.e2e.ts into
-// out/e2e/, and runs them with `node --test` one at a time (each starts its own code-server + Chromium).
+// out/e2e/, builds the quick demo run once when a demo*.e2e.ts scenario is selected (or takes
+// KDLENS_E2E_DEMO), and runs them with `node --test` one at a time (each starts its own code-server + Chromium).
 // Usage: node test/e2e/run.mjs [name-filter ...]; needs `bash scripts/install-e2e.sh` first.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 
@@ -67,11 +69,38 @@ await esbuild.build({
 const compiled = sources.map((f) => path.join(outdir, path.relative(path.join(root, 'test/e2e'), f)).replace(/\.ts$/, '.js'));
 const tCompiled = Date.now();
 
-// 3. Scenarios one after another: two code-servers + Chromiums at once would compete for 2 cores.
+// 3. The finished demo run demo*.e2e.ts scenarios open (test/e2e/lib/demoWorkspace.ts): trained once
+//    per e2e run (≈20 s) from the dist/demo.js that step 1 just built; each scenario works on a copy.
+let demoDir = process.env.KDLENS_E2E_DEMO ? path.resolve(process.env.KDLENS_E2E_DEMO) : '';
+let ownDemo = false;
+if (demoDir && !fs.existsSync(path.join(demoDir, 'kdlens.json'))) {
+  say(`KDLENS_E2E_DEMO=${demoDir} holds no kdlens.json`);
+  process.exit(1);
+}
+if (!demoDir && compiled.some((f) => path.basename(f).startsWith('demo'))) {
+  const demoJs = path.join(root, 'dist/demo.js');
+  if (!fs.existsSync(demoJs)) {
+    say('dist/demo.js is missing: run `npm run build` (or drop KDLENS_VSIX so the run packages, which builds it)');
+    process.exit(1);
+  }
+  demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-e2e-demo-'));
+  ownDemo = true;
+  process.on('exit', () => fs.rmSync(demoDir, { recursive: true, force: true }));
+  const r = spawnSync(process.execPath, [demoJs, demoDir, '--quick'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) {
+    process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+    say(`demo --quick failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+  say(`demo run built in ${secs(tCompiled, Date.now())} s`);
+}
+const tDemo = Date.now();
+
+// 4. Scenarios one after another: two code-servers + Chromiums at once would compete for 2 cores.
 const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=180000', ...compiled], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, KDLENS_VSIX: vsix, KDLENS_E2E_ARTIFACTS: path.join(root, 'test-artifacts/e2e') },
+  env: { ...process.env, KDLENS_VSIX: vsix, KDLENS_E2E_ARTIFACTS: path.join(root, 'test-artifacts/e2e'), ...(demoDir ? { KDLENS_E2E_DEMO: demoDir } : {}) },
 });
 // A hung run must end: after 10 min, SIGTERM lets the scenarios' exit hooks kill their servers.
 const watchdog = setTimeout(() => {
@@ -80,5 +109,5 @@ const watchdog = setTimeout(() => {
 }, 600_000);
 const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
 clearTimeout(watchdog);
-say(`package ${secs(t0, tPackaged)} s, compile ${secs(tPackaged, tCompiled)} s, scenarios ${secs(tCompiled, Date.now())} s; artifacts in test-artifacts/e2e/`);
+say(`package ${secs(t0, tPackaged)} s, compile ${secs(tPackaged, tCompiled)} s, ${ownDemo ? `demo ${secs(tCompiled, tDemo)} s, ` : ''}scenarios ${secs(tDemo, Date.now())} s; artifacts in test-artifacts/e2e/`);
 process.exit(code);
