@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CheckpointRecord } from '../../../src/core/runs';
+import type { EvalResult, HeatmapSet } from '../../../src/core/types';
 import { REPO_ROOT } from './codeServer';
 
 /** Builds the quick demo into `dir` (≈20 s); throws with the demo's output when it fails. */
@@ -62,6 +63,20 @@ export function readHistories(workspace: string): HistoryFile[] {
     out.push({ file: path.relative(workspace, file), rows });
   }
   return out;
+}
+
+/** The full result a history row points at (details/<step>-<hash>.json next to history.jsonl). */
+export function readDetail(workspace: string, history: HistoryFile, row: CheckpointRecord): EvalResult {
+  if (!row.detail) throw new Error(`${row.path}: the history row has no detail file`);
+  return JSON.parse(fs.readFileSync(path.join(workspace, path.dirname(history.file), row.detail), 'utf8')) as EvalResult;
+}
+
+/** Map i (h×w float32) of a heatmap set, decoded from its base64. */
+export function heatmapPlane(set: HeatmapSet, i: number): Float32Array {
+  const bytes = Buffer.from(set.data, 'base64');
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  if (all.length !== set.n * set.h * set.w) throw new Error(`heatmap set of ${set.n}×${set.h}×${set.w} holds ${all.length} values`);
+  return all.slice(i * set.h * set.w, (i + 1) * set.h * set.w);
 }
 
 /** The newest row per checkpoint path, by step (what the tree and panel show). */

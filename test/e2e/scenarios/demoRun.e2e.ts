@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CheckpointRecord, CheckpointSummary } from '../../../src/core/runs';
-import { copyCheckpoint, demoWorkspace, latestPerCheckpoint, readHistories } from '../lib/demoWorkspace';
+import type { EvalResult, HeatmapSet } from '../../../src/core/types';
+import { copyCheckpoint, demoWorkspace, heatmapPlane, latestPerCheckpoint, readDetail, readHistories } from '../lib/demoWorkspace';
 import type { HistoryFile } from '../lib/demoWorkspace';
 import { KdPanel } from '../lib/kdPanel';
 import type { CanvasPixels } from '../lib/kdPanel';
@@ -83,6 +84,26 @@ describe('e2e: KD Lens on a finished demo run', () => {
 
   /** Gallery heatmap canvases (every column but the input image) by `index/column`. */
   const heatmaps = async (): Promise<Map<string, CanvasPixels>> => new Map((await panel.canvases('#gallery canvas.g-canvas:not([data-col="input"])')).map((c) => [`${c.index}/${c.name}`, c]));
+
+  const detailOf = (r: Done): EvalResult => readDetail(ws, kdHistory()!, r);
+
+  /** Probe indices per 2×2 outcome from the stored predictions and labels (independent of the panel). */
+  const outcomeIndices = (d: EvalResult, cell: (typeof CELLS)[number] | 'copied'): number[] => {
+    const { labels } = d.probe;
+    const t = d.fidelity.teacher_pred;
+    const st = d.fidelity.student_pred;
+    return labels
+      .map((y, i) => ({ i, tr: t[i] === y, sr: st[i] === y, same: t[i] === st[i] }))
+      .filter((o) => (cell === 'both_right' ? o.tr && o.sr : cell === 'teacher_only' ? o.tr && !o.sr : cell === 'student_only' ? !o.tr && o.sr : cell === 'both_wrong' ? !o.tr && !o.sr : !o.tr && !o.sr && o.same))
+      .map((o) => o.i);
+  };
+
+  /** Probe indices whose stored map differs between two results (the panel must redraw exactly these). */
+  const mapsDiffer = (a: HeatmapSet, b: HeatmapSet, i: number): boolean => {
+    const x = heatmapPlane(a, i);
+    const y = heatmapPlane(b, i);
+    return x.length !== y.length || x.some((v, k) => v !== y[k]);
+  };
 
   before(async () => {
     tStart = Date.now();
@@ -196,6 +217,11 @@ describe('e2e: KD Lens on a finished demo run', () => {
     // Heatmaps: every map of every row drawn, full of colour (JET over the image), none blank.
     const maps = await heatmaps();
     const rows = await panel.galleryRows();
+    // The rows are the stored result's probe images, teacher/student disagreements first.
+    const det = detailOf(latest);
+    const disagree = det.probe.labels.map((_, i) => i).filter((i) => det.fidelity.teacher_pred[i] !== det.fidelity.student_pred[i]);
+    const agree = det.probe.labels.map((_, i) => i).filter((i) => det.fidelity.teacher_pred[i] === det.fidelity.student_pred[i]);
+    assert.deepEqual(rows.map((r) => r.index), [...disagree, ...agree].slice(0, GALLERY_PAGE));
     const nProbe = latest.summary.fidelity.per_class.reduce((a, c) => a + c.n, 0);
     assert.equal(rows.length, Math.min(GALLERY_PAGE, nProbe));
     const cols = new Set([...maps.values()].map((c) => c.name));
@@ -225,13 +251,26 @@ describe('e2e: KD Lens on a finished demo run', () => {
 
     // Same probe image, same column, another checkpoint: the student's maps change, the teacher's (same
     // model, same probe) do not.
-    const common = [...at1.keys()].filter((k) => before3.has(k));
-    const changed = (col: string) => common.filter((k) => k.endsWith(`/${col}`) && at1.get(k)!.hash !== before3.get(k)!.hash).length;
-    const total = (col: string) => common.filter((k) => k.endsWith(`/${col}`)).length;
-    assert.ok(total('student') >= 8, `only ${total('student')} probe images shown at both checkpoints`);
-    assert.ok(changed('student') >= total('student') / 2, `student Grad-CAM changed on ${changed('student')} of ${total('student')} images`);
-    assert.ok(changed('distilled') >= total('distilled') / 2, `distilled map changed on ${changed('distilled')} of ${total('distilled')} images`);
-    assert.equal(changed('teacher'), 0, 'the teacher Grad-CAM does not depend on the student checkpoint');
+    // Exactly the canvases whose stored maps differ between the two checkpoints' results are redrawn.
+    const d1 = detailOf(done[0]);
+    const d3 = detailOf(done[done.length - 1]);
+    const shownAtBoth = [...new Set([...at1.values()].map((c) => c.index))].filter((i) => before3.has(`${i}/student`)).sort((a, b) => a - b);
+    assert.ok(shownAtBoth.length >= 8, `only ${shownAtBoth.length} probe images shown at both checkpoints`);
+    const sets: Array<[string, (d: EvalResult) => HeatmapSet | undefined]> = [
+      ['teacher', (d) => d.gradcam?.maps.teacher?.pred],
+      ['student', (d) => d.gradcam?.maps.student?.pred],
+      ['distilled', (d) => d.unicam?.maps.student_given_base],
+    ];
+    for (const [col, get] of sets) {
+      const a = get(d1);
+      const b = get(d3);
+      assert.ok(a && b, `${col} maps stored for both checkpoints`);
+      const redrawn = shownAtBoth.filter((i) => at1.get(`${i}/${col}`)!.hash !== before3.get(`${i}/${col}`)!.hash);
+      const differ = shownAtBoth.filter((i) => mapsDiffer(a, b, i));
+      assert.deepEqual(redrawn, differ, `${col}: canvases redrawn vs maps that differ in .kdlens details`);
+      if (col === 'teacher') assert.equal(redrawn.length, 0, 'the teacher Grad-CAM does not depend on the student checkpoint');
+      else assert.ok(redrawn.length >= shownAtBoth.length / 2, `${col}: only ${redrawn.length} of ${shownAtBoth.length} maps changed`);
+    }
 
     // Back to the latest: the same pictures as before, pixel for pixel.
     await panel.pressOnSlider('End');
@@ -247,6 +286,7 @@ describe('e2e: KD Lens on a finished demo run', () => {
   it('clicking each 2×2 cell filters the gallery to exactly that cell’s images, and clicking again clears it', async () => {
     const done = kdDone();
     const f = done[done.length - 1].summary.fidelity;
+    const det = detailOf(done[done.length - 1]);
     const n = f.per_class.reduce((a, c) => a + c.n, 0);
     for (const cell of [...CELLS, 'copied'] as const) {
       const count = cell === 'copied' ? f.copied_errors : f[cell];
@@ -258,6 +298,12 @@ describe('e2e: KD Lens on a finished demo run', () => {
       });
       const outcome = cell === 'copied' ? 'both_wrong' : cell;
       assert.ok(rows.every((r) => r.outcome === outcome), `${cell}: outcomes ${rows.map((r) => r.outcome).join(',')}`);
+      // The very images the stored predictions put in that cell.
+      const expected = outcomeIndices(det, cell);
+      assert.equal(expected.length, count, `${cell}: stored predictions vs the history's count`);
+      const shown = rows.map((r) => r.index).sort((a, b) => a - b);
+      if (count <= GALLERY_PAGE) assert.deepEqual(shown, expected);
+      else assert.ok(shown.every((i) => expected.includes(i)), `${cell}: rows ${shown.join(',')}`);
       assert.equal(new Set(rows.map((r) => r.index)).size, rows.length);
       assert.match(await panel.galleryInfo(), new RegExp(`^Showing ${Math.min(count, GALLERY_PAGE)} of ${count}`));
       await s.wb.screenshot(`filter-${cell}`);
