@@ -47,7 +47,12 @@ interface Playwright {
   chromium: { launch(opts: { executablePath: string; headless: boolean; args: string[]; env: Record<string, string> }): Promise<Browser> };
 }
 
-export const ROOT = path.resolve(__dirname, '../../..');
+/** The repository root, found upward from the compiled file (out/test/integration/ or out/bench/). */
+export const ROOT = ((): string => {
+  let d = __dirname;
+  while (!fs.existsSync(path.join(d, 'esbuild.mjs')) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+})();
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const BUNDLE = path.join(ROOT, 'dist/webview/panel.js');
 // platform-notes.md §7.5
@@ -150,7 +155,8 @@ export async function openPanel(viewport = { width: 1280, height: 900 }): Promis
     async postState(state: unknown) {
       const before = Number(await page.evaluate<string | undefined>('document.body.dataset.renderSeq') ?? 0);
       await page.evaluate(`window.postMessage({ method: 'panel/state/didChange', params: ${JSON.stringify(state)} }, '*')`);
-      await waitFor(`Number(document.body.dataset.renderSeq || 0) > ${before}`);
+      // Applied, and the gallery's off-screen cells (drawn over the next frames) are done too.
+      await waitFor(`Number(document.body.dataset.renderSeq || 0) > ${before} && (document.getElementById('gallery')?.dataset.pending ?? '0') === '0'`);
     },
     posted: <T>() => page.evaluate<T[]>('window.__posted'),
     async setTheme(theme) {

@@ -6,7 +6,7 @@ import { base64ToBytes, decodeFloat32 } from '../../src/protocol/encoding';
 import type { EvalResult, HeatmapSet } from '../../src/core/types';
 import type { PanelState } from '../../src/protocol/webview';
 import { fixed } from '../shared/format';
-import { absDifference, overlayRgba, plane, resampleRgb, rgbToRgba, sampleBilinear, upsampleBilinear } from '../shared/heatmap';
+import { mapOverlayRgba, plane, resampleRgb, rgbToRgba, sampleBilinear } from '../shared/heatmap';
 import { drawLegend, drawRgba } from '../shared/heatmapCanvas';
 import { h } from './dom';
 import { galleryOrder, outcomeOf } from './outcomes';
@@ -105,6 +105,13 @@ export interface GalleryCallbacks {
 }
 
 const BASE_CELL = 96;
+/** Per-frame drawing budget for off-screen cells. */
+const SLICE_MS = 8;
+
+interface DrawJob {
+  readonly row: HTMLElement;
+  run(): void;
+}
 
 export class Gallery {
   readonly el = h('section', { id: 'gallery', 'aria-label': 'Heatmap gallery' });
@@ -123,9 +130,12 @@ export class Gallery {
   private readonly rows = new Map<number, Row>();
   private readonly meta = new WeakMap<HTMLCanvasElement, CellMeta>();
   private readonly floats = new DecodeCache(decodeFloat32, 48);
-  private readonly bytes = new DecodeCache(base64ToBytes, 2);
+  private bytesKey = '';
+  private bytesVal: Uint8Array | null = null;
   private readonly inputs = new Map<string, Uint8Array>();
   private probeKey = '';
+  private queue: DrawJob[] = [];
+  private frame: number | null = null;
   private ui: PanelUiState | null = null;
   private shown: number[] = [];
   private columns: MapColumn[] = [];
@@ -180,6 +190,7 @@ export class Gallery {
     this.camClass.value = ui.camClass;
     const d = state.detail;
     if (!d || placeholder) {
+      this.schedule([]);
       this.el.classList.add('is-empty');
       this.info.textContent = placeholder ?? 'No heatmaps for this checkpoint.';
       this.rowsEl.replaceChildren();
@@ -197,7 +208,7 @@ export class Gallery {
     const imgB64 = pv?.images ?? d.probe.images;
     const H0 = pv?.height ?? d.probe.height;
     const W0 = pv?.width ?? d.probe.width;
-    const images = imgB64 ? this.bytes.get(imgB64) : null;
+    const images = imgB64 ? this.probeBytes(imgB64, `${d.probe.path}|${d.probe.n}|${H0}x${W0}|${imgB64.length}|${imgB64.slice(0, 64)}|${imgB64.slice(-64)}`) : null;
     const hasImages = !!images && images.length >= d.probe.n * H0 * W0 * 3;
     const probeKey = `${d.probe.path}|${d.probe.n}|${H0}x${W0}|${imgB64?.length ?? 0}`;
     if (probeKey !== this.probeKey) {
@@ -223,6 +234,7 @@ export class Gallery {
     const planeOf = (set: HeatmapSet, i: number): Plane => ({ data: plane(this.floats.get(set.data), i, set.h * set.w), h: set.h, w: set.w });
     const cls = (k: number | undefined): string => (k === undefined ? '—' : (d.probe.classes[k] ?? String(k)));
     const rowsOut: HTMLElement[] = [];
+    const jobs: DrawJob[] = [];
     for (const i of this.shown) {
       const row = this.row(i);
       const label = d.probe.labels[i];
@@ -268,9 +280,16 @@ export class Gallery {
         }
         const key = `${col}|${i}|${cw}x${ch}|${ui.opacity}|${planes.map((p) => `${this.idOf(p.data)}:${p.h}x${p.w}`).join(',')}|${input ? 1 : 0}`;
         if (key !== cell.key) {
-          cell.key = key;
-          this.draw(cell.canvas, col, planes, input, cw, ch, ui.opacity);
-          this.meta.set(cell.canvas, { i, col, planes, W: cw, H: ch });
+          const opacity = ui.opacity;
+          const px = input;
+          jobs.push({
+            row: row.el,
+            run: () => {
+              cell.key = key;
+              this.draw(cell.canvas, col, planes, px, cw, ch, opacity);
+              this.meta.set(cell.canvas, { i, col, planes, W: cw, H: ch });
+            },
+          });
         }
         cell.canvas.style.width = `${cw}px`;
         cell.canvas.style.height = `${ch}px`;
@@ -283,6 +302,44 @@ export class Gallery {
     }
     if (this.rowsEl.childNodes.length !== rowsOut.length || rowsOut.some((r, k) => this.rowsEl.childNodes[k] !== r)) this.rowsEl.replaceChildren(...rowsOut);
     if (this.inputs.size > 4 * Math.max(64, this.shown.length)) this.inputs.clear();
+    this.schedule(jobs);
+  }
+
+  /**
+   * Draws the changed cells: rows on screen first and at once, the rest in ~8 ms slices on later frames so
+   * scrubbing never queues up work; a new snapshot replaces the queue (stale cells keep their old key and
+   * are redrawn by the next queue if still wanted).
+   */
+  private schedule(jobs: DrawJob[]): void {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    this.frame = null;
+    const vh = window.innerHeight || 0;
+    const onScreen = new Set<HTMLElement>();
+    for (const j of jobs) {
+      if (onScreen.has(j.row)) continue;
+      const r = j.row.getBoundingClientRect();
+      if (r.bottom > 0 && r.top < vh) onScreen.add(j.row);
+    }
+    const now = jobs.filter((j) => onScreen.has(j.row));
+    this.queue = jobs.filter((j) => !onScreen.has(j.row));
+    for (const j of now) j.run();
+    this.pump();
+  }
+
+  private pump(): void {
+    const t0 = performance.now();
+    while (this.queue.length && performance.now() - t0 < SLICE_MS) (this.queue.shift() as DrawJob).run();
+    this.el.dataset.pending = String(this.queue.length);
+    this.frame = this.queue.length ? requestAnimationFrame(() => this.pump()) : null;
+  }
+
+  /** Draws everything still queued now (PNG export, tests). */
+  flush(): void {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    this.frame = null;
+    for (const j of this.queue) j.run();
+    this.queue = [];
+    this.el.dataset.pending = '0';
   }
 
   /** Redraw the legend (theme change does not affect JET, but a resized canvas needs repainting). */
@@ -324,14 +381,31 @@ export class Gallery {
     return c;
   }
 
+  /**
+   * Probe image bytes, decoded once per probe. Keyed by path, size and the string's ends rather than the
+   * string itself: hashing megabytes of base64 on every snapshot would cost more than the rest of a frame.
+   */
+  private probeBytes(b64: string, key: string): Uint8Array {
+    if (key !== this.bytesKey || !this.bytesVal) {
+      this.bytesVal = base64ToBytes(b64);
+      this.bytesKey = key;
+    }
+    return this.bytesVal;
+  }
+
+  private scratchBuf = new Uint8ClampedArray(0);
+  /** One RGBA buffer reused for every cell (putImageData copies it). */
+  private scratch(W: number, H: number): Uint8ClampedArray {
+    if (this.scratchBuf.length !== W * H * 4) this.scratchBuf = new Uint8ClampedArray(W * H * 4);
+    return this.scratchBuf;
+  }
+
   private draw(canvas: HTMLCanvasElement, col: MapColumn, planes: Plane[], input: Uint8Array | null, W: number, H: number, opacity: number): void {
     if (col === 'input') {
       if (input) drawRgba(canvas, rgbToRgba(input), W, H);
       return;
     }
-    const up = planes.map((p) => upsampleBilinear(p.data, p.h, p.w, H, W));
-    const map = col === 'difference' ? absDifference(up[0], up[1]) : up[0];
-    drawRgba(canvas, overlayRgba(map, input, opacity), W, H);
+    drawRgba(canvas, mapOverlayRgba(planes[0], col === 'difference' ? planes[1] : null, H, W, input, opacity, this.scratch(W, H)), W, H);
   }
 
   private renderToggles(avail: MapColumn[], ui: PanelUiState): void {
@@ -379,6 +453,7 @@ export class Gallery {
 
   /** Composes the rows shown (headers + drawn canvases) into one PNG and asks the host to save it. */
   exportPng(): void {
+    this.flush();
     const rows = this.shown.map((i) => this.rows.get(i)).filter((r): r is Row => !!r);
     if (!rows.length || !this.columns.length) return;
     const first = rows[0].cells.get(this.columns[0]);

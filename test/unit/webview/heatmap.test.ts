@@ -7,7 +7,7 @@ import { JET_RGB, jetIndex as reportJetIndex } from '../../../src/cli/colormap';
 import { overlayRgb } from '../../../src/cli/heatmapPng';
 import { resizeBilinear } from '../../../src/core/resize';
 import { JET, jetCss, jetIndex } from '../../../webview/shared/jet';
-import { absDifference, isEmptyMap, overlayRgba, plane, resampleRgb, sampleBilinear, upsampleBilinear } from '../../../webview/shared/heatmap';
+import { absDifference, isEmptyMap, mapOverlayRgba, overlayRgba, plane, resampleRgb, sampleBilinear, upsampleBilinear } from '../../../webview/shared/heatmap';
 
 /** Deterministic pseudo-random values in [0, 1). */
 function values(n: number, seed: number): Float32Array {
@@ -95,4 +95,20 @@ test('absDifference, plane and isEmptyMap', () => {
   assert.deepEqual(Array.from(plane(all, 2, 4)), [8, 9, 10, 11]);
   assert.equal(isEmptyMap(new Float32Array(9)), true);
   assert.equal(isEmptyMap(Float32Array.from([0, -1, 1e-30])), false);
+});
+
+test('mapOverlayRgba (the fused gallery path) gives the same bytes as upsample + overlay, difference included', () => {
+  const a = { data: values(7 * 7, 11), h: 7, w: 7 };
+  const b = { data: values(14 * 14, 12), h: 14, w: 14 };
+  const H = 80;
+  const W = 96;
+  const image = Uint8Array.from(values(H * W * 3, 13), (v) => Math.floor(v * 256));
+  for (const op of [0, 0.35, 0.5, 1]) {
+    const one = mapOverlayRgba(a, null, H, W, image, op);
+    assert.deepEqual(one, overlayRgba(upsampleBilinear(a.data, 7, 7, H, W), image, op), `single map, opacity ${op}`);
+    const diff = mapOverlayRgba(a, b, H, W, image, op);
+    const ref = overlayRgba(absDifference(upsampleBilinear(a.data, 7, 7, H, W), upsampleBilinear(b.data, 14, 14, H, W)), image, op);
+    assert.deepEqual(diff, ref, `difference, opacity ${op}`);
+  }
+  assert.deepEqual(mapOverlayRgba(a, null, H, W, null, 0.5), overlayRgba(upsampleBilinear(a.data, 7, 7, H, W), null, 0.5));
 });
