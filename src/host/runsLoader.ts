@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { parseRunConfig, runConfigFormat } from '../core/config';
-import { globToRegExp } from '../core/glob';
+import { globBase, globToRegExp } from '../core/glob';
 import { discoverRuns } from '../core/runDiscovery';
 import type { RunConfig } from '../core/runs';
 import type { LogSink } from './log';
@@ -16,6 +16,9 @@ export async function loadRuns(log: LogSink, discover: boolean): Promise<RunConf
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const root = folder.uri.fsPath;
     const configs = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/kdlens.{json,jsonc,yaml,yml}'), EXCLUDE, 50);
+    // A folder with a kdlens config says what its runs are: nothing under it is discovered as well (the
+    // demo's runs/base/epoch_* series is the base model's history, not a run of its own).
+    const configDirs = configs.map((u) => path.dirname(u.fsPath));
     for (const uri of configs) {
       const format = runConfigFormat(uri.fsPath);
       if (!format) continue;
@@ -33,6 +36,8 @@ export async function loadRuns(log: LogSink, discover: boolean): Promise<RunConf
     // A discovered run whose checkpoints a declared run already watches is the same run: keep the declared one.
     const declared = runs.filter((r) => r.root === root || r.root.startsWith(root + path.sep));
     for (const d of discoverRuns(rels, root)) {
+      const seriesDir = path.join(root, globBase(d.student));
+      if (configDirs.some((c) => seriesDir === c || seriesDir.startsWith(c + path.sep))) continue;
       const re = globToRegExp(d.student);
       const covered = declared.some((r) => {
         const rr = globToRegExp(r.student);
