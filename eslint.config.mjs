@@ -57,7 +57,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['vscode', ...nodePatterns, '@tensorflow/*'], message: 'Webview code runs in the browser: no vscode, Node or tfjs.' },
-        { group: ['../../src/host/*', '../../src/worker/*', '../../src/cli/*'], message: 'Webviews import only src/protocol/{webview,encoding} and src/core/types.' },
+        { group: ['../../src/host/*', '../../src/worker/*', '../../src/cli/*'], message: 'Webviews import only src/protocol/{webview,encoding} and src/core/{types,runs,colormap}.' },
       ] }],
     },
   },

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { KdInputError } from '../core/errors';
-import { JET_RGB, jetIndex } from './colormap';
+import { JET_RGB, jetIndex } from '../core/colormap';
 import type { MapName, ReportBundle, ReportJson } from './reportTypes';
 
 export interface PngOptions {

@@ -2,7 +2,7 @@
 // strict CSP, no script, no network) rendered from a ReportBundle. Imported by the CLI report and its tests.
 import { UNICAM_LABELS } from '../core/types';
 import type { UnicamDirection } from '../core/types';
-import { jetHex } from './colormap';
+import { jetHex } from '../core/colormap';
 import { differencePng, imageSlice, inputPng, isEmptyMap, overlayPng, upscaleFactor } from './heatmapPng';
 import { lineChartSvg } from './reportCharts';
 import type { ChartSeries } from './reportCharts';

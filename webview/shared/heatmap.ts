@@ -1,7 +1,7 @@
 // Heatmap pictures for the webviews: bilinear upsampling of feature-resolution maps (cv2.resize
 // INTER_LINEAR conventions, as the report) and JET overlays on the probe image, as RGBA bytes. Pure (no
 // DOM) so node tests cover it; heatmapCanvas.ts paints. Any webview may import.
-import { JET, jetIndex } from './jet';
+import { JET_RGB as JET, jetIndex } from '../../src/core/colormap';
 
 interface Taps {
   readonly i0: Int32Array;

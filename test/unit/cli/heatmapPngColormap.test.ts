@@ -2,7 +2,7 @@
 // python3-opencv 4.6.0 (cv2.applyColorMap(np.arange(256, dtype=uint8)[None], COLORMAP_JET), BGR→RGB).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { JET_RGB, jetHex, jetIndex, octaveJet } from '../../../src/cli/colormap';
+import { JET_RGB, jetHex, jetIndex, octaveJet } from '../../../src/core/colormap';
 
 /** RGB bytes, entry i at [3i, 3i+3); produced by the dump described above (not by our code). */
 const OPENCV_JET_RGB_HEX =

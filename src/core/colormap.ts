@@ -63,3 +63,9 @@ export function jetHex(i: number): string {
   const k = 3 * Math.min(255, Math.max(0, Math.round(i)));
   return '#' + [JET_RGB[k], JET_RGB[k + 1], JET_RGB[k + 2]].map((v) => v.toString(16).padStart(2, '0')).join('');
 }
+
+/** CSS colour of a map value in [0, 1] (panel legends, class grid). */
+export function jetCss(m: number): string {
+  const k = 3 * jetIndex(m);
+  return `rgb(${JET_RGB[k]}, ${JET_RGB[k + 1]}, ${JET_RGB[k + 2]})`;
+}
