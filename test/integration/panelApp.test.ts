@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { JET_RGB, jetIndex } from '../../src/cli/colormap';
+import { JET_RGB, jetIndex } from '../../src/core/colormap';
 import { resizeBilinear } from '../../src/core/resize';
 import type { EvalResult } from '../../src/core/types';
 import { base64ToBytes, decodeFloat32 } from '../../src/protocol/encoding';
