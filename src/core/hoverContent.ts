@@ -1,6 +1,7 @@
 // Markdown for a hovered KD key (temperature, alpha, a model path, a layer name) from the matching run's
 // history: latest figures, a unicode sparkline of the trend, the change since the previous checkpoint and
 // a link to the panel. Pure: imported by host/configHover.ts and tests.
+import { figure } from './format';
 import { relativeTo } from './config';
 import type { LocatedKey } from './config';
 import type { CheckpointRecord, CheckpointSummary, RunConfig } from './runs';
@@ -59,7 +60,7 @@ export function matchStage(stages: readonly StageFigures[], layer: string | numb
 
 const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\n/g, ' ')}\``;
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-const num = (x: number): string => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toPrecision(2));
+const num = figure;
 const params = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
 const minus = (s: string): string => s.replace('-', '−');
 

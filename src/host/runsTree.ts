@@ -2,6 +2,7 @@
 // checkpoint spinning. Tree data is derived from the RunStore on every change (no state of its own).
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { figure } from '../core/format';
 import type { RunConfig } from '../core/runs';
 import type { CheckpointView } from '../protocol/webview';
 import type { RunStore } from './runStore';
@@ -21,10 +22,10 @@ export function figureRows(cp: CheckpointView): { label: string; value: string }
     { label: 'student accuracy', value: pct(s.models.student.accuracy) },
     { label: 'teacher accuracy', value: pct(s.models.teacher.accuracy) },
     { label: 'agreement', value: pct(s.fidelity.agreement) },
-    { label: `KL @ T=${s.fidelity.temperature}`, value: s.fidelity.kl.toFixed(4) },
+    { label: `KL @ T=${s.fidelity.temperature}`, value: figure(s.fidelity.kl) },
   ];
   if (s.models.base) rows.push({ label: 'base accuracy', value: pct(s.models.base.accuracy) });
-  for (const st of s.stages) rows.push({ label: `${st.name} FSS / RS(student)`, value: `${st.fss_u.toFixed(3)} / ${st.rs_student.toFixed(3)}` });
+  for (const st of s.stages) rows.push({ label: `${st.name} FSS / RS(student)`, value: `${figure(st.fss_u)} / ${figure(st.rs_student)}` });
   return rows;
 }
 

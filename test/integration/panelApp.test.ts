@@ -90,14 +90,16 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     assert.equal(await (await card('acc_teacher')).locator('.v').textContent(), pct(cur.models.teacher.accuracy));
     assert.equal(await (await card('acc_base')).locator('.v').textContent(), pct(cur.models.base?.accuracy as number));
     assert.equal(await (await card('agreement')).locator('.v').textContent(), pct(cur.fidelity.agreement));
-    assert.equal(await (await card('kl')).locator('.v').textContent(), cur.fidelity.kl.toFixed(3));
-    assert.equal(await (await card('ece_student')).locator('.v').textContent(), cur.fidelity.ece_student.toFixed(3));
+    // Figures: 3 decimals, or 2 significant digits below 0.01 (written out here, independently of src/core/format.ts).
+    const fig = (x: number): string => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toPrecision(2));
+    assert.equal(await (await card('kl')).locator('.v').textContent(), fig(cur.fidelity.kl));
+    assert.equal(await (await card('ece_student')).locator('.v').textContent(), fig(cur.fidelity.ece_student));
     assert.match((await (await card('kl')).locator('.k').textContent()) ?? '', /T=2/);
     const dAgree = 100 * (cur.fidelity.agreement - prev.fidelity.agreement);
     const sign = dAgree > 0.05 ? '+' : dAgree < -0.05 ? '−' : '';
     assert.equal(await (await card('agreement')).locator('.d').textContent(), `${sign}${Math.abs(dAgree).toFixed(1)} pts since step 1`);
     const dKl = cur.fidelity.kl - prev.fidelity.kl;
-    assert.equal(await (await card('kl')).locator('.d').textContent(), `${dKl > 0 ? '+' : '−'}${Math.abs(dKl).toFixed(3)} since step 1`);
+    assert.equal(await (await card('kl')).locator('.d').textContent(), `${dKl > 0 ? '+' : '−'}${fig(Math.abs(dKl))} since step 1`);
     assert.equal(await page.page.locator('#trends canvas').count(), 5);
     assert.equal(await page.page.locator('#probe').textContent(), cur.probe.name);
     assert.match((await page.page.locator('#checkpointLabel').textContent()) ?? '', /2\/2 · step 2 · runs\/student_epoch2\.onnx/);

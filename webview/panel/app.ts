@@ -2,10 +2,11 @@
 // state give the same page), keeps UI state with hostApi.setUiState, sends intents. Owns the header
 // (run, checkpoint slider + play, stage, probe, worker/job), banners, empty states and cards; the trends,
 // explorer and gallery are their own modules. Browser only; imported by webview/panel/main.ts.
+import { figure, signedFigure } from '../../src/core/format';
 import { CancelJobCommand, RerunCommand, SavePngCommand, SelectCheckpointCommand, SelectRunCommand } from '../../src/protocol/webview';
 import type { PanelState } from '../../src/protocol/webview';
 import type { HostApi } from '../shared/hostApi';
-import { baseName, fixed, percent, signed } from '../shared/format';
+import { baseName, percent, signed } from '../shared/format';
 import { fidelityCards, deltaTone } from './cardModel';
 import { h } from './dom';
 import { Explorer } from './explorer';
@@ -251,8 +252,8 @@ export class PanelApp {
     const cards = fidelityCards(summary, prevCp?.summary);
     this.cards.replaceChildren(
       ...cards.map((c) => {
-        const value = c.percent ? percent(c.value) : fixed(c.value, 3);
-        const delta = c.delta === null ? (prevCp ? 'no previous figures' : 'first checkpoint') : `${c.percent ? `${signed(100 * c.delta, 1)} pts` : signed(c.delta, 3)} since step ${prevCp?.step}`;
+        const value = c.percent ? percent(c.value) : c.value === null ? '—' : figure(c.value);
+        const delta = c.delta === null ? (prevCp ? 'no previous figures' : 'first checkpoint') : `${c.percent ? `${signed(100 * c.delta, 1)} pts` : signedFigure(c.delta)} since step ${prevCp?.step}`;
         return h('div', { class: 'card', 'data-card': c.key }, h('div', { class: 'k' }, c.label), h('div', { class: 'v' }, value), h('div', { class: `d ${deltaTone(c)}` }, delta));
       }),
     );
