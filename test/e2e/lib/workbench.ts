@@ -126,9 +126,23 @@ export class Workbench {
 
   /** Reveals a 1-based line of the active editor in the centre (hover tests need it on screen). */
   async goToLine(line: number): Promise<void> {
-    await this.openQuickInput(`:${line}`);
-    await this.page.keyboard.press('Enter');
-    await this.quickInput().waitFor({ state: 'hidden' });
+    // Under load the quick input can take the Enter before it has switched to "go to line" mode and stay
+    // open: wait until it holds our text, and retry (Escape first) when it does not close.
+    for (let attempt = 1; ; attempt++) {
+      await this.openQuickInput(`:${line}`);
+      await this.page.locator('.quick-input-widget input').evaluate((el, want) => new Promise<void>((resolve) => {
+        const check = (): void => ((el as unknown as { value: string }).value === want ? resolve() : void setTimeout(check, 20));
+        check();
+      }), `:${line}`);
+      await this.page.keyboard.press('Enter');
+      try {
+        await this.quickInput().waitFor({ state: 'hidden', timeout: 5000 });
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   /**

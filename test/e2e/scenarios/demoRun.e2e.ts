@@ -25,7 +25,8 @@ const KD_CHECKPOINT = /[\\/]runs[\\/]kd[\\/]epoch_(\d+)[\\/]model\.json$/;
 const treePct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 /** Panel cards (webview/shared/format.ts percent / fixed). */
 const cardPct = (v: number): string => `${(100 * v).toFixed(1)}%`;
-const cardFixed = (v: number): string => v.toFixed(3);
+// Figures everywhere (cards, tree, hovers): 3 decimals, or 2 significant digits below 0.01.
+const cardFixed = (v: number): string => (Math.abs(v) >= 0.01 || v === 0 ? v.toFixed(3) : v.toPrecision(2));
 /** Hover (src/core/hoverContent.ts num / pct). */
 const hoverNum = (x: number): string => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toPrecision(2));
 const hoverPct = (x: number): string => `${(x * 100).toFixed(1)}%`;
@@ -169,7 +170,7 @@ describe('e2e: KD Lens on a finished demo run', () => {
     });
     assert.ok(figures.includes(`agreement${treePct(latest.summary.fidelity.agreement)}`), figures.join(' | '));
     assert.ok(figures.includes(`student accuracy${treePct(latest.summary.models.student.accuracy)}`), figures.join(' | '));
-    assert.ok(figures.includes(`KL @ T=4${latest.summary.fidelity.kl.toFixed(4)}`), figures.join(' | '));
+    assert.ok(figures.includes(`KL @ T=4${cardFixed(latest.summary.fidelity.kl)}`), figures.join(' | '));
     // The status bar carries the active run's latest agreement too (once no job is showing progress:
     // the worker may still be on the discovered runs/base series).
     const agreeText = `KD Lens: ${treePct(latest.summary.fidelity.agreement)} agree`;
