@@ -16,28 +16,15 @@ import type { ProbeSet } from '../worker/probe/probeSet';
 import { expandSeries } from './checkpointSeries';
 import type { MapName, ReportBundle, ReportCheckpointRow, ReportFidelity, ReportJson, ReportModel, ReportStage } from './reportTypes';
 
-export interface ReportOptions {
-  readonly teacher: string;
+/** The CLI's options: the engine's AnalyzeParams with a checkpoint series and an output folder. */
+export interface ReportOptions extends Omit<AnalyzeParams, 'student' | 'probe' | 'skipMaps' | 'includeProbeImages'> {
   /** The student to explain in full; default: the last checkpoint of the series. */
   readonly student?: string;
-  readonly base?: string;
   /** Probe set: ImageFolder directory or .npz. */
   readonly data: string;
   /** Glob of student checkpoints for the trend rows. */
   readonly checkpoints?: string;
   readonly out: string;
-  readonly probeSize?: number;
-  readonly seed?: number;
-  readonly temperature?: number;
-  readonly imageSize?: readonly [number, number];
-  readonly mean?: readonly [number, number, number];
-  readonly std?: readonly [number, number, number];
-  readonly stages?: AnalyzeParams['stages'];
-  readonly target?: AnalyzeParams['target'];
-  readonly unicamBatch?: number;
-  readonly gt?: string;
-  readonly objective?: 'gt' | 'argmax';
-  readonly permutations?: number;
   readonly failIf?: string;
 }
 
@@ -56,19 +43,8 @@ export interface ReportOutcome {
 }
 
 function fidelityOf(f: FidelitySummary): ReportFidelity {
-  return {
-    temperature: f.temperature,
-    agreement: f.agreement,
-    kl: f.kl,
-    ece_teacher: f.ece_teacher,
-    ece_student: f.ece_student,
-    both_right: f.both_right,
-    teacher_only: f.teacher_only,
-    student_only: f.student_only,
-    both_wrong: f.both_wrong,
-    copied_errors: f.copied_errors,
-    per_class: f.per_class,
-  };
+  const { teacher_pred: _t, student_pred: _s, base_pred: _b, ...rest } = f;
+  return rest;
 }
 
 function stageOf(s: StageFigures): ReportStage {

@@ -1,6 +1,7 @@
 // Inline SVG line charts for report.html's trends over checkpoints: no script, no external font or
 // stylesheet, colours from CSS classes so light and dark themes both read. Pure; imported by reportHtml.ts.
-import { esc, num } from './reportFormat';
+import { fixed as num } from '../core/format';
+import { esc } from './reportFormat';
 
 export interface ChartSeries {
   readonly label: string;

@@ -6,7 +6,8 @@ import { jetHex } from '../core/colormap';
 import { differencePng, imageSlice, inputPng, isEmptyMap, overlayPng, upscaleFactor } from './heatmapPng';
 import { lineChartSvg } from './reportCharts';
 import type { ChartSeries } from './reportCharts';
-import { baseName, count, esc, num, pct, shape, signed } from './reportFormat';
+import { baseName, fixed as num, percent as pct, signed } from '../core/format';
+import { count, esc, shape } from './reportFormat';
 import type { MapName, ReportBundle, ReportCheckpointRow, ReportJson, ReportStage } from './reportTypes';
 
 /** Where the page gets the PNGs listed in json.heatmaps (paths relative to the report folder). */

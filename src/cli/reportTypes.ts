@@ -1,6 +1,6 @@
 // The shape of `kdlens report`'s report.json (a public, versioned format: scripts and CI read it) and of
 // the in-memory bundle the HTML/PNG writers render. Imported by the CLI, the demo and their tests.
-import type { Interval, UnicamDirection } from '../core/types';
+import type { FidelitySummary, Interval, UnicamDirection } from '../core/types';
 
 export interface ReportModel {
   readonly path: string;
@@ -9,20 +9,8 @@ export interface ReportModel {
   readonly accuracy: number;
 }
 
-export interface ReportFidelity {
-  readonly temperature: number;
-  readonly agreement: number;
-  /** Mean KL(softmax(t/T) ‖ softmax(s/T)) in nats, not multiplied by T². */
-  readonly kl: number;
-  readonly ece_teacher: number;
-  readonly ece_student: number;
-  readonly both_right: number;
-  readonly teacher_only: number;
-  readonly student_only: number;
-  readonly both_wrong: number;
-  readonly copied_errors: number;
-  readonly per_class: ReadonlyArray<{ readonly name: string; readonly n: number; readonly agreement: number | null; readonly teacher_accuracy: number | null; readonly student_accuracy: number | null }>;
-}
+/** The fidelity figures of report.json: the engine's FidelitySummary without the per-image predictions. */
+export type ReportFidelity = Omit<FidelitySummary, 'teacher_pred' | 'student_pred' | 'base_pred'>;
 
 export interface ReportStage {
   readonly name: string;

@@ -4,14 +4,17 @@
 
 import { KdInputError } from './errors';
 
-interface Taps {
+export interface Taps {
   readonly i0: Int32Array;
   readonly i1: Int32Array;
   readonly f: Float64Array;
 }
 
-/** Source taps for each output coordinate: src = (dst + 0.5)·in/out − 0.5, clamped into [0, in−1]. */
-function taps(inSize: number, outSize: number): Taps {
+/**
+ * Source taps for each output coordinate: src = (dst + 0.5)·in/out − 0.5, clamped into [0, in−1]. Shared
+ * with the webview's heatmap drawing so panel, report and engine resize identically.
+ */
+export function bilinearTaps(inSize: number, outSize: number): Taps {
   const i0 = new Int32Array(outSize);
   const i1 = new Int32Array(outSize);
   const f = new Float64Array(outSize);
@@ -45,8 +48,8 @@ export function resizeBilinear(src: Float64Array | Float32Array, planes: number,
     throw new KdInputError('bad-shape', `resizeBilinear: bad sizes ${planes}×${h}×${w} → ${H}×${W}`);
   }
   if (src.length !== planes * h * w) throw new KdInputError('bad-shape', `resizeBilinear: expected ${planes * h * w} values, got ${src.length}`);
-  const ty = taps(h, H);
-  const tx = taps(w, W);
+  const ty = bilinearTaps(h, H);
+  const tx = bilinearTaps(w, W);
   const out = new Float64Array(planes * H * W);
   for (let p = 0; p < planes; p++) {
     const so = p * h * w;

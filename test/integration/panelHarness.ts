@@ -3,74 +3,18 @@
 // classes, and a stand-in acquireVsCodeApi recording posted messages. Shared by panelApp.test.ts and
 // bench/panel.bench.ts. Test-only.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CheckpointSummary } from '../../src/core/runs';
-import type { EvalResult } from '../../src/core/types';
+import { summarise } from '../../src/host/store';
 
-// The few playwright-core calls used; declared here so the package stays an optional devDependency.
-export interface Mouse {
-  move(x: number, y: number): Promise<void>;
-}
-export interface Locator {
-  count(): Promise<number>;
-  first(): Locator;
-  nth(i: number): Locator;
-  click(): Promise<void>;
-  isVisible(): Promise<boolean>;
-  textContent(): Promise<string | null>;
-  allTextContents(): Promise<string[]>;
-  getAttribute(name: string): Promise<string | null>;
-  locator(selector: string): Locator;
-  boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
-  scrollIntoViewIfNeeded(): Promise<void>;
-}
-export interface Page {
-  goto(url: string): Promise<unknown>;
-  reload(): Promise<unknown>;
-  locator(selector: string): Locator;
-  /** Page code as an expression string (node's tsconfig has no DOM types; data goes in as JSON literals). */
-  evaluate<T>(expr: string): Promise<T>;
-  screenshot(opts: { path: string; fullPage?: boolean }): Promise<unknown>;
-  mouse: Mouse;
-  on(event: 'console', fn: (msg: { type(): string; text(): string }) => void): void;
-  on(event: 'pageerror', fn: (e: Error) => void): void;
-  on(event: 'request', fn: (r: { url(): string }) => void): void;
-}
-interface Browser {
-  newPage(opts: { viewport: { width: number; height: number } }): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: { launch(opts: { executablePath: string; headless: boolean; args: string[]; env: Record<string, string> }): Promise<Browser> };
-}
+import { ARTIFACTS, FLAGS, ROOT, chromiumPath, loadPlaywright } from './chromium';
+import type { Locator, Page, Playwright } from './chromium';
 
-/** The repository root, found upward from the compiled file (out/test/integration/ or out/bench/). */
-export const ROOT = ((): string => {
-  let d = __dirname;
-  while (!fs.existsSync(path.join(d, 'esbuild.mjs')) && path.dirname(d) !== d) d = path.dirname(d);
-  return d;
-})();
-export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+export { ARTIFACTS, ROOT };
+export type { Locator, Page };
+
 const BUNDLE = path.join(ROOT, 'dist/webview/panel.js');
-// platform-notes.md §7.5
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function chromiumPath(): string | null {
-  for (const p of [process.env.KDLENS_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) if (p && fs.existsSync(p)) return p;
-  return null;
-}
-
-function loadPlaywright(): Playwright | null {
-  const name = ['playwright', 'core'].join('-');
-  try {
-    return createRequire(path.join(ROOT, 'package.json'))(name) as Playwright;
-  } catch {
-    return null;
-  }
-}
 
 /** Why the browser tests cannot run here, or false. */
 export function browserSkip(): string | false {
@@ -171,8 +115,5 @@ export async function openPanel(viewport = { width: 1280, height: 900 }): Promis
   };
 }
 
-/** What the host keeps per evaluated checkpoint (src/core/runs.ts CheckpointSummary) from a full result. */
-export function summaryOf(r: EvalResult): CheckpointSummary {
-  const { teacher_pred: _t, student_pred: _s, base_pred: _b, ...fidelity } = r.fidelity;
-  return { models: r.models, fidelity, stages: r.stages, warnings: r.warnings, backend: r.backend, elapsed_ms: r.elapsed_ms };
-}
+/** What the host keeps per evaluated checkpoint: the history store's own summary of a full result. */
+export const summaryOf = summarise;

@@ -3,7 +3,6 @@
 // screenshots go to test-artifacts/. Skips with a message when Chromium or playwright-core is missing.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,52 +12,8 @@ import { writeHeatmapPngs } from '../../src/cli/heatmapPng';
 import { renderReportHtml } from '../../src/cli/reportHtml';
 import { syntheticBundle } from '../unit/cli/reportHtmlFixture';
 
-// The few playwright-core calls used here; declared locally because the package is installed with
-// --no-save (CI and scripts/install-chromium.sh) and may be absent when this file is type-checked.
-interface Locator {
-  count(): Promise<number>;
-  first(): Locator;
-  nth(i: number): Locator;
-  isVisible(): Promise<boolean>;
-  textContent(): Promise<string | null>;
-}
-interface Page {
-  goto(url: string): Promise<unknown>;
-  locator(selector: string): Locator;
-  evaluate<T>(fn: string): Promise<T>;
-  screenshot(opts: { path: string; fullPage?: boolean }): Promise<unknown>;
-  emulateMedia(opts: { colorScheme: 'light' | 'dark' }): Promise<void>;
-  on(event: 'console', fn: (msg: { type(): string; text(): string }) => void): void;
-  on(event: 'dialog', fn: (d: { message(): string; dismiss(): Promise<void> }) => void): void;
-  on(event: 'request', fn: (r: { url(): string }) => void): void;
-}
-interface Browser {
-  newPage(opts: { viewport: { width: number; height: number } }): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: { launch(opts: { executablePath: string; headless: boolean; args: string[]; env: Record<string, string> }): Promise<Browser> };
-}
-
-const ROOT = path.resolve(__dirname, '../../..');
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-// platform-notes.md §7.5
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function chromiumPath(): string | null {
-  for (const p of [process.env.KDLENS_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) if (p && fs.existsSync(p)) return p;
-  return null;
-}
-
-function loadPlaywright(): Playwright | null {
-  // A computed name keeps esbuild from trying to bundle an optional, possibly absent package.
-  const name = ['playwright', 'core'].join('-');
-  try {
-    return createRequire(path.join(ROOT, 'package.json'))(name) as Playwright;
-  } catch {
-    return null;
-  }
-}
+import { ARTIFACTS, FLAGS, ROOT, chromiumPath, loadPlaywright } from './chromium';
+import type { Playwright } from './chromium';
 
 const exe = chromiumPath();
 const pw = exe ? loadPlaywright() : null;

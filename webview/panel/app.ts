@@ -6,7 +6,7 @@ import { figure, signedFigure } from '../../src/core/format';
 import { CancelJobCommand, RerunCommand, SavePngCommand, SelectCheckpointCommand, SelectRunCommand } from '../../src/protocol/webview';
 import type { PanelState } from '../../src/protocol/webview';
 import type { HostApi } from '../shared/hostApi';
-import { baseName, percent, signed } from '../shared/format';
+import { baseName, percent, signed } from '../../src/core/format';
 import { fidelityCards, deltaTone } from './cardModel';
 import { h } from './dom';
 import { Explorer } from './explorer';

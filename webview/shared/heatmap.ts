@@ -2,44 +2,17 @@
 // INTER_LINEAR conventions, as the report) and JET overlays on the probe image, as RGBA bytes. Pure (no
 // DOM) so node tests cover it; heatmapCanvas.ts paints. Any webview may import.
 import { JET_RGB as JET, jetIndex } from '../../src/core/colormap';
-
-interface Taps {
-  readonly i0: Int32Array;
-  readonly i1: Int32Array;
-  readonly f: Float32Array;
-}
+import { bilinearTaps } from '../../src/core/resize';
+import type { Taps } from '../../src/core/resize';
 
 const tapCache = new Map<number, Taps>();
 
-/**
- * Source taps per output coordinate: src = (dst + 0.5)·in/out − 0.5 (half-pixel centres), edge pixels
- * replicated outside the first/last centre. Cached: a gallery reuses a handful of (in, out) pairs.
- */
+/** core/resize.ts's taps (half-pixel centres, edges replicated), cached: a gallery reuses a few (in, out) pairs. */
 function taps(inSize: number, outSize: number): Taps {
   const key = inSize * 65536 + outSize;
   const hit = tapCache.get(key);
   if (hit) return hit;
-  const i0 = new Int32Array(outSize);
-  const i1 = new Int32Array(outSize);
-  const f = new Float32Array(outSize);
-  const scale = inSize / outSize;
-  for (let d = 0; d < outSize; d++) {
-    const s = (d + 0.5) * scale - 0.5;
-    let x0 = Math.floor(s);
-    let fr = s - x0;
-    if (x0 < 0) {
-      x0 = 0;
-      fr = 0;
-    }
-    if (x0 >= inSize - 1) {
-      x0 = inSize - 1;
-      fr = 0;
-    }
-    i0[d] = x0;
-    i1[d] = Math.min(x0 + 1, inSize - 1);
-    f[d] = fr;
-  }
-  const t = { i0, i1, f };
+  const t = bilinearTaps(inSize, outSize);
   if (tapCache.size > 64) tapCache.clear();
   tapCache.set(key, t);
   return t;

@@ -23,7 +23,7 @@ const KD_CHECKPOINT = /[\\/]runs[\\/]kd[\\/]epoch_(\d+)[\\/]model\.json$/;
 // Number formats as each view prints them (independent copies, so a format change shows up here).
 /** Runs tree (src/host/runsTree.ts pct). */
 const treePct = (v: number): string => `${(100 * v).toFixed(1)}%`;
-/** Panel cards (webview/shared/format.ts percent / fixed). */
+/** Panel cards (src/core/format.ts percent / figure). */
 const cardPct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 // Figures everywhere (cards, tree, hovers): 3 decimals, or 2 significant digits below 0.01.
 const cardFixed = (v: number): string => (Math.abs(v) >= 0.01 || v === 0 ? v.toFixed(3) : v.toPrecision(2));
