@@ -1,6 +1,6 @@
 // The shape of `kdlens report`'s report.json (a public, versioned format: scripts and CI read it) and of
 // the in-memory bundle the HTML/PNG writers render. Imported by the CLI, the demo and their tests.
-import type { FidelitySummary, Interval, UnicamDirection } from '../core/types';
+import type { FidelitySummary, StageFigures, UnicamDirection } from '../core/types';
 
 export interface ReportModel {
   readonly path: string;
@@ -12,26 +12,15 @@ export interface ReportModel {
 /** The fidelity figures of report.json: the engine's FidelitySummary without the per-image predictions. */
 export type ReportFidelity = Omit<FidelitySummary, 'teacher_pred' | 'student_pred' | 'base_pred'>;
 
-export interface ReportStage {
-  readonly name: string;
-  readonly teacher: string;
-  readonly student: string;
-  readonly teacher_shape: readonly number[];
-  readonly student_shape: readonly number[];
-  readonly fss_u: number;
-  readonly fss_u_ci?: Interval;
-  readonly fss_v: number;
+/**
+ * A stage row of report.json: the engine's StageFigures with the FSS_V null flattened to two numbers
+ * (`fss_v_null` = its mean, `fss_v_null_p95`), so gates and scripts can name them.
+ */
+export type ReportStage = Omit<StageFigures, 'fss_v_null'> & {
   /** Mean of the FSS_V permutation null (what FSS_V gives for unrelated features at this N and p). */
   readonly fss_v_null: number;
   readonly fss_v_null_p95: number;
-  readonly rs_teacher: number;
-  readonly rs_student: number;
-  readonly rs_base?: number;
-  readonly prs_teacher_given_student: number;
-  readonly prs_student_given_teacher: number;
-  readonly prs_student_given_base?: number;
-  readonly prs_base_given_student?: number;
-}
+};
 
 /** Names of the heatmap sets written to maps/<name>.npy (N×H×W float32 at probe resolution). */
 export type MapName =
