@@ -32,7 +32,7 @@ export const DEFAULT_CONFIG: DemoConfig = {
   numClasses: 5,
   hyper: {
     temperature: 4,
-    alpha: 0.9,
+    alpha: 0.5,
     teacherEpochs: 6,
     studentEpochs: 6,
     batchSize: 32,
