@@ -56,7 +56,10 @@ export class MultiHistory {
 
   async probe(runId: RunId): Promise<ProbeView | undefined> {
     const p = await this.of(runId)?.probe(runId);
-    return p ? { n: p.n, height: p.height, width: p.width, ids: p.ids, labels: p.labels, classes: p.classes, images: p.rgb } : undefined;
+    if (!p) return undefined;
+    // A fingerprint, not a hash of 4 MB: the size and both ends of the base64 change with the content.
+    const key = `${runId}|${p.n}|${p.height}x${p.width}|${p.rgb.length}|${p.rgb.slice(0, 32)}|${p.rgb.slice(-32)}`;
+    return { key, n: p.n, height: p.height, width: p.width, ids: p.ids, labels: p.labels, classes: p.classes, images: p.rgb };
   }
 
   runDir(runId: RunId): string | undefined {

@@ -47,16 +47,21 @@ export interface CheckpointView {
   readonly summary?: CheckpointSummary;
 }
 
-/** Probe images for the gallery, once per run. */
+/**
+ * Probe images for the gallery. `images` (the bulk of a snapshot) is left out when the page has told the
+ * host (ProbeCachedCommand) that it holds the images of this `key`; a page that reloads starts empty.
+ */
 export interface ProbeView {
+  /** Identity of these images (run, size and content fingerprint). */
+  readonly key: string;
   readonly n: number;
   readonly height: number;
   readonly width: number;
   readonly ids: readonly string[];
   readonly labels: readonly number[];
   readonly classes: readonly string[];
-  /** n×height×width×3 RGB bytes, base64. */
-  readonly images: string;
+  /** n×height×width×3 RGB bytes, base64; absent when the page already holds `key`. */
+  readonly images?: string;
 }
 
 export interface WorkerView {
@@ -103,6 +108,8 @@ export const RerunCommand = messageType<{ readonly index: number }>()('panel/rer
 export const CancelJobCommand = messageType<Record<string, never>>()('panel/cancelJob');
 /** panel → host: save the current view as a PNG (data is base64 PNG bytes); the host asks where. */
 export const SavePngCommand = messageType<{ readonly fileName: string; readonly data: string }>()('panel/savePng');
+/** panel → host: the page now holds the probe images of `key`; later snapshots may leave them out. */
+export const ProbeCachedCommand = messageType<{ readonly key: string }>()('panel/probeCached');
 /** panel → host: open a workspace file (a checkpoint, the config) in the editor. */
 export const OpenFileCommand = messageType<{ readonly path: string }>()('panel/openFile');
 
@@ -113,4 +120,5 @@ export type PanelIntent =
   | Message<'panel/rerun', { readonly index: number }>
   | Message<'panel/cancelJob', Record<string, never>>
   | Message<'panel/savePng', { readonly fileName: string; readonly data: string }>
-  | Message<'panel/openFile', { readonly path: string }>;
+  | Message<'panel/openFile', { readonly path: string }>
+  | Message<'panel/probeCached', { readonly key: string }>;

@@ -32,7 +32,7 @@ function state(over: Partial<PanelState> = {}): PanelState {
     checkpoints,
     selected: sel,
     detail: ev[sel] ?? null,
-    probe: { n: ev[1].probe.n, height: ev[1].probe.height, width: ev[1].probe.width, ids: ev[1].probe.ids, labels: ev[1].probe.labels, classes: ev[1].probe.classes, images: ev[1].probe.images as string },
+    probe: { key: 'probe-1', n: ev[1].probe.n, height: ev[1].probe.height, width: ev[1].probe.width, ids: ev[1].probe.ids, labels: ev[1].probe.labels, classes: ev[1].probe.classes, images: ev[1].probe.images as string },
     worker: { state: 'ready', backend: ev[1].backend },
     job: null,
     watching: 'runs/**/student_*.onnx',
@@ -139,6 +139,23 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     assert.equal(colsShown, 2 + 2 + Object.keys(un ?? {}).length, 'input + 2 Grad-CAM + difference + UniCAM maps');
     assert.equal(await page.page.locator('.g-row').count(), r.probe.n);
     console.log(`# heatmap cells vs reference: worst max abs diff ${worst} (of 255)`);
+  });
+
+  it('acknowledges the probe images once (ProbeCachedCommand) and still draws them when later snapshots leave them out', async () => {
+    const acks = (await page.posted<{ method: string; params: { key: string } }>()).filter((m) => m.method === 'panel/probeCached');
+    assert.deepEqual(acks.map((m) => m.params.key), ['probe-1'], 'one acknowledgement for one set of images');
+    const first = Number(await page.page.locator('.g-row').first().getAttribute('data-index'));
+    const sel = `.g-row[data-index="${first}"] canvas[data-col="input"]`;
+    const before = await canvasPixels(sel);
+    const lean = (k: number): PanelState => {
+      const s = state({ selected: k });
+      return { ...s, probe: s.probe ? { ...s.probe, images: undefined } : null };
+    };
+    await page.postState(lean(0));
+    await page.postState(lean(1));
+    const after = await canvasPixels(sel);
+    assert.deepEqual(after.data, before.data, 'input images drawn from the cached probe');
+    assert.equal((await page.posted()).filter((m) => m.method === 'panel/probeCached').length, 1, 'no second acknowledgement');
   });
 
   it('shows the map value under the mouse, equal to the bilinear reference', async () => {
@@ -284,6 +301,8 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     const posted = await page.posted();
     assert.deepEqual(posted, [
       { method: 'webview/ready', params: { view: 'panel' } },
+      // A reloaded page holds no probe images: it acknowledges the ones this full snapshot brings.
+      { method: 'panel/probeCached', params: { key: 'probe-1' } },
       { method: 'panel/selectCheckpoint', params: { index: 0 } },
     ]);
     assert.equal(await page.page.evaluate<string>("document.getElementById('opacity').value"), '0.8');

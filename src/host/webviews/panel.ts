@@ -7,6 +7,7 @@ import {
   CancelJobCommand,
   DidChangePanelState,
   OpenFileCommand,
+  ProbeCachedCommand,
   RerunCommand,
   SavePngCommand,
   SelectCheckpointCommand,
@@ -29,6 +30,8 @@ export class PanelController implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private pushing: Promise<void> | undefined;
   private again = false;
+  /** Probe images the current page holds (ProbeCachedCommand); reset when the page (re)loads. */
+  private pageProbeKey: string | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -70,7 +73,15 @@ export class PanelController implements vscode.Disposable {
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'kdlens.svg');
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'panel', 'KD Lens');
-    this.channel = new WebviewChannel(panel.webview, DidChangePanelState, (m) => void this.onIntent(m), () => this.schedulePush());
+    this.channel = new WebviewChannel(
+      panel.webview,
+      DidChangePanelState,
+      (m) => void this.onIntent(m),
+      () => {
+        this.pageProbeKey = undefined;
+        this.schedulePush();
+      },
+    );
     panel.onDidDispose(() => {
       this.channel?.dispose();
       this.channel = undefined;
@@ -90,7 +101,10 @@ export class PanelController implements vscode.Disposable {
         do {
           this.again = false;
           const state = await this.store.panelState();
-          this.channel?.post(state);
+          // The probe images are most of a snapshot's bytes and change once per run: leave them out when
+          // the page already holds them, so slider scrubbing sends only what changes per checkpoint.
+          const probe = state.probe && state.probe.key === this.pageProbeKey ? { ...state.probe, images: undefined } : state.probe;
+          this.channel?.post({ ...state, probe });
         } while (this.again);
       } catch (e) {
         this.log(`panel: ${e instanceof Error ? e.message : String(e)}`);
@@ -115,6 +129,8 @@ export class PanelController implements vscode.Disposable {
       // Written only where the user chooses (security: nothing outside .kdlens/ or the chosen folder).
       const target = await vscode.window.showSaveDialog({ filters: { PNG: ['png'] }, saveLabel: 'Export view', defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, m.params.fileName) : undefined });
       if (target) fs.writeFileSync(target.fsPath, base64ToBytes(m.params.data));
+    } else if (ProbeCachedCommand.is(m)) {
+      this.pageProbeKey = m.params.key;
     } else if (OpenFileCommand.is(m)) {
       const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(m.params.path));
       if (folder) await vscode.window.showTextDocument(vscode.Uri.file(m.params.path), { preview: true, viewColumn: vscode.ViewColumn.One });

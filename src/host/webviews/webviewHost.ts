@@ -42,12 +42,11 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, a
 }
 
 /**
- * Posts typed snapshots once the page said it is ready. Only the latest snapshot is kept (never deltas) and
- * it is re-sent whenever the page (re)loads and says ready again.
+ * Posts typed snapshots once the page said it is ready (earlier ones are dropped: the owner pushes a
+ * fresh full snapshot from onReady, also when a hidden page reloads).
  */
 export class WebviewChannel<S> implements vscode.Disposable {
   private ready = false;
-  private last: S | undefined;
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -59,9 +58,9 @@ export class WebviewChannel<S> implements vscode.Disposable {
     this.subs.push(
       webview.onDidReceiveMessage((msg: unknown) => {
         if (ReadyCommand.is(msg)) {
+          // A (re)loaded page: the owner sends a fresh full snapshot from onReady.
           this.ready = true;
           onReady();
-          this.flush();
           return;
         }
         if (typeof msg === 'object' && msg !== null && typeof (msg as { method?: unknown }).method === 'string') onIntent(msg as Message<string, unknown>);
@@ -69,14 +68,9 @@ export class WebviewChannel<S> implements vscode.Disposable {
     );
   }
 
-  /** Sends the full snapshot now, or when the page is ready (only the latest one is kept). */
+  /** Sends a snapshot when the page is ready. */
   post(state: S): void {
-    this.last = state;
-    if (this.ready) this.flush();
-  }
-
-  private flush(): void {
-    if (this.last !== undefined) void this.webview.postMessage(this.stateType.make(this.last));
+    if (this.ready) void this.webview.postMessage(this.stateType.make(state));
   }
 
   dispose(): void {
