@@ -108,6 +108,8 @@ export class Controller implements vscode.Disposable {
         await this.store.reload(record.runId);
       },
       onProgress: (job, p) => {
+        // A progress message that arrives after its job ended must not open a notification nobody closes.
+        if (this.scheduler?.running()?.job.path !== job.path) return;
         this.store.setJob({ runId: job.runId, checkpoint: job.path, fraction: p.fraction, message: p.message });
         this.progressFor(job).report(p.fraction, p.message);
       },

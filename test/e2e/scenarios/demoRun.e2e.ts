@@ -376,4 +376,24 @@ describe('e2e: KD Lens on a finished demo run', () => {
     await s.wb.screenshot('hover-after-new-checkpoint');
     mark('done');
   });
+
+  it('a checkpoint with a layer KD Lens cannot run is recorded as failed with its named cause; nothing earlier is lost', async () => {
+    const before = kdHistory()!.rows.length;
+    const from = path.join(ws, 'runs/kd/epoch_004');
+    const to = path.join(ws, 'runs/kd/epoch_005');
+    fs.mkdirSync(to, { recursive: true });
+    fs.copyFileSync(path.join(from, 'weights.bin'), path.join(to, 'weights.bin'));
+    // A Keras Lambda layer holds Python code: KD Lens refuses it (no code from the workspace is run).
+    const json = fs.readFileSync(path.join(from, 'model.json'), 'utf8').replace('"class_name":"Conv2D"', '"class_name":"Lambda"');
+    assert.ok(json.includes('"class_name":"Lambda"'), 'the test altered the model');
+    fs.writeFileSync(path.join(to, 'model.json'), json);
+    const failed = await s.wb.waitFor('a failed history row for runs/kd/epoch_005', async () =>
+      latestPerCheckpoint(kdHistory()?.rows ?? []).find((r) => stepOf(r) === 5 && r.status === 'error'), { timeoutMs: 60_000, intervalMs: 250 });
+    assert.match(failed.error ?? '', /Lambda/, 'the cause names the layer class');
+    assert.ok(!(failed.error ?? '').includes('\n'), 'one line');
+    assert.equal(kdHistory()!.rows.length, before + 1, 'one row added');
+    assert.equal(kdDone().length, 4, 'every earlier evaluation kept');
+    await s.wb.waitFor('epoch_005 marked failed in the Runs tree', async () => (await s.wb.treeItems()).some((r) => r.level === 2 && r.text === 'epoch_005/model.jsonfailed'), { timeoutMs: 15_000 });
+    await s.wb.screenshot('failed-checkpoint');
+  });
 });
