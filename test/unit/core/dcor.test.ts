@@ -39,24 +39,10 @@ import type { Matrix } from '../../../src/core/matrix';
 import { permutation, randomNormal, rng, sampleWithoutReplacement, sampleWithReplacement, shuffle } from '../../../src/core/random';
 import type { Rand } from '../../../src/core/random';
 import { naiveDistances, naiveFssV, naiveOneHot, naiveRStar, naiveSemiPartial, naiveU, toRows } from './naive';
+import { close, closeArr, randn } from './numericAsserts';
 
 // ---------------------------------------------------------------------------------------------------
 // helpers
-
-function close(actual: number, expected: number, tol: number, what = ''): void {
-  assert.ok(Math.abs(actual - expected) <= tol, `${what} expected ${expected} ± ${tol}, got ${actual} (|Δ| = ${Math.abs(actual - expected)})`);
-}
-
-function closeArr(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = ''): void {
-  assert.equal(actual.length, expected.length, `${what} length`);
-  for (let i = 0; i < actual.length; i++) close(actual[i], expected[i], tol, `${what}[${i}]`);
-}
-
-function randn(n: number, p: number, rand: Rand): Matrix {
-  const m = matrix(n, p);
-  for (let k = 0; k < m.data.length; k++) m.data[k] = randomNormal(rand);
-  return m;
-}
 
 function randomLabels(n: number, k: number, rand: Rand): number[] {
   // Every class at least once, the rest uniform, then shuffled.

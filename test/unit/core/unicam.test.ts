@@ -7,24 +7,9 @@ import { KdInputError } from '../../../src/core/errors';
 import { fromRows, matrix } from '../../../src/core/matrix';
 import type { Matrix } from '../../../src/core/matrix';
 import { randomNormal, rng } from '../../../src/core/random';
-import type { Rand } from '../../../src/core/random';
 import { resizeBilinear } from '../../../src/core/resize';
 import { camFromAlpha, residualLossArgmax, residualLossGt, unicamAlpha } from '../../../src/core/unicam';
-
-function close(actual: number, expected: number, tol: number, what = ''): void {
-  assert.ok(Math.abs(actual - expected) <= tol, `${what} expected ${expected} ± ${tol}, got ${actual}`);
-}
-
-function closeArr(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = ''): void {
-  assert.equal(actual.length, expected.length, `${what} length`);
-  for (let i = 0; i < actual.length; i++) close(actual[i], expected[i], tol, `${what}[${i}]`);
-}
-
-function randn(n: number, p: number, rand: Rand): Matrix {
-  const m = matrix(n, p);
-  for (let k = 0; k < m.data.length; k++) m.data[k] = randomNormal(rand);
-  return m;
-}
+import { close, closeArr, randn } from './numericAsserts';
 
 function throwsCode(fn: () => unknown, code: string, re?: RegExp): void {
   assert.throws(fn, (e: unknown) => {
