@@ -253,7 +253,7 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     assert.ok(png.height > ev[1].probe.n * CELL);
   });
 
-  it('screenshots in light and dark themes with theme-coloured charts', async () => {
+  it('screenshots in light, dark and high-contrast themes with theme-coloured charts', async () => {
     await page.page.mouse.move(0, 0);
     await page.page.evaluate('window.scrollTo(0, 0)');
     await page.page.screenshot({ path: path.join(ARTIFACTS, 'panel-top.png') });
@@ -265,6 +265,9 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     assert.equal(darkBg, 'rgb(31, 31, 31)');
     await page.page.screenshot({ path: path.join(ARTIFACTS, 'panel-dark-top.png') });
     await page.page.screenshot({ path: path.join(ARTIFACTS, 'panel-dark.png'), fullPage: true });
+    await page.setTheme('high-contrast');
+    assert.equal(await page.page.evaluate<string>('getComputedStyle(document.body).backgroundColor'), 'rgb(0, 0, 0)');
+    await page.page.screenshot({ path: path.join(ARTIFACTS, 'panel-hc-top.png') });
     await page.setTheme('light');
   });
 

@@ -24,9 +24,10 @@ export function browserSkip(): string | false {
   return false;
 }
 
-// A subset of VS Code's Light+/Dark+ colours, set the way VS Code does (variables + a body class).
+// A subset of VS Code's Light+/Dark+/High Contrast colours, set the way VS Code does (variables + a body class).
 const THEME_CSS = `
 body.vscode-light{--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace;--vscode-editor-background:#ffffff;--vscode-editor-foreground:#3b3b3b;--vscode-descriptionForeground:#717171;--vscode-editorWidget-background:#f8f8f8;--vscode-editorWidget-border:#c8c8c8;--vscode-focusBorder:#005fb8;--vscode-button-background:#005fb8;--vscode-button-foreground:#ffffff;--vscode-button-hoverBackground:#0258a8;--vscode-button-secondaryBackground:#e5e5e5;--vscode-button-secondaryForeground:#3b3b3b;--vscode-dropdown-background:#ffffff;--vscode-dropdown-foreground:#3b3b3b;--vscode-dropdown-border:#cecece;--vscode-charts-blue:#1a85ff;--vscode-charts-orange:#d18616;--vscode-charts-green:#388a34;--vscode-charts-red:#e51400;--vscode-charts-purple:#652d90;--vscode-charts-yellow:#bf8803;--vscode-errorForeground:#a1260d;--vscode-textLink-foreground:#005fb8;--vscode-badge-background:#cccccc;--vscode-badge-foreground:#3b3b3b;--vscode-editorHoverWidget-background:#f8f8f8;--vscode-editorHoverWidget-border:#c8c8c8}
+body.vscode-high-contrast{--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace;--vscode-editor-background:#000000;--vscode-editor-foreground:#ffffff;--vscode-descriptionForeground:#ffffff;--vscode-editorWidget-background:#0c141f;--vscode-editorWidget-border:#6fc3df;--vscode-contrastBorder:#6fc3df;--vscode-contrastActiveBorder:#f38518;--vscode-focusBorder:#f38518;--vscode-button-background:#000000;--vscode-button-foreground:#ffffff;--vscode-button-border:#6fc3df;--vscode-button-hoverBackground:#000000;--vscode-button-secondaryBackground:#000000;--vscode-button-secondaryForeground:#ffffff;--vscode-dropdown-background:#000000;--vscode-dropdown-foreground:#ffffff;--vscode-dropdown-border:#6fc3df;--vscode-charts-blue:#3794ff;--vscode-charts-orange:#d18616;--vscode-charts-green:#89d185;--vscode-charts-red:#f14c4c;--vscode-charts-purple:#b180d7;--vscode-charts-yellow:#cca700;--vscode-errorForeground:#f48771;--vscode-textLink-foreground:#21a6ff;--vscode-badge-background:#000000;--vscode-badge-foreground:#ffffff;--vscode-editorHoverWidget-background:#0c141f;--vscode-editorHoverWidget-border:#6fc3df}
 body.vscode-dark{--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace;--vscode-editor-background:#1f1f1f;--vscode-editor-foreground:#cccccc;--vscode-descriptionForeground:#9d9d9d;--vscode-editorWidget-background:#202020;--vscode-editorWidget-border:#454545;--vscode-focusBorder:#0078d4;--vscode-button-background:#0078d4;--vscode-button-foreground:#ffffff;--vscode-button-hoverBackground:#026ec1;--vscode-button-secondaryBackground:#313131;--vscode-button-secondaryForeground:#cccccc;--vscode-dropdown-background:#313131;--vscode-dropdown-foreground:#cccccc;--vscode-dropdown-border:#3c3c3c;--vscode-charts-blue:#3794ff;--vscode-charts-orange:#d18616;--vscode-charts-green:#89d185;--vscode-charts-red:#f14c4c;--vscode-charts-purple:#b180d7;--vscode-charts-yellow:#cca700;--vscode-errorForeground:#f85149;--vscode-textLink-foreground:#4daafc;--vscode-badge-background:#616161;--vscode-badge-foreground:#f8f8f8;--vscode-editorHoverWidget-background:#202020;--vscode-editorHoverWidget-border:#454545}
 `;
 
@@ -52,7 +53,7 @@ export interface PanelPage {
   posted<T = { method: string; params: unknown }>(): Promise<T[]>;
   /** Polls a page expression until it is truthy (page.waitForFunction evals inside the page, which the CSP forbids). */
   waitFor(expr: string): Promise<void>;
-  setTheme(theme: 'light' | 'dark'): Promise<void>;
+  setTheme(theme: 'light' | 'dark' | 'high-contrast'): Promise<void>;
   close(): Promise<void>;
 }
 
