@@ -1,5 +1,6 @@
 // Wires the host together for one window: runs → watcher → scheduler → worker → history → RunStore →
 // views. Owns the objects with a lifetime (worker, watchers, scheduler) and the actions commands call.
+import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { stepOf } from '../core/glob';
@@ -235,7 +236,6 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showWarningMessage('KD Lens computes nothing in Restricted Mode: trust the workspace to evaluate checkpoints.');
       return;
     }
-    const fs = await import('node:fs');
     for (const f of files) {
       const st = fs.statSync(f);
       const relPath = path.relative(run.root, f).split(path.sep).join('/');

@@ -222,7 +222,8 @@ function assignWeights(model: tfl.LayersModel, weights: Map<string, H5Weight[]>,
 /** Opens a Keras 2 HDF5 model (Sequential or Functional, saved with model.save). */
 export async function openKerasH5(file: string): Promise<LoadedModel> {
   if (/\.keras$/i.test(file)) {
-    // FIXME(#4): Keras 3 zips (config.json + model.weights.h5) use another config and weight layout.
+    // Keras 3 zips (config.json + model.weights.h5) use another config and weight layout; with no Keras 3
+    // file to test against here they are refused rather than guessed (README, 'Models and probe sets').
     throw new KdInputError('unsupported', `${file}: Keras 3 .keras archives are not read yet; save with model.save('x.h5') (Keras 2 HDF5 layout)`);
   }
   checkSuperblock(file);
