@@ -111,13 +111,26 @@ export async function runReport(o: ReportOptions, hooks: ReportHooks = {}): Prom
   const steps = series.length + 1;
   const progress = (i: number, f: number, msg: string): void => hooks.onProgress?.((i + f) / steps, msg);
 
-  const rows: ReportCheckpointRow[] = [];
+  const rowOf = (entry: { path: string; step: number }, r: EvalResult): ReportCheckpointRow => ({
+    path: entry.path,
+    step: entry.step,
+    accuracy_student: r.models.student.accuracy,
+    fidelity: fidelityOf(r.fidelity),
+    stages: r.stages.map(stageOf),
+  });
+  // The checkpoint explained in full gets its trend row from that analysis, not from a second one.
+  const mainPath = path.resolve(student);
+  const rows: (ReportCheckpointRow | undefined)[] = [];
   for (const [i, entry] of series.entries()) {
+    if (path.resolve(entry.path) === mainPath) {
+      rows.push(undefined);
+      continue;
+    }
     const r = await analyze(
       { ...baseParams(o, entry.path), skipMaps: true },
       { signal: hooks.signal, log: hooks.log, onProgress: (p) => progress(i, p.fraction, `checkpoint ${i + 1}/${series.length} (step ${entry.step}): ${p.message}`) },
     );
-    rows.push({ path: entry.path, step: entry.step, accuracy_student: r.models.student.accuracy, fidelity: fidelityOf(r.fidelity), stages: r.stages.map(stageOf) });
+    rows.push(rowOf(entry, r));
   }
 
   let probe: ProbeSet | undefined;
@@ -206,7 +219,7 @@ export async function runReport(o: ReportOptions, hooks: ReportHooks = {}): Prom
       : {}),
     ...(main.gradcam ? { gradcam: { target: main.gradcam.target, maps: gcPaths, maps_true: gcTrue } } : {}),
     ...(localisation ? { localisation } : {}),
-    ...(series.length ? { checkpoints: rows } : {}),
+    ...(series.length ? { checkpoints: rows.map((r, i) => r ?? rowOf(series[i], main)) } : {}),
     heatmaps: [],
     warnings: main.warnings,
   };

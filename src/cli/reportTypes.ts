@@ -1,6 +1,6 @@
 // The shape of `kdlens report`'s report.json (a public, versioned format: scripts and CI read it) and of
 // the in-memory bundle the HTML/PNG writers render. Imported by the CLI, the demo and their tests.
-import type { FidelitySummary, StageFigures, UnicamDirection } from '../core/types';
+import type { FidelitySummary, ProbeSummary, StageFigures, UnicamDirection } from '../core/types';
 
 export interface ReportModel {
   readonly path: string;
@@ -53,17 +53,8 @@ export interface ReportJson {
   readonly created: string;
   readonly backend: string;
   readonly elapsed_ms: number;
-  readonly probe: {
-    readonly path: string;
-    readonly n: number;
-    readonly classes: readonly string[];
-    readonly seed: number;
-    readonly height: number;
-    readonly width: number;
-    readonly ids: readonly string[];
-    readonly labels: readonly number[];
-    readonly has_masks: boolean;
-  };
+  /** The engine's ProbeSummary (without the display name and pixels), with `has_masks` in snake case. */
+  readonly probe: Omit<ProbeSummary, 'name' | 'hasMasks' | 'images'> & { readonly has_masks: boolean };
   readonly models: { readonly teacher: ReportModel; readonly student: ReportModel; readonly base?: ReportModel };
   readonly fidelity: ReportFidelity;
   readonly predictions: { readonly teacher: readonly number[]; readonly student: readonly number[]; readonly base?: readonly number[] };

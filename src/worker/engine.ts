@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { KdInputError } from '../core/errors';
-import { accuracy, fidelity } from '../core/fidelity';
+import { accuracy, argmax, fidelity } from '../core/fidelity';
 import { matrix } from '../core/matrix';
 import type { Matrix } from '../core/matrix';
 import { parseNpy, toMatrix } from '../core/npy';
@@ -87,10 +87,12 @@ export async function openModelCached(file: string): Promise<LoadedModel> {
   return model;
 }
 
-/** Releases every cached model (worker shutdown, tests). */
+/** Releases every cached model, forward result and probe set (worker shutdown, tests). */
 export async function clearModelCache(): Promise<void> {
   const all = [...cache.values()];
   cache.clear();
+  forwardCache.clear();
+  probeCache.clear();
   for (const e of all) await e.model.then((m) => m.dispose(), () => undefined);
 }
 
@@ -155,13 +157,47 @@ function summariseModel(t: Traced, fwd: ForwardResult, labels: Int32Array): Mode
 }
 
 function argmaxRows(logits: Float32Array, n: number, k: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
-    out.push(best);
+  return Array.from({ length: n }, (_, i) => argmax(logits.subarray(i * k, (i + 1) * k)));
+}
+
+/**
+ * Per-process caches for what does not change between the checkpoints of a run: the probe set (decoded
+ * images) and the teacher's and base's forward results. A watched series re-evaluates only the student.
+ * Keys use object identity of the cached models (openModelCached returns a new object when a file
+ * changes) and of the cached probe; both caches are small LRUs.
+ */
+const probeCache = new Map<string, Promise<ProbeSet>>();
+const forwardCache = new Map<string, ForwardResult>();
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+
+function idOf(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) objectIds.set(o, (id = nextObjectId++));
+  return id;
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V, size: number): V {
+  cache.delete(key);
+  cache.set(key, value);
+  while (cache.size > size) cache.delete(cache.keys().next().value as string);
+  return value;
+}
+
+async function loadProbeCached(file: string, opts: { size: number; seed: number; numClasses?: number }, signal?: AbortSignal): Promise<ProbeSet> {
+  let stamp = '';
+  try {
+    const st = fs.statSync(file);
+    stamp = `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return loadProbe(file, opts, signal); // the loader says what is wrong with the path
   }
-  return out;
+  const key = JSON.stringify([path.resolve(file), stamp, opts.size, opts.seed, opts.numClasses ?? null]);
+  const hit = probeCache.get(key);
+  if (hit) return remember(probeCache, key, hit, 2);
+  const p = loadProbe(file, opts, signal);
+  p.catch(() => probeCache.delete(key));
+  return remember(probeCache, key, p, 2);
 }
 
 /** Probe images as base64 RGB bytes (4× smaller than float32 and all a display needs). */
@@ -200,7 +236,7 @@ export async function analyze(params: AnalyzeParams, hooks: EngineHooks = {}, de
   }
 
   report('probe', 0.05, 'loading the probe set');
-  const probe: ProbeSet = await loadProbe(
+  const probe: ProbeSet = await loadProbeCached(
     params.probe,
     { size: params.probeSize ?? 64, seed: params.seed ?? 0, numClasses: teacherModel.numClasses ?? undefined },
     signal,
@@ -243,8 +279,7 @@ export async function analyze(params: AnalyzeParams, hooks: EngineHooks = {}, de
   let doneImages = 0;
   for (const [role] of roles) {
     const t = traced.get(role) as Traced;
-    const res = await forwardProbe(
-      {
+    const plan = {
         model: t.model,
         height: t.size[0],
         width: t.size[1],
@@ -257,11 +292,15 @@ export async function analyze(params: AnalyzeParams, hooks: EngineHooks = {}, de
         featureLayout: layoutOf(t, roleFeature(role)),
         gradcam: !params.skipMaps,
         chunk: 16,
-      },
-      probe,
-      signal,
-      (done) => report('forward', 0.1 + (0.5 * (doneImages + done)) / totalImages, `${role}: ${done}/${probe.n} images`),
-    );
+      };
+    // The student changes every checkpoint; the teacher and base do not, so their results are reused.
+    const { model: _m, ...planRest } = plan;
+    const key = role === 'student' ? undefined : JSON.stringify([idOf(t.model), idOf(probe), planRest]);
+    const cached = key ? forwardCache.get(key) : undefined;
+    const res =
+      cached ??
+      (await forwardProbe(plan, probe, signal, (done) => report('forward', 0.1 + (0.5 * (doneImages + done)) / totalImages, `${role}: ${done}/${probe.n} images`)));
+    if (key) remember(forwardCache, key, res, 4);
     doneImages += probe.n;
     fwd.set(role, res);
   }

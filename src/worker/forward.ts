@@ -9,6 +9,7 @@ import { concatNchw, readNchw } from './activations';
 import type { NchwData } from './activations';
 import { gradcamAlphas } from './gradcam';
 import { checkAborted, tick } from './cancel';
+import { argmax } from '../core/fidelity';
 import type { Matrix } from '../core/matrix';
 import { pooledFeatures } from './unicamMaps';
 
@@ -47,8 +48,8 @@ export interface ForwardResult {
   readonly gradcam?: { readonly pred: Float32Array; readonly true: Float32Array };
 }
 
-function concatRows(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+function concat<T extends Float32Array | Float64Array>(parts: readonly T[], make: (n: number) => T): T {
+  const out = make(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
   for (const p of parts) {
     out.set(p, o);
@@ -57,24 +58,11 @@ function concatRows(parts: readonly Float32Array[]): Float32Array {
   return out;
 }
 
-function concat64(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const concatRows = (parts: readonly Float32Array[]): Float32Array => concat(parts, (n) => new Float32Array(n));
+const concat64 = (parts: readonly Float64Array[]): Float64Array => concat(parts, (n) => new Float64Array(n));
 
 function argmaxRows(logits: Float32Array, n: number, k: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
-    out[i] = best;
-  }
-  return out;
+  return Int32Array.from({ length: n }, (_, i) => argmax(logits.subarray(i * k, (i + 1) * k)));
 }
 
 /**

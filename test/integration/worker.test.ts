@@ -65,12 +65,19 @@ test('analyze returns the full result and reports progress up to done', async ()
 });
 
 test('a job cancelled mid-way ends with the Cancelled error code; the worker keeps serving', async () => {
+  // A probe large enough that the job is still in its forward chunks when the cancel arrives.
+  const big = path.join(dir, 'big.npz');
+  const M = 1024;
+  writeNpz(big, {
+    x: { dtype: 'float32', shape: [M, 12, 12, 3], data: Float32Array.from({ length: M * 12 * 12 * 3 }, () => rand()) },
+    y: { dtype: 'int32', shape: [M], data: Int32Array.from({ length: M }, (_, i) => i % 5) },
+  });
   const cts = new CancellationTokenSource();
   const sub = conn.onNotification(DidProgressNotification, (p) => {
     if (p.jobId === 'job-2' && p.stage === 'forward') cts.cancel();
   });
   await assert.rejects(
-    conn.sendRequest(AnalyzeRequest, { jobId: 'job-2', params: { teacher: model, student: model, probe } }, cts.token),
+    conn.sendRequest(AnalyzeRequest, { jobId: 'job-2', params: { teacher: model, student: model, probe: big, probeSize: M } }, cts.token),
     (e) => e instanceof ResponseError && e.code === WorkerErrorCode.Cancelled,
   );
   sub.dispose();

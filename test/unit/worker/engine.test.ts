@@ -152,3 +152,30 @@ test('analyze: cancellation, mismatched class counts and a one-class probe are c
   await assert.rejects(analyze({ teacher: 'T', student: 'S', probe: one }, {}, deps(models)), (e) => isKdInputError(e) && e.code === 'one-class');
   Object.values(models).forEach((m) => m.dispose());
 });
+
+test('analyze: the teacher and base forward passes and the probe are reused across checkpoints, with identical figures', async () => {
+  await initBackend('cpu');
+  const calls = { T: 0, B: 0 };
+  const counted = (m: LoadedModel, key: 'T' | 'B'): LoadedModel => ({
+    ...m,
+    run: (x, names, overrides) => {
+      calls[key]++;
+      return m.run(x, names, overrides);
+    },
+    listTensors: (s) => m.listTensors(s),
+  });
+  const T = counted(tinyModel(1, { width: 6 }), 'T');
+  const B = counted(tinyModel(3), 'B');
+  const models = { T, B, S1: tinyModel(2), S2: tinyModel(4) };
+  const params = { teacher: 'T', base: 'B', probe: probePath, unicamBatch: 6, permutations: 5 };
+  const first = await analyze({ ...params, student: 'S1' }, {}, deps(models));
+  const afterFirst = { ...calls };
+  const second = await analyze({ ...params, student: 'S2' }, {}, deps(models));
+  assert.deepEqual(calls, afterFirst, 'no teacher or base forward for the second checkpoint');
+  const again = await analyze({ ...params, student: 'S1' }, {}, deps(models));
+  assert.deepEqual(again.stages, first.stages, 'cached teacher/base give the same stage figures');
+  assert.deepEqual(again.fidelity, first.fidelity);
+  assert.deepEqual(again.unicam?.maps, first.unicam?.maps, 'and the same UniCAM maps');
+  assert.deepEqual(second.fidelity.teacher_pred, first.fidelity.teacher_pred, 'the same teacher predictions for the next checkpoint');
+  Object.values(models).forEach((m) => m.dispose());
+});
