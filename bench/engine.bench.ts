@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     tFigures.push(performance.now() - t0);
   }
   const after = tf.memory().numTensors;
-  console.log(`analyze (${backend}), 16 images at 64 px, ResNet-18-w8 teacher / ResNet-10-w4 student + base:`);
+  console.log(`analyze (${backend}) per checkpoint of a series (probe, teacher and base results cached), 16 images at 64 px, ResNet-18-w8 teacher / ResNet-10-w4 student + base:`);
   console.log(`  full (figures + Grad-CAM + 4 UniCAM directions) ${median(tFull).toFixed(0)} ms, figures only ${median(tFigures).toFixed(0)} ms → maps cost ${(median(tFull) / median(tFigures)).toFixed(2)}×`);
   const t0 = performance.now();
   await analyze({ ...base, target: { teacher: '/layer3/layer3.1/relu_1/Relu_output_0', student: '/layer3/layer3.0/relu_1/Relu_output_0' } });
