@@ -1,8 +1,14 @@
-// Lint = the boundary rules of design.md §3 made executable, plus typescript-eslint's recommended set.
+// Lint = the boundary rules of docs/architecture.md ("Arrows allowed and never allowed") made executable, plus typescript-eslint's recommended set.
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'url', 'util', 'crypto', 'stream', 'events', 'worker_threads', 'zlib', 'buffer'];
 const nodePatterns = ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)];
+
+/** src/core is pure and self-contained; `outside` is the relative import that leaves src/core from a file's folder. */
+const corePatterns = (outside) => [
+  { group: ['vscode', '@tensorflow/*', ...nodePatterns], message: 'src/core is pure: no vscode, tfjs or Node built-ins.' },
+  { group: [outside, '!./*'], message: 'src/core imports only src/core.' },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.e2e/**', 'demo-workspace/**'] },
@@ -20,19 +26,19 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-restricted-exports': 'off' },
   },
   {
-    files: ['src/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['vscode', '@tensorflow/*', ...nodePatterns], message: 'src/core is pure: no vscode, tfjs or Node built-ins.' },
-        { group: ['../*', '!./*'], message: 'src/core imports only src/core.' },
-      ] }],
-    },
+    files: ['src/core/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: corePatterns('../*') }] },
+  },
+  {
+    // Subfolders of src/core (e.g. present/) may reach the rest of core one level up, never beyond it.
+    files: ['src/core/*/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: corePatterns('../../*') }] },
   },
   {
     files: ['src/protocol/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['vscode', '@tensorflow/*', '../host/*', '../worker/*', '../cli/*', '**/webview/**'], message: 'src/protocol holds declarations only.' },
+        { group: ['vscode', '@tensorflow/*', '../host/*', '../worker/*', '../cli/*', '../report/*', '**/webview/**'], message: 'src/protocol holds declarations only.' },
       ] }],
     },
   },
@@ -40,15 +46,15 @@ export default tseslint.config(
     files: ['src/host/**/*.ts', 'src/extension.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['@tensorflow/*', '../worker/*', '../cli/*', '../../worker/*'], message: 'The host never loads tfjs or worker code: it talks to the worker over src/protocol.' },
+        { group: ['@tensorflow/*', '../worker/*', '../cli/*', '../report/*', '../../worker/*', '../../report/*'], message: 'The host never loads tfjs, worker or report code (the report runs the engine): it talks to the worker over src/protocol.' },
       ] }],
     },
   },
   {
-    files: ['src/worker/**/*.ts', 'src/cli/**/*.ts', 'demo/**/*.ts'],
+    files: ['src/worker/**/*.ts', 'src/cli/**/*.ts', 'src/report/**/*.ts', 'demo/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['vscode', '../host/*', '../../host/*'], message: 'Worker, CLI and demo run outside VS Code: never import vscode or host code.' },
+        { group: ['vscode', '../host/*', '../../host/*', '../src/host/*'], message: 'Worker, CLI, report and demo run outside VS Code: never import vscode or host code.' },
       ] }],
     },
   },
@@ -57,7 +63,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['vscode', ...nodePatterns, '@tensorflow/*'], message: 'Webview code runs in the browser: no vscode, Node or tfjs.' },
-        { group: ['../../src/host/*', '../../src/worker/*', '../../src/cli/*'], message: 'Webviews import only src/protocol/{webview,encoding} and src/core/{types,runs,colormap}.' },
+        { group: ['../../src/host/*', '../../src/worker/*', '../../src/cli/*', '../../src/report/*'], message: 'Webviews import only src/protocol/{webview,encoding}, src/core/{types,runs,errors} and src/core/present/* (pictures and number formats shared with the HTML report).' },
       ] }],
     },
   },

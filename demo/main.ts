@@ -1,8 +1,8 @@
 // `npm run demo [-- <dir>]`: builds a real KD run from nothing in a workspace (default ./demo-workspace),
 // then runs the report engine over the KD checkpoint series and prints what it found. Entry of dist/demo.js.
 import path from 'node:path';
-import { runReport } from '../src/cli/report';
-import { renderReportFiles } from '../src/cli/reportRender';
+import { runReport } from '../src/report/runReport';
+import { renderReportFiles } from '../src/report/renderFiles';
 import { DEFAULT_CONFIG, QUICK_CONFIG, runDemoTraining } from './pipeline';
 import { serveStudentJobIfThread } from './studentJob';
 import { summaryLines } from './summary';

@@ -1,6 +1,6 @@
 // The short table the demo prints after the report: accuracies, fidelity, per-stage FSS/RS and where each
 // heatmap's mass falls relative to the object mask. Pure formatting of report.json. demo/ only.
-import type { MapName, ReportJson } from '../src/cli/reportTypes';
+import type { MapName, ReportJson } from '../src/report/types';
 
 const pct = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '   -  ' : `${(100 * v).toFixed(1).padStart(5)}%`);
 const num = (v: number | undefined, d = 3): string => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));

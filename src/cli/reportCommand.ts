@@ -4,9 +4,9 @@ import path from 'node:path';
 import { KdInputError } from '../core/errors';
 import { inspect } from '../worker/engine';
 import { ProgressBar } from './progressBar';
-import { runReport } from './report';
-import type { ReportOptions } from './report';
-import { renderReportFiles } from './reportRender';
+import { runReport } from '../report/runReport';
+import type { ReportOptions } from '../report/runReport';
+import { renderReportFiles } from '../report/renderFiles';
 import { UsageError, parseOptions, requireString } from './usage';
 
 function numberOpt(v: string | boolean | undefined, name: string, integer = false): number | undefined {

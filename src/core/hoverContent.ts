@@ -1,7 +1,7 @@
 // Markdown for a hovered KD key (temperature, alpha, a model path, a layer name) from the matching run's
 // history: latest figures, a unicode sparkline of the trend, the change since the previous checkpoint and
 // a link to the panel. Pure: imported by host/configHover.ts and tests.
-import { figure } from './format';
+import { figure } from './present/format';
 import { relativeTo } from './config';
 import type { LocatedKey } from './config';
 import type { CheckpointRecord, CheckpointSummary, RunConfig } from './runs';

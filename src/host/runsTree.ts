@@ -2,7 +2,7 @@
 // checkpoint spinning. Tree data is derived from the RunStore on every change (no state of its own).
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { figure } from '../core/format';
+import { figure } from '../core/present/format';
 import type { RunConfig } from '../core/runs';
 import type { CheckpointView } from '../protocol/webview';
 import type { RunStore } from './runStore';

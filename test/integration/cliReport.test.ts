@@ -12,7 +12,7 @@ import { fssV, prs, rStar, rs } from '../../src/core/dcor';
 import { logSoftmax } from '../../src/core/fidelity';
 import { parseNpy, toMatrix } from '../../src/core/npy';
 import type { Matrix } from '../../src/core/matrix';
-import type { ReportJson } from '../../src/cli/reportTypes';
+import type { ReportJson } from '../../src/report/types';
 
 const root = path.resolve(__dirname, '../../..');
 const fx = (f: string) => path.join(root, 'test/fixtures/report', f);

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { writeHeatmapPngs } from '../../src/cli/heatmapPng';
-import { renderReportHtml } from '../../src/cli/reportHtml';
-import { syntheticBundle } from '../unit/cli/reportHtmlFixture';
+import { writeHeatmapPngs } from '../../src/report/heatmapPng';
+import { renderReportHtml } from '../../src/report/html';
+import { syntheticBundle } from '../unit/report/htmlFixture';
 
 import { ARTIFACTS, FLAGS, ROOT, chromiumPath, loadPlaywright } from './chromium';
 import type { Playwright } from './chromium';

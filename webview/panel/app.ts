@@ -2,11 +2,11 @@
 // state give the same page), keeps UI state with hostApi.setUiState, sends intents. Owns the header
 // (run, checkpoint slider + play, stage, probe, worker/job), banners, empty states and cards; the trends,
 // explorer and gallery are their own modules. Browser only; imported by webview/panel/main.ts.
-import { figure, signedFigure } from '../../src/core/format';
+import { figure, signedFigure } from '../../src/core/present/format';
 import { CancelJobCommand, RerunCommand, SavePngCommand, SelectCheckpointCommand, SelectRunCommand } from '../../src/protocol/webview';
 import type { PanelState } from '../../src/protocol/webview';
 import type { HostApi } from '../shared/hostApi';
-import { baseName, percent, signed } from '../../src/core/format';
+import { baseName, percent, signed } from '../../src/core/present/format';
 import { fidelityCards, deltaTone } from './cardModel';
 import { h } from './dom';
 import { Explorer } from './explorer';

@@ -2,7 +2,7 @@
 // split out) and a per-class grid (agreement, teacher and student accuracy); clicking a cell or a class
 // filters the gallery. Browser only; imported by webview/panel/app.ts.
 import type { EvalResult } from '../../src/core/types';
-import { percent } from '../../src/core/format';
+import { percent } from '../../src/core/present/format';
 import { h } from './dom';
 import { toggleFilter } from './outcomes';
 import type { GalleryFilter, Outcome } from './outcomes';

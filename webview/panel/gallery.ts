@@ -5,7 +5,7 @@
 import { base64ToBytes, decodeFloat32 } from '../../src/protocol/encoding';
 import type { EvalResult, HeatmapSet } from '../../src/core/types';
 import type { PanelState } from '../../src/protocol/webview';
-import { fixed } from '../../src/core/format';
+import { fixed } from '../../src/core/present/format';
 import { mapOverlayRgba, plane, resampleRgb, rgbToRgba, sampleBilinear } from '../shared/heatmap';
 import { drawLegend, drawRgba } from '../shared/heatmapCanvas';
 import { h } from './dom';

@@ -4,7 +4,7 @@ import type { CheckpointView } from '../../src/protocol/webview';
 import { indexAt, plotRect } from '../shared/charts';
 import { drawLineChart } from '../shared/chartCanvas';
 import type { ChartTheme } from '../shared/charts';
-import { fixed } from '../../src/core/format';
+import { fixed } from '../../src/core/present/format';
 import { cssVar, h } from './dom';
 import { trends } from './trendModel';
 import type { Trend } from './trendModel';

@@ -1,9 +1,9 @@
 // Heatmap pictures for the webviews: bilinear upsampling of feature-resolution maps (cv2.resize
 // INTER_LINEAR conventions, as the report) and JET overlays on the probe image, as RGBA bytes. Pure (no
 // DOM) so node tests cover it; heatmapCanvas.ts paints. Any webview may import.
-import { JET_RGB as JET, jetIndex } from '../../src/core/colormap';
-import { bilinearTaps } from '../../src/core/resize';
-import type { Taps } from '../../src/core/resize';
+import { JET_RGB as JET, jetIndex } from '../../src/core/present/colormap';
+import { bilinearTaps } from '../../src/core/present/resize';
+import type { Taps } from '../../src/core/present/resize';
 
 const tapCache = new Map<number, Taps>();
 

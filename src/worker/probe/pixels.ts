@@ -1,6 +1,6 @@
 // Pixel-layout helpers shared by the probe loaders (src/worker/probe/ only): HWC resize through the
 // float64 bilinear of src/core/resize.ts, so folder images and npz arrays are resized identically.
-import { resizeBilinear } from '../../core/resize';
+import { resizeBilinear } from '../../core/present/resize';
 
 /**
  * Resizes an h×w×c HWC image to H×W×c with half-pixel-centre bilinear (cv2 INTER_LINEAR,

@@ -7,7 +7,7 @@ import { KdInputError } from '../../../src/core/errors';
 import { fromRows, matrix } from '../../../src/core/matrix';
 import type { Matrix } from '../../../src/core/matrix';
 import { randomNormal, rng } from '../../../src/core/random';
-import { resizeBilinear } from '../../../src/core/resize';
+import { resizeBilinear } from '../../../src/core/present/resize';
 import { camFromAlpha, residualLossArgmax, residualLossGt, unicamAlpha } from '../../../src/core/unicam';
 import { close, closeArr, randn } from './numericAsserts';
 

@@ -13,7 +13,7 @@ import { openModel } from '../../../src/worker/models/registry';
 import { runDemoTraining } from '../../../demo/pipeline';
 import type { DemoConfig } from '../../../demo/pipeline';
 import { summaryLines } from '../../../demo/summary';
-import type { ReportJson } from '../../../src/cli/reportTypes';
+import type { ReportJson } from '../../../src/report/types';
 
 const TINY: DemoConfig = {
   trainSize: 20,

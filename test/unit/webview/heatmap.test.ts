@@ -3,9 +3,9 @@
 // (the JET table itself is shared with the report: src/core/colormap.ts, tested against OpenCV).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { overlayRgb } from '../../../src/cli/heatmapPng';
-import { resizeBilinear } from '../../../src/core/resize';
-import { JET_RGB, jetCss, jetIndex } from '../../../src/core/colormap';
+import { overlayRgb } from '../../../src/report/heatmapPng';
+import { resizeBilinear } from '../../../src/core/present/resize';
+import { JET_RGB, jetCss, jetIndex } from '../../../src/core/present/colormap';
 import { absDifference, isEmptyMap, mapOverlayRgba, overlayRgba, plane, resampleRgb, sampleBilinear, upsampleBilinear } from '../../../webview/shared/heatmap';
 
 /** Deterministic pseudo-random values in [0, 1). */

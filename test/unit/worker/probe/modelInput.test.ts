@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../../src/worker/backend';
 import { IMAGENET_MEAN, IMAGENET_STD, toModelInput } from '../../../../src/worker/probe/modelInput';
-import { resizeBilinear } from '../../../../src/core/resize';
+import { resizeBilinear } from '../../../../src/core/present/resize';
 import { isKdInputError } from '../../../../src/core/errors';
 
 /** A probe-shaped object with distinct, exactly representable values (k/256). */

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { KdInputError } from '../core/errors';
-import { JET_RGB, jetIndex } from '../core/colormap';
-import type { MapName, ReportBundle, ReportJson } from './reportTypes';
+import { JET_RGB, jetIndex } from '../core/present/colormap';
+import type { MapName, ReportBundle, ReportJson } from './types';
 
 export interface PngOptions {
   /**

@@ -2,13 +2,13 @@
 // strict CSP, no script, no network) rendered from a ReportBundle. Imported by the CLI report and its tests.
 import { UNICAM_LABELS } from '../core/types';
 import type { UnicamDirection } from '../core/types';
-import { jetHex } from '../core/colormap';
+import { jetHex } from '../core/present/colormap';
 import { differencePng, imageSlice, inputPng, isEmptyMap, overlayPng, upscaleFactor } from './heatmapPng';
-import { lineChartSvg } from './reportCharts';
-import type { ChartSeries } from './reportCharts';
-import { baseName, fixed as num, percent as pct, signed } from '../core/format';
-import { count, esc, shape } from './reportFormat';
-import type { MapName, ReportBundle, ReportCheckpointRow, ReportJson, ReportStage } from './reportTypes';
+import { lineChartSvg } from './charts';
+import type { ChartSeries } from './charts';
+import { baseName, fixed as num, percent as pct, signed } from '../core/present/format';
+import { count, esc, shape } from './htmlText';
+import type { MapName, ReportBundle, ReportCheckpointRow, ReportJson, ReportStage } from './types';
 
 /** Where the page gets the PNGs listed in json.heatmaps (paths relative to the report folder). */
 export interface ReportAssets {

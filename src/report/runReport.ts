@@ -8,13 +8,13 @@ import { evaluateGate, parseGate } from '../core/gates';
 import type { GateResult } from '../core/gates';
 import { maskShare, massInsideMask } from '../core/localisation';
 import { writeNpy } from '../core/npy';
-import { resizeBilinear } from '../core/resize';
+import { resizeBilinear } from '../core/present/resize';
 import type { AnalyzeParams, EvalResult, FidelitySummary, HeatmapSet, StageFigures } from '../core/types';
 import { decodeFloat32 } from '../protocol/encoding';
 import { analyze } from '../worker/engine';
 import type { ProbeSet } from '../worker/probe/probeSet';
 import { expandSeries } from './checkpointSeries';
-import type { MapName, ReportBundle, ReportCheckpointRow, ReportFidelity, ReportJson, ReportModel, ReportStage } from './reportTypes';
+import type { MapName, ReportBundle, ReportCheckpointRow, ReportFidelity, ReportJson, ReportModel, ReportStage } from './types';
 
 /** The CLI's options: the engine's AnalyzeParams with a checkpoint series and an output folder. */
 export interface ReportOptions extends Omit<AnalyzeParams, 'student' | 'probe' | 'skipMaps' | 'includeProbeImages'> {

@@ -2,7 +2,7 @@
 // and tf.image.resizeBilinear(alignCorners=false, halfPixelCenters=true): half-pixel centres, edges
 // replicated, no antialiasing. Pure: core only.
 
-import { KdInputError } from './errors';
+import { KdInputError } from '../errors';
 
 export interface Taps {
   readonly i0: Int32Array;

@@ -1,4 +1,4 @@
-// src/cli/reportHtml.ts (+ reportCharts.ts, reportFormat.ts): every required block with and without a
+// src/report/html.ts (+ charts.ts, htmlText.ts): every required block with and without a
 // base model and checkpoints, escaping of hostile file/class names, no network references, the CSP,
 // images as decodable data: URIs taken from the written PNGs, and the chart/format helpers.
 import assert from 'node:assert/strict';
@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { writeHeatmapPngs } from '../../../src/cli/heatmapPng';
-import { lineChartSvg, niceStep, niceTicks } from '../../../src/cli/reportCharts';
-import { count, esc } from '../../../src/cli/reportFormat';
-import { fixed as num, percent as pct, signed } from '../../../src/core/format';
-import { galleryImages, renderReportHtml, REPORT_CSP } from '../../../src/cli/reportHtml';
-import type { ReportBundle } from '../../../src/cli/reportTypes';
-import { HOSTILE_CLASS, HOSTILE_ID, syntheticBundle } from './reportHtmlFixture';
+import { writeHeatmapPngs } from '../../../src/report/heatmapPng';
+import { lineChartSvg, niceStep, niceTicks } from '../../../src/report/charts';
+import { count, esc } from '../../../src/report/htmlText';
+import { fixed as num, percent as pct, signed } from '../../../src/core/present/format';
+import { galleryImages, renderReportHtml, REPORT_CSP } from '../../../src/report/html';
+import type { ReportBundle } from '../../../src/report/types';
+import { HOSTILE_CLASS, HOSTILE_ID, syntheticBundle } from './htmlFixture';
 
 const noAssets = { png: (rel: string): Uint8Array => { throw new Error(`unexpected asset read ${rel}`); } };
 

@@ -1,4 +1,4 @@
-// src/cli/heatmapPng.ts: overlay pixel math by hand (spec §2.7), nearest-neighbour upscaling, PNGs that
+// src/report/heatmapPng.ts: overlay pixel math by hand (spec §2.7), nearest-neighbour upscaling, PNGs that
 // decode back with pngjs, the heatmaps/ folder writer, and refusals of wrong sizes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -19,8 +19,8 @@ import {
   safeStem,
   upscaleFactor,
   writeHeatmapPngs,
-} from '../../../src/cli/heatmapPng';
-import { syntheticBundle } from './reportHtmlFixture';
+} from '../../../src/report/heatmapPng';
+import { syntheticBundle } from './htmlFixture';
 
 function decode(bytes: Uint8Array): PNG {
   return PNG.sync.read(Buffer.from(bytes));

@@ -1,8 +1,8 @@
-// src/cli/colormap.ts against OpenCV itself: the full 256-entry COLORMAP_JET table dumped from Debian's
+// src/core/colormap.ts against OpenCV itself: the full 256-entry COLORMAP_JET table dumped from Debian's
 // python3-opencv 4.6.0 (cv2.applyColorMap(np.arange(256, dtype=uint8)[None], COLORMAP_JET), BGR→RGB).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { JET_RGB, jetHex, jetIndex, octaveJet } from '../../../src/core/colormap';
+import { JET_RGB, jetHex, jetIndex, octaveJet } from '../../../../src/core/present/colormap';
 
 /** RGB bytes, entry i at [3i, 3i+3); produced by the dump described above (not by our code). */
 const OPENCV_JET_RGB_HEX =

@@ -1,7 +1,7 @@
 // A synthetic but complete ReportBundle (images with a coloured object, Grad-CAM/UniCAM maps around it,
 // plausible figures) for the report PNG/HTML tests and the Chromium screenshot test. Test-only.
 import { UNICAM_DIRECTIONS } from '../../../src/core/types';
-import type { MapName, ReportBundle, ReportCheckpointRow, ReportFidelity, ReportJson, ReportStage } from '../../../src/cli/reportTypes';
+import type { MapName, ReportBundle, ReportCheckpointRow, ReportFidelity, ReportJson, ReportStage } from '../../../src/report/types';
 
 export interface SyntheticOptions {
   readonly base?: boolean;

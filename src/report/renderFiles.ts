@@ -2,9 +2,9 @@
 // bundle runReport hands over. Kept apart from runReport so number-only callers skip the drawing.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ReportBundle, ReportJson } from './reportTypes';
+import type { ReportBundle, ReportJson } from './types';
 import { writeHeatmapPngs } from './heatmapPng';
-import { renderReportHtml } from './reportHtml';
+import { renderReportHtml } from './html';
 
 export async function renderReportFiles(bundle: ReportBundle, outDir: string): Promise<ReportJson['heatmaps']> {
   const heatmaps = writeHeatmapPngs(bundle, outDir);

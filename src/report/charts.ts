@@ -1,7 +1,7 @@
 // Inline SVG line charts for report.html's trends over checkpoints: no script, no external font or
-// stylesheet, colours from CSS classes so light and dark themes both read. Pure; imported by reportHtml.ts.
-import { fixed as num } from '../core/format';
-import { esc } from './reportFormat';
+// stylesheet, colours from CSS classes so light and dark themes both read. Pure; imported by html.ts.
+import { fixed as num } from '../core/present/format';
+import { esc } from './htmlText';
 
 export interface ChartSeries {
   readonly label: string;
