@@ -1,6 +1,7 @@
 // Inline SVG line charts for report.html's trends over checkpoints: no script, no external font or
 // stylesheet, colours from CSS classes so light and dark themes both read. Pure; imported by html.ts.
 import { fixed as num } from '../core/present/format';
+import { niceStep, tickDecimals, ticksWithin } from '../core/present/ticks';
 import { esc } from './htmlText';
 
 export interface ChartSeries {
@@ -26,27 +27,11 @@ export interface LineChartSpec {
   readonly height?: number;
 }
 
-/** Tick step giving about `target` ticks over `span`: 1, 2 or 5 × 10^k. */
-export function niceStep(span: number, target = 5): number {
-  if (!(span > 0) || !Number.isFinite(span)) return 1;
-  const raw = span / target;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const f = raw / mag;
-  // Nearest of 1, 2, 5, 10 (geometrically), so the tick count stays near the target.
-  return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
-}
-
-/** Ticks covering [lo, hi] at a nice step. */
-export function niceTicks(lo: number, hi: number, target = 5): number[] {
-  const step = niceStep(hi - lo, target);
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
-  return out;
-}
-
-function decimalsFor(step: number): number {
-  return Math.max(0, Math.min(4, -Math.floor(Math.log10(step) + 1e-9)));
-}
+/**
+ * Label budget of the y axis (about 27 px per label on the default 188 px plot). niceStep never exceeds a
+ * budget, so this gives about 3 to 8 ticks.
+ */
+const Y_TICKS = 7;
 
 /** A <figure> holding the SVG chart and an HTML legend. */
 export function lineChartSvg(spec: LineChartSpec): string {
@@ -72,9 +57,9 @@ export function lineChartSvg(spec: LineChartSpec): string {
   const Y = (y: number): number => m.t + (1 - (y - yLo) / (yHi - yLo)) * ph;
   const f1 = (v: number): string => v.toFixed(1);
 
-  const yTicks = niceTicks(yLo, yHi, 5);
-  const yDec = decimalsFor(niceStep(yHi - yLo, 5));
-  const xTicks = xs.length <= 12 ? xs : niceTicks(xLo, xHi, 8);
+  const yTicks = ticksWithin(yLo, yHi, Y_TICKS);
+  const yDec = tickDecimals(niceStep(yHi - yLo, Y_TICKS));
+  const xTicks = xs.length <= 12 ? xs : ticksWithin(xLo, xHi, 8);
   const parts: string[] = [];
   parts.push(`<svg class="chart-svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(spec.title)}">`);
   for (const t of yTicks) {

@@ -3,7 +3,8 @@
 import { UNICAM_LABELS } from '../core/types';
 import type { UnicamDirection } from '../core/types';
 import { jetHex } from '../core/present/colormap';
-import { differencePng, imageSlice, inputPng, isEmptyMap, overlayPng, upscaleFactor } from './heatmapPng';
+import { isEmptyMap, plane } from '../core/present/heatmapOps';
+import { differencePng, inputPng, overlayPng, upscaleFactor } from './heatmapPng';
 import { lineChartSvg } from './charts';
 import type { ChartSeries } from './charts';
 import { baseName, fixed as num, percent as pct, signed } from '../core/present/format';
@@ -403,7 +404,7 @@ function galleryBlock(bundle: ReportBundle, assets: ReportAssets, limit: number)
   };
 
   const rows = chosen.map((i) => {
-    const image = imageOk ? imageSlice(bundle.images, i, h, w, 3) : new Float32Array(0);
+    const image = imageOk ? plane(bundle.images, i, h * w * 3) : new Float32Array(0);
     const label = json.probe.labels[i];
     const tp = json.predictions.teacher[i];
     const sp = json.predictions.student[i];
@@ -421,13 +422,13 @@ function galleryBlock(bundle: ReportBundle, assets: ReportAssets, limit: number)
       else if (c.kind === 'difference') {
         const tm = bundle.maps.gradcam_teacher;
         const sm = bundle.maps.gradcam_student;
-        if (tm && sm && imageOk) src = dataUri(differencePng(image, imageSlice(tm, i, h, w, 1), imageSlice(sm, i, h, w, 1), h, w, { scale }));
+        if (tm && sm && imageOk) src = dataUri(differencePng(image, plane(tm, i, h * w), plane(sm, i, h * w), h, w, { scale }));
         else missing = true;
       } else if (c.map) {
         const all = bundle.maps[c.map];
         if (!all) missing = true;
         else {
-          const m = imageSlice(all, i, h, w, 1);
+          const m = plane(all, i, h * w);
           empty = isEmptyMap(m);
           src = png(i, c.map, () => overlayPng(image, m, h, w, { scale }));
         }

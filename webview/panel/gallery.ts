@@ -6,7 +6,10 @@ import { base64ToBytes, decodeFloat32 } from '../../src/protocol/encoding';
 import type { EvalResult, HeatmapSet } from '../../src/core/types';
 import type { PanelState } from '../../src/protocol/webview';
 import { fixed } from '../../src/core/present/format';
-import { mapOverlayRgba, plane, resampleRgb, rgbToRgba, sampleBilinear } from '../shared/heatmap';
+import { differenceValue, plane } from '../../src/core/present/heatmapOps';
+import { rgbToRgba } from '../../src/core/present/overlay';
+import { resizeRgbBytes, sampleBilinear } from '../../src/core/present/resize';
+import { mapOverlayRgba } from '../shared/heatmap';
 import { drawLegend, drawRgba } from '../shared/heatmapCanvas';
 import { h } from './dom';
 import { galleryOrder, outcomeOf } from './outcomes';
@@ -274,7 +277,7 @@ export class Gallery {
       if (hasImages && images) {
         input = this.inputs.get(inputKey) ?? null;
         if (!input) {
-          input = resampleRgb(plane(images, i, H0 * W0 * 3), H0, W0, ch, cw);
+          input = resizeRgbBytes(plane(images, i, H0 * W0 * 3), H0, W0, ch, cw);
           this.inputs.set(inputKey, input);
         }
       }
@@ -444,7 +447,7 @@ export class Gallery {
     const x = ((e.clientX - rect.left - canvas.clientLeft) / Math.max(1, canvas.clientWidth)) * m.W;
     const y = ((e.clientY - rect.top - canvas.clientTop) / Math.max(1, canvas.clientHeight)) * m.H;
     const vals = m.planes.map((p) => sampleBilinear(p.data, p.h, p.w, m.H, m.W, x, y));
-    const v = m.col === 'difference' ? Math.abs(vals[0] - vals[1]) : vals[0];
+    const v = m.col === 'difference' ? differenceValue(vals[0], vals[1]) : vals[0];
     this.showValue(`#${m.i} · ${COLUMN_LABELS[m.col]} · value ${fixed(v, 3)}`, v);
   }
 

@@ -1,6 +1,7 @@
 // Paints a line chart (webview/shared/charts.ts data and scaling) on a canvas at device resolution: grid,
 // bands, selected/hover markers, lines with gaps. Browser only; any webview may import.
-import { CHART_DEFAULTS, niceTicks, plotRect, segments, tickDecimals, valueDomain, xAt, yAt } from './charts';
+import { niceTicks, tickDecimals } from '../../src/core/present/ticks';
+import { CHART_DEFAULTS, plotRect, segments, valueDomain, xAt, yAt } from './charts';
 import type { ChartOptions, ChartTheme, LineChartData } from './charts';
 
 /** Draws the chart into a canvas at device resolution (CSS size width×height). */

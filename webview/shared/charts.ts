@@ -1,5 +1,7 @@
 // Line charts over plain data (checkpoints on x, figures on y): the data types, default options and the
-// scaling/tick maths, pure (no DOM) so node tests cover them; chartCanvas.ts paints. Any webview may import.
+// scaling maths, pure (no DOM) so node tests cover them; chartCanvas.ts paints. Any webview may import.
+// Tick steps and labels are src/core/present/ticks.ts, shared with the report's SVG charts.
+import { niceTicks } from '../../src/core/present/ticks';
 
 export interface LineSeries {
   readonly label: string;
@@ -60,36 +62,6 @@ export const CHART_DEFAULTS: Omit<ChartOptions, 'theme'> = { width: 340, height:
 /** The plotting area inside a width×height chart. */
 export function plotRect(width: number, height: number, pad = CHART_PADDING): Rect {
   return { left: pad.left, top: pad.top, width: Math.max(1, width - pad.left - pad.right), height: Math.max(1, height - pad.top - pad.bottom) };
-}
-
-/** A 1/2/5×10^k step giving about `count` intervals over `range`. */
-export function niceStep(range: number, count: number): number {
-  if (!(range > 0) || !(count > 0)) return 1;
-  const raw = range / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const r = raw / mag;
-  const nice = r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10;
-  return nice * mag;
-}
-
-/** Decimals that print every multiple of `step` distinctly (0.25 → 2, 0.002 → 3, 50 → 0). */
-export function tickDecimals(step: number): number {
-  if (!(step > 0) || !Number.isFinite(step)) return 0;
-  for (let d = 0; d < 12; d++) if (Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) < 1e-6 * 10 ** d * step) return d;
-  return 12;
-}
-
-/** Tick values covering [lo, hi] at a nice step, first ≤ lo and last ≥ hi; rounding noise removed. */
-export function niceTicks(lo: number, hi: number, count = 4): number[] {
-  const step = niceStep(hi - lo, count);
-  const k0 = Math.floor(lo / step + 1e-9);
-  const digits = tickDecimals(step);
-  // Each tick from its integer multiple, rounded to the step's decimals (no 5.55e-17 for 0; +0 drops −0).
-  const at = (k: number) => Number((k * step).toFixed(digits)) + 0;
-  const out: number[] = [];
-  for (let k = k0; k * step < hi + step * (1 - 1e-9); k++) out.push(at(k));
-  if (out.length < 2) out.push(at(k0 + 1));
-  return out;
 }
 
 /** The finite values of all series and bands. */

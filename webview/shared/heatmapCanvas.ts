@@ -1,6 +1,6 @@
-// Puts heatmap pictures (webview/shared/heatmap.ts RGBA bytes) on canvases, and the JET colour-scale bar.
+// Puts heatmap pictures (RGBA bytes from src/core/present/overlay.ts and shared/heatmap.ts) on canvases, and the JET colour-scale bar.
 // Browser only; any webview may import.
-import { overlayRgba } from './heatmap';
+import { overlayRgba } from '../../src/core/present/overlay';
 
 /** Paints W×H RGBA pixels onto a canvas, resizing its backing store only when needed. */
 export function drawRgba(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, W: number, H: number): void {

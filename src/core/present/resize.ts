@@ -1,6 +1,7 @@
-// Bilinear resize of CAM planes to the input size, matching cv2.resize INTER_LINEAR (the reference, §2.7)
-// and tf.image.resizeBilinear(alignCorners=false, halfPixelCenters=true): half-pixel centres, edges
-// replicated, no antialiasing. Pure: core only.
+// Bilinear resize, the one implementation used by the engine (probe images to the model input, CAMs to the
+// probe size), the HTML report and the panel. It matches cv2.resize INTER_LINEAR (the reference Grad-CAM
+// pipeline) and tf.image.resizeBilinear(alignCorners=false, halfPixelCenters=true): half-pixel centres,
+// edges replicated, no antialiasing (docs/methods.md, "Heatmaps"). Pure: no DOM, no Node.
 
 import { KdInputError } from '../errors';
 
@@ -10,11 +11,8 @@ export interface Taps {
   readonly f: Float64Array;
 }
 
-/**
- * Source taps for each output coordinate: src = (dst + 0.5)·in/out − 0.5, clamped into [0, in−1]. Shared
- * with the webview's heatmap drawing so panel, report and engine resize identically.
- */
-export function bilinearTaps(inSize: number, outSize: number): Taps {
+/** Source taps for each output coordinate: src = (dst + 0.5)·in/out − 0.5, clamped into [0, in−1]. */
+function computeTaps(inSize: number, outSize: number): Taps {
   const i0 = new Int32Array(outSize);
   const i1 = new Int32Array(outSize);
   const f = new Float64Array(outSize);
@@ -39,34 +37,109 @@ export function bilinearTaps(inSize: number, outSize: number): Taps {
   return { i0, i1, f };
 }
 
+const tapCache = new Map<string, Taps>();
+
 /**
- * Resizes `planes` stacked h×w planes (row-major, plane after plane: e.g. n CAMs as n×h×w) to H×W.
- * @returns planes×H×W, float64.
+ * The taps of an (in, out) size pair, cached: the panel's gallery redraws hundreds of cells with a few
+ * size pairs while scrubbing. The arrays are shared, so callers only read them.
  */
-export function resizeBilinear(src: Float64Array | Float32Array, planes: number, h: number, w: number, H: number, W: number): Float64Array {
-  if (!(h >= 1 && w >= 1 && H >= 1 && W >= 1) || ![h, w, H, W, planes].every(Number.isInteger)) {
-    throw new KdInputError('bad-shape', `resizeBilinear: bad sizes ${planes}×${h}×${w} → ${H}×${W}`);
-  }
-  if (src.length !== planes * h * w) throw new KdInputError('bad-shape', `resizeBilinear: expected ${planes * h * w} values, got ${src.length}`);
+export function bilinearTaps(inSize: number, outSize: number): Taps {
+  const key = `${inSize}:${outSize}`;
+  const hit = tapCache.get(key);
+  if (hit) return hit;
+  const taps = computeTaps(inSize, outSize);
+  if (tapCache.size > 64) tapCache.clear();
+  tapCache.set(key, taps);
+  return taps;
+}
+
+/** The one interpolation step: a + (b − a)·t, in float64, in this operand order everywhere (bytes depend on it). */
+function lerp(a: number, b: number, t: number): number {
+  return a + (b - a) * t;
+}
+
+/** Reused float64 scratch for the horizontal pass (no allocation per gallery cell). */
+let rowScratch = new Float64Array(0);
+
+/**
+ * One channel of an h×w image resized to H×W, separably: each source row is interpolated horizontally once
+ * (float64, exactly the `top`/`bot` terms of the textbook per-pixel form), then each output pixel
+ * vertically. `stride` is the number of interleaved channels (1 for planes, 3 for RGB) and `channel` the one
+ * resized; `srcAt`/`outAt` are where the image starts in `src`/`out`.
+ */
+function resizeChannel(
+  src: ArrayLike<number>,
+  srcAt: number,
+  h: number,
+  w: number,
+  H: number,
+  W: number,
+  stride: number,
+  channel: number,
+  out: Float32Array | Float64Array,
+  outAt: number,
+): void {
   const ty = bilinearTaps(h, H);
   const tx = bilinearTaps(w, W);
-  const out = new Float64Array(planes * H * W);
-  for (let p = 0; p < planes; p++) {
-    const so = p * h * w;
-    const oo = p * H * W;
-    for (let y = 0; y < H; y++) {
-      const r0 = so + ty.i0[y] * w;
-      const r1 = so + ty.i1[y] * w;
-      const fy = ty.f[y];
-      for (let x = 0; x < W; x++) {
-        const c0 = tx.i0[x];
-        const c1 = tx.i1[x];
-        const fx = tx.f[x];
-        const top = src[r0 + c0] + (src[r0 + c1] - src[r0 + c0]) * fx;
-        const bot = src[r1 + c0] + (src[r1 + c1] - src[r1 + c0]) * fx;
-        out[oo + y * W + x] = top + (bot - top) * fy;
-      }
-    }
+  if (rowScratch.length < h * W) rowScratch = new Float64Array(h * W);
+  const rows = rowScratch;
+  for (let r = 0; r < h; r++) {
+    const o = srcAt + r * w * stride + channel;
+    for (let x = 0; x < W; x++) rows[r * W + x] = lerp(src[o + tx.i0[x] * stride], src[o + tx.i1[x] * stride], tx.f[x]);
   }
-  return out;
+  for (let y = 0; y < H; y++) {
+    const r0 = ty.i0[y] * W;
+    const r1 = ty.i1[y] * W;
+    const fy = ty.f[y];
+    const o = outAt + y * W * stride + channel;
+    for (let x = 0; x < W; x++) out[o + x * stride] = lerp(rows[r0 + x], rows[r1 + x], fy);
+  }
+}
+
+function checkSizes(what: string, srcLength: number, expected: number, h: number, w: number, H: number, W: number, planes: number): void {
+  if (!(h >= 1 && w >= 1 && H >= 1 && W >= 1) || ![h, w, H, W, planes].every(Number.isInteger)) {
+    throw new KdInputError('bad-shape', `${what}: bad sizes ${planes}×${h}×${w} → ${H}×${W}`);
+  }
+  if (srcLength !== expected) throw new KdInputError('bad-shape', `${what}: expected ${expected} values, got ${srcLength}`);
+}
+
+/**
+ * Resizes `planes` stacked h×w planes (row-major, plane after plane: e.g. n CAMs as n×h×w) to H×W.
+ * @param out where to write planes×H×W values (float32 for the panel's pictures); default a new float64 array.
+ */
+export function resizeBilinear<T extends Float32Array | Float64Array = Float64Array>(
+  src: Float64Array | Float32Array,
+  planes: number,
+  h: number,
+  w: number,
+  H: number,
+  W: number,
+  out?: T,
+): T {
+  checkSizes('resizeBilinear', src.length, planes * h * w, h, w, H, W, planes);
+  const dst = (out ?? new Float64Array(planes * H * W)) as T;
+  if (dst.length !== planes * H * W) throw new KdInputError('bad-shape', `resizeBilinear: output holds ${dst.length} values, expected ${planes * H * W}`);
+  for (let p = 0; p < planes; p++) resizeChannel(src, p * h * w, h, w, H, W, 1, 0, dst, p * H * W);
+  return dst;
+}
+
+/** An h×w×3 RGB byte image resized to H×W×3, rounded half up: the probe image at display size. */
+export function resizeRgbBytes(src: Uint8Array, h: number, w: number, H: number, W: number): Uint8Array {
+  checkSizes('resizeRgbBytes', src.length, h * w * 3, h, w, H, W, 1);
+  const exact = new Float64Array(H * W * 3);
+  for (let c = 0; c < 3; c++) resizeChannel(src, 0, h, w, H, W, 3, c, exact, 0);
+  return Uint8Array.from(exact, Math.round);
+}
+
+/** The value resizeBilinear puts at output pixel (x, y) of an H×W picture, without building it (hover readout). */
+export function sampleBilinear(src: Float32Array | Float64Array, h: number, w: number, H: number, W: number, x: number, y: number): number {
+  const ty = bilinearTaps(h, H);
+  const tx = bilinearTaps(w, W);
+  const yy = Math.min(H - 1, Math.max(0, Math.floor(y)));
+  const xx = Math.min(W - 1, Math.max(0, Math.floor(x)));
+  const r0 = ty.i0[yy] * w;
+  const r1 = ty.i1[yy] * w;
+  const top = lerp(src[r0 + tx.i0[xx]], src[r0 + tx.i1[xx]], tx.f[xx]);
+  const bot = lerp(src[r1 + tx.i0[xx]], src[r1 + tx.i1[xx]], tx.f[xx]);
+  return lerp(top, bot, ty.f[yy]);
 }

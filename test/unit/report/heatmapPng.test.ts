@@ -1,5 +1,6 @@
-// src/report/heatmapPng.ts: overlay pixel math by hand (spec §2.7), nearest-neighbour upscaling, PNGs that
-// decode back with pngjs, the heatmaps/ folder writer, and refusals of wrong sizes.
+// src/report/heatmapPng.ts + src/core/present/overlay.ts: overlay pixel math by hand (docs/methods.md,
+// "Heatmaps"), nearest-neighbour upscaling, PNGs that decode back with pngjs, the heatmaps/ folder writer,
+// and refusals of wrong sizes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,19 +8,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { isKdInputError } from '../../../src/core/errors';
-import {
-  absDifference,
-  differencePng,
-  heatmapFileName,
-  inputPng,
-  isEmptyMap,
-  mapPng,
-  overlayPng,
-  overlayRgb,
-  safeStem,
-  upscaleFactor,
-  writeHeatmapPngs,
-} from '../../../src/report/heatmapPng';
+import { absDifference, isEmptyMap } from '../../../src/core/present/heatmapOps';
+import { overlayRgb } from '../../../src/core/present/overlay';
+import { differencePng, heatmapFileName, inputPng, mapPng, overlayPng, safeStem, upscaleFactor, writeHeatmapPngs } from '../../../src/report/heatmapPng';
 import { syntheticBundle } from './htmlFixture';
 
 function decode(bytes: Uint8Array): PNG {

@@ -1,6 +1,7 @@
 // src/report/html.ts (+ charts.ts, htmlText.ts): every required block with and without a
 // base model and checkpoints, escaping of hostile file/class names, no network references, the CSP,
-// images as decodable data: URIs taken from the written PNGs, and the chart/format helpers.
+// images as decodable data: URIs taken from the written PNGs, and the chart/format helpers (ticks:
+// test/unit/core/present/ticks.test.ts).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,7 +9,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { writeHeatmapPngs } from '../../../src/report/heatmapPng';
-import { lineChartSvg, niceStep, niceTicks } from '../../../src/report/charts';
+import { lineChartSvg } from '../../../src/report/charts';
 import { count, esc } from '../../../src/report/htmlText';
 import { fixed as num, percent as pct, signed } from '../../../src/core/present/format';
 import { galleryImages, renderReportHtml, REPORT_CSP } from '../../../src/report/html';
@@ -186,15 +187,6 @@ describe('report text and chart helpers', () => {
     assert.equal(count(12_345), '12.3 k');
     assert.equal(count(999), '999');
     assert.equal(esc(`a<b>&"'`), 'a&lt;b&gt;&amp;&quot;&#39;');
-  });
-
-  it('picks nice ticks', () => {
-    assert.equal(niceStep(1, 5), 0.2);
-    assert.equal(niceStep(0.37, 5), 0.1);
-    assert.equal(niceStep(70, 5), 10);
-    assert.equal(niceStep(0.9, 5), 0.2);
-    assert.deepEqual(niceTicks(0, 1, 5).map((t) => +t.toFixed(10)), [0, 0.2, 0.4, 0.6, 0.8, 1]);
-    assert.deepEqual(niceTicks(-0.13, 0.42, 5).map((t) => +t.toFixed(10)), [-0.1, 0, 0.1, 0.2, 0.3, 0.4]);
   });
 
   it('draws points at the right SVG coordinates and leaves gaps at missing values', () => {

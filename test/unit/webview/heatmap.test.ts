@@ -1,12 +1,14 @@
-// The webview's heatmap pictures against independent references: bilinear upsampling against
-// src/core/resize.ts (cv2 INTER_LINEAR conventions) and the 50% overlay against the report's overlayRgb
-// (the JET table itself is shared with the report: src/core/colormap.ts, tested against OpenCV).
+// The panel's heatmap pictures: the byte-image overlay against the report's float-image overlay, and the
+// fused gallery path (webview/shared/heatmap.ts) against the separate shared operations. The operations
+// themselves are tested in test/unit/core/present/ (resize against the per-pixel form, the difference map,
+// the JET table against OpenCV).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { overlayRgb } from '../../../src/report/heatmapPng';
-import { resizeBilinear } from '../../../src/core/present/resize';
 import { JET_RGB, jetCss, jetIndex } from '../../../src/core/present/colormap';
-import { absDifference, isEmptyMap, mapOverlayRgba, overlayRgba, plane, resampleRgb, sampleBilinear, upsampleBilinear } from '../../../webview/shared/heatmap';
+import { absDifference } from '../../../src/core/present/heatmapOps';
+import { overlayRgb, overlayRgba, rgbToRgba } from '../../../src/core/present/overlay';
+import { resizeBilinear } from '../../../src/core/present/resize';
+import { mapOverlayRgba } from '../../../webview/shared/heatmap';
 
 /** Deterministic pseudo-random values in [0, 1). */
 function values(n: number, seed: number): Float32Array {
@@ -20,46 +22,6 @@ function values(n: number, seed: number): Float32Array {
 test('jetCss gives the table colour of a map value', () => {
   assert.equal(jetCss(0), `rgb(${JET_RGB[0]}, ${JET_RGB[1]}, ${JET_RGB[2]})`);
   assert.equal(jetCss(1), `rgb(${JET_RGB[765]}, ${JET_RGB[766]}, ${JET_RGB[767]})`);
-});
-
-test('upsampleBilinear equals core resizeBilinear (cv2 INTER_LINEAR) for up-, down- and odd resizes', () => {
-  const cases: Array<[number, number, number, number]> = [
-    [7, 7, 96, 96],
-    [4, 6, 64, 96],
-    [14, 14, 224, 224],
-    [1, 1, 5, 3],
-    [8, 8, 3, 5],
-    [5, 3, 5, 3],
-  ];
-  for (const [h, w, H, W] of cases) {
-    const src = values(h * w, h * 100 + w);
-    const ours = upsampleBilinear(src, h, w, H, W);
-    const ref = resizeBilinear(src, 1, h, w, H, W);
-    let max = 0;
-    for (let k = 0; k < H * W; k++) max = Math.max(max, Math.abs(ours[k] - ref[k]));
-    assert.ok(max < 2e-6, `${h}×${w} → ${H}×${W}: max abs diff ${max}`);
-  }
-});
-
-test('sampleBilinear gives the upsampled value at every pixel (hover readout)', () => {
-  const src = values(6 * 9, 3);
-  const up = upsampleBilinear(src, 6, 9, 40, 50);
-  for (let y = 0; y < 40; y++) for (let x = 0; x < 50; x++) assert.ok(Math.abs(sampleBilinear(src, 6, 9, 40, 50, x + 0.7, y + 0.2) - up[y * 50 + x]) < 1e-6);
-  // Out-of-picture coordinates clamp to the edge pixels.
-  assert.ok(Math.abs(sampleBilinear(src, 6, 9, 40, 50, -3, 99) - up[39 * 50]) < 1e-6);
-});
-
-test('resampleRgb equals core resizeBilinear per channel, rounded', () => {
-  const h = 12;
-  const w = 10;
-  const rgb = Uint8Array.from(values(h * w * 3, 9), (v) => Math.floor(v * 256));
-  const out = resampleRgb(rgb, h, w, 37, 29);
-  const planes = new Float64Array(3 * h * w);
-  for (let p = 0; p < h * w; p++) for (let c = 0; c < 3; c++) planes[c * h * w + p] = rgb[3 * p + c];
-  const ref = resizeBilinear(planes, 3, h, w, 37, 29);
-  let max = 0;
-  for (let p = 0; p < 37 * 29; p++) for (let c = 0; c < 3; c++) max = Math.max(max, Math.abs(out[3 * p + c] - Math.round(ref[c * 37 * 29 + p])));
-  assert.equal(max, 0);
 });
 
 test('overlayRgba at opacity 0.5 equals the report overlay; 0 is the image, 1 the colormap', () => {
@@ -86,12 +48,8 @@ test('overlayRgba at opacity 0.5 equals the report overlay; 0 is the image, 1 th
   }
 });
 
-test('absDifference, plane and isEmptyMap', () => {
-  assert.deepEqual(Array.from(absDifference(Float32Array.from([0.25, 1, 0]), Float32Array.from([0.5, 0.25, 0]))), [0.25, 0.75, 0]);
-  const all = Float32Array.from({ length: 12 }, (_, i) => i);
-  assert.deepEqual(Array.from(plane(all, 2, 4)), [8, 9, 10, 11]);
-  assert.equal(isEmptyMap(new Float32Array(9)), true);
-  assert.equal(isEmptyMap(Float32Array.from([0, -1, 1e-30])), false);
+test('rgbToRgba adds an opaque alpha', () => {
+  assert.deepEqual([...rgbToRgba(Uint8Array.from([1, 2, 3, 250, 251, 252]))], [1, 2, 3, 255, 250, 251, 252, 255]);
 });
 
 test('mapOverlayRgba (the fused gallery path) gives the same bytes as upsample + overlay, difference included', () => {
@@ -99,6 +57,7 @@ test('mapOverlayRgba (the fused gallery path) gives the same bytes as upsample +
   const b = { data: values(14 * 14, 12), h: 14, w: 14 };
   const H = 80;
   const W = 96;
+  const upsampleBilinear = (data: Float32Array, h: number, w: number, H: number, W: number): Float32Array => resizeBilinear(data, 1, h, w, H, W, new Float32Array(H * W));
   const image = Uint8Array.from(values(H * W * 3, 13), (v) => Math.floor(v * 256));
   for (const op of [0, 0.35, 0.5, 1]) {
     const one = mapOverlayRgba(a, null, H, W, image, op);
