@@ -8,6 +8,7 @@ import type { FSWatcher } from 'chokidar';
 import type * as vscode from 'vscode';
 import { globBase, globToRegExp, stepOf } from '../core/glob';
 import type { RunConfig, RunId } from '../core/runs';
+import { groupByteLength } from '../core/tfjsManifest';
 import type { LogSink } from './log';
 
 /** A checkpoint that is complete on disk, with the file identity it had when found complete. */
@@ -187,8 +188,6 @@ class RunWatch {
 
 // ---- TF.js model.json + weights -------------------------------------------------------------------
 
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
-
 export interface WeightsGroup {
   /** Shard paths as listed (relative to the model.json folder). */
   readonly paths: readonly string[];
@@ -208,16 +207,7 @@ export function parseWeightsManifest(text: string): WeightsGroup[] | null | unde
   if (!Array.isArray(manifest)) return undefined;
   return manifest.map((g: { paths?: unknown; weights?: unknown }) => {
     const paths = Array.isArray(g.paths) ? g.paths.filter((x): x is string => typeof x === 'string') : [];
-    let expected: number | undefined = 0;
-    for (const w of Array.isArray(g.weights) ? (g.weights as { shape?: number[]; dtype?: string; quantization?: { dtype?: string } }[]) : []) {
-      const bytes = DTYPE_BYTES[w.quantization?.dtype ?? w.dtype ?? 'float32'];
-      if (bytes === undefined || !Array.isArray(w.shape)) {
-        expected = undefined;
-        break;
-      }
-      expected += bytes * w.shape.reduce((a, b) => a * b, 1);
-    }
-    return { paths, expectedBytes: expected };
+    return { paths, expectedBytes: groupByteLength(Array.isArray(g.weights) ? g.weights : []) };
   });
 }
 

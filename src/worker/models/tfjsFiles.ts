@@ -4,9 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
-
-/** Bytes per element of each weight dtype as stored in a shard (quantized weights use their storage dtype). */
-const STORED_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, int8: 1 };
+import { groupByteLength } from '../../core/tfjsManifest';
 
 /** Parses a model.json, throwing KdInputError('bad-file') naming the file when it is not usable JSON. */
 export function readModelJson(modelJsonPath: string): tf.io.ModelJSON {
@@ -35,21 +33,14 @@ export function readModelJson(modelJsonPath: string): tf.io.ModelJSON {
   return obj as unknown as tf.io.ModelJSON;
 }
 
-/** Expected byte length of one weight in a shard; null when it cannot be known up front (strings). */
-function specBytes(spec: tf.io.WeightsManifestEntry): number | null {
-  const n = spec.shape.reduce((a, b) => a * b, 1);
-  const stored = spec.quantization?.dtype ?? spec.dtype;
-  const bytes = STORED_BYTES[stored];
-  return bytes === undefined ? null : n * bytes;
-}
-
 /** Reads every shard listed in the manifest (paths relative to model.json), checking their total size. */
 function readShards(modelJsonPath: string, manifest: tf.io.WeightsManifestConfig): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
   const dir = path.dirname(modelJsonPath);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint8Array[] = [];
   let total = 0;
-  let expected: number | null = 0;
+  // Undefined once any weight's size cannot be known up front (strings): then there is nothing to check.
+  let expected: number | undefined = 0;
   for (const group of manifest) {
     for (const p of group.paths) {
       const shard = path.join(dir, p);
@@ -62,14 +53,12 @@ function readShards(modelJsonPath: string, manifest: tf.io.WeightsManifestConfig
       parts.push(bytes);
       total += bytes.length;
     }
-    for (const spec of group.weights) {
-      specs.push(spec);
-      const b = specBytes(spec);
-      expected = expected === null || b === null ? null : expected + b;
-    }
+    specs.push(...group.weights);
+    const groupBytes = groupByteLength(group.weights);
+    expected = expected === undefined || groupBytes === undefined ? undefined : expected + groupBytes;
   }
   // A checkpoint caught mid-write (or a truncated copy) shows up here rather than as garbage weights.
-  if (expected !== null && total !== expected) {
+  if (expected !== undefined && total !== expected) {
     throw new KdInputError('bad-file', `${modelJsonPath}: weight shards hold ${total} bytes, the manifest needs ${expected} (truncated or mismatched files)`);
   }
   const data = new Uint8Array(total);
