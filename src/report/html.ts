@@ -24,9 +24,9 @@ export interface RenderOptions {
 /** The page's Content-Security-Policy: nothing may load, images only from data: URIs, inline CSS only. */
 export const REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
-/** pRS verdict margin of the reference summary table (unicam-spec.md §3.2). */
+/** pRS verdict margin of the reference summary table (docs/methods.md, "UniCAM"). */
 const PRS_MARGIN = 0.05;
-/** Residual energy below which a UniCAM batch map is unreliable (unicam-spec.md §2.10). */
+/** Residual energy below which a UniCAM batch map is unreliable (docs/methods.md, "UniCAM"). */
 const MIN_RESIDUAL_ENERGY = 0.02;
 
 const CSS = `

@@ -56,7 +56,7 @@ function modelOf(m: { path: string; format: string; params: number; accuracy: nu
   return { path: m.path, format: m.format, params: m.params, accuracy: m.accuracy };
 }
 
-/** A heatmap set at probe resolution, N×H×W float32 in [0, 1] (spec §2.7: resize after min-max). */
+/** A heatmap set at probe resolution, N×H×W float32 in [0, 1] (docs/methods.md, "Heatmaps": resize after min-max). */
 export function mapAtProbe(set: HeatmapSet, H: number, W: number): Float32Array {
   const raw = decodeFloat32(set.data);
   if (set.h === H && set.w === W) return Float32Array.from(raw);
@@ -103,22 +103,18 @@ function baseParams(o: ReportOptions, student: string): AnalyzeParams {
   };
 }
 
-export async function runReport(o: ReportOptions, hooks: ReportHooks = {}): Promise<ReportOutcome> {
-  const gate = o.failIf ? parseGate(o.failIf) : null;
-  const series = o.checkpoints ? expandSeries(o.checkpoints) : [];
-  const student = o.student ?? series[series.length - 1]?.path;
-  if (!student) throw new KdInputError('bad-argument', 'give --student, or --checkpoints matching at least one file');
-  const steps = series.length + 1;
-  const progress = (i: number, f: number, msg: string): void => hooks.onProgress?.((i + f) / steps, msg);
+type Series = ReturnType<typeof expandSeries>;
+type Progress = (i: number, f: number, msg: string) => void;
 
-  const rowOf = (entry: { path: string; step: number }, r: EvalResult): ReportCheckpointRow => ({
-    path: entry.path,
-    step: entry.step,
-    accuracy_student: r.models.student.accuracy,
-    fidelity: fidelityOf(r.fidelity),
-    stages: r.stages.map(stageOf),
-  });
-  // The checkpoint explained in full gets its trend row from that analysis, not from a second one.
+function rowOf(entry: { path: string; step: number }, r: EvalResult): ReportCheckpointRow {
+  return { path: entry.path, step: entry.step, accuracy_student: r.models.student.accuracy, fidelity: fidelityOf(r.fidelity), stages: r.stages.map(stageOf) };
+}
+
+/**
+ * Figures only (no maps) for every checkpoint of the series but the one explained in full: that one gets
+ * its trend row from the full analysis, not from a second one (undefined here).
+ */
+async function analyzeSeries(o: ReportOptions, series: Series, student: string, hooks: ReportHooks, progress: Progress): Promise<(ReportCheckpointRow | undefined)[]> {
   const mainPath = path.resolve(student);
   const rows: (ReportCheckpointRow | undefined)[] = [];
   for (const [i, entry] of series.entries()) {
@@ -132,62 +128,75 @@ export async function runReport(o: ReportOptions, hooks: ReportHooks = {}): Prom
     );
     rows.push(rowOf(entry, r));
   }
+  return rows;
+}
 
+/** The full analysis of the student, with the probe set the engine loaded (its images and masks). */
+async function analyzeMain(o: ReportOptions, student: string, hooks: ReportHooks, onProgress: (p: { fraction: number; message: string }) => void): Promise<{ main: EvalResult; probe: ProbeSet }> {
   let probe: ProbeSet | undefined;
-  const main: EvalResult = await analyze(baseParams(o, student), {
-    signal: hooks.signal,
-    log: hooks.log,
-    onProbe: (p) => (probe = p),
-    onProgress: (p) => progress(series.length, p.fraction, `full analysis: ${p.message}`),
-  });
+  const main: EvalResult = await analyze(baseParams(o, student), { signal: hooks.signal, log: hooks.log, onProbe: (p) => (probe = p), onProgress });
   if (!probe) throw new Error('engine did not hand over the probe set');
-  const { height: H, width: W, n } = probe;
+  return { main, probe };
+}
 
-  const outDir = path.resolve(o.out);
+interface WrittenMaps {
+  /** Every map at probe resolution, by name (the PNG/HTML writers and the localisation figures read them). */
+  readonly maps: Partial<Record<MapName, Float32Array>>;
+  readonly gradcam: Partial<Record<'teacher' | 'student' | 'base', string>>;
+  readonly gradcamTrue: Partial<Record<'teacher' | 'student' | 'base', string>>;
+  readonly unicam: NonNullable<ReportJson['unicam']>['maps'];
+}
+
+/** Resizes every heatmap set to the probe size and writes it as maps/<name>.npy; returns the arrays and paths. */
+function writeMaps(main: EvalResult, n: number, H: number, W: number, outDir: string): WrittenMaps {
   fs.mkdirSync(path.join(outDir, 'maps'), { recursive: true });
-  const maps: Partial<Record<MapName, Float32Array>> = {};
+  const out: WrittenMaps = { maps: {}, gradcam: {}, gradcamTrue: {}, unicam: {} };
   const writeMap = (name: MapName, set: HeatmapSet | undefined): string | undefined => {
     if (!set) return undefined;
     const data = mapAtProbe(set, H, W);
-    maps[name] = data;
+    out.maps[name] = data;
     const rel = `maps/${name}.npy`;
     fs.writeFileSync(path.join(outDir, rel), writeNpy({ dtype: 'float32', shape: [n, H, W], data }));
     return rel;
   };
-  const gcPaths: Partial<Record<'teacher' | 'student' | 'base', string>> = {};
-  const gcTrue: Partial<Record<'teacher' | 'student' | 'base', string>> = {};
   for (const role of ['teacher', 'student', 'base'] as const) {
     const m = main.gradcam?.maps[role];
     const p = writeMap(`gradcam_${role}`, m?.pred);
     const t = writeMap(`gradcam_${role}_true`, m?.true);
-    if (p) gcPaths[role] = p;
-    if (t) gcTrue[role] = t;
+    if (p) out.gradcam[role] = p;
+    if (t) out.gradcamTrue[role] = t;
   }
-  const uPaths: NonNullable<ReportJson['unicam']>['maps'] = {};
   for (const [dir, set] of Object.entries(main.unicam?.maps ?? {})) {
     const p = writeMap(`unicam_${dir}` as MapName, set);
-    if (p) uPaths[dir as keyof typeof uPaths] = p;
+    if (p) out.unicam[dir as keyof typeof out.unicam] = p;
   }
+  return out;
+}
 
-  let localisation: ReportJson['localisation'];
-  if (probe.masks) {
-    const by: Partial<Record<MapName, number>> = {};
-    for (const [name, data] of Object.entries(maps)) by[name as MapName] = massInsideMask(data, probe.masks, n, H * W);
-    localisation = { mask_share: maskShare(probe.masks, n, H * W), by_map: by };
-  }
+/** Share of each map's mass inside the probe's object masks, when the probe has masks. */
+function localisationOf(probe: ProbeSet, maps: WrittenMaps['maps']): ReportJson['localisation'] {
+  if (!probe.masks) return undefined;
+  const { n, height: H, width: W } = probe;
+  const by: Partial<Record<MapName, number>> = {};
+  for (const [name, data] of Object.entries(maps)) by[name as MapName] = massInsideMask(data, probe.masks, n, H * W);
+  return { mask_share: maskShare(probe.masks, n, H * W), by_map: by };
+}
 
-  const json0: ReportJson = {
+/** report.json from the full analysis, the written maps and the trend rows (heatmaps are filled in by render). */
+function assembleJson(main: EvalResult, probe: ProbeSet, written: WrittenMaps, series: Series, rows: (ReportCheckpointRow | undefined)[]): ReportJson {
+  const localisation = localisationOf(probe, written.maps);
+  return {
     version: 1,
     created: new Date().toISOString(),
     backend: main.backend,
     elapsed_ms: main.elapsed_ms,
     probe: {
       path: main.probe.path,
-      n,
+      n: probe.n,
       classes: main.probe.classes,
       seed: main.probe.seed,
-      height: H,
-      width: W,
+      height: probe.height,
+      width: probe.width,
       ids: main.probe.ids,
       labels: main.probe.labels,
       has_masks: main.probe.hasMasks,
@@ -212,21 +221,36 @@ export async function runReport(o: ReportOptions, hooks: ReportHooks = {}): Prom
             objective: main.unicam.objective,
             gt: main.unicam.gt,
             batch_of: main.unicam.batch_of,
-            maps: uPaths,
+            maps: written.unicam,
             diagnostics: main.unicam.diagnostics as NonNullable<ReportJson['unicam']>['diagnostics'],
           },
         }
       : {}),
-    ...(main.gradcam ? { gradcam: { target: main.gradcam.target, maps: gcPaths, maps_true: gcTrue } } : {}),
+    ...(main.gradcam ? { gradcam: { target: main.gradcam.target, maps: written.gradcam, maps_true: written.gradcamTrue } } : {}),
     ...(localisation ? { localisation } : {}),
     ...(series.length ? { checkpoints: rows.map((r, i) => r ?? rowOf(series[i], main)) } : {}),
     heatmaps: [],
     warnings: main.warnings,
   };
+}
+
+export async function runReport(o: ReportOptions, hooks: ReportHooks = {}): Promise<ReportOutcome> {
+  const gate = o.failIf ? parseGate(o.failIf) : null;
+  const series = o.checkpoints ? expandSeries(o.checkpoints) : [];
+  const student = o.student ?? series[series.length - 1]?.path;
+  if (!student) throw new KdInputError('bad-argument', 'give --student, or --checkpoints matching at least one file');
+  const progress: Progress = (i, f, msg) => hooks.onProgress?.((i + f) / (series.length + 1), msg);
+
+  const rows = await analyzeSeries(o, series, student, hooks, progress);
+  const { main, probe } = await analyzeMain(o, student, hooks, (p) => progress(series.length, p.fraction, `full analysis: ${p.message}`));
+  const outDir = path.resolve(o.out);
+  const written = writeMaps(main, probe.n, probe.height, probe.width, outDir);
+  const json0 = assembleJson(main, probe, written, series, rows);
+
   const gateResult = gate ? evaluateGate(gate, gateLookup(json0)) : null;
   let json: ReportJson = gateResult && o.failIf ? { ...json0, gates: [{ expr: o.failIf, ok: !gateResult.failed, detail: gateResult.reasons.join(' || ') || 'no condition held' }] } : json0;
   if (hooks.render) {
-    const heatmaps = await hooks.render({ json, images: probe.images, maps, ...(probe.masks ? { masks: probe.masks } : {}) }, outDir);
+    const heatmaps = await hooks.render({ json, images: probe.images, maps: written.maps, ...(probe.masks ? { masks: probe.masks } : {}) }, outDir);
     json = { ...json, heatmaps };
   }
   fs.writeFileSync(path.join(outDir, 'report.json'), JSON.stringify(json, null, 1) + '\n');

@@ -2,28 +2,34 @@
 // bands, selected/hover markers, lines with gaps. Browser only; any webview may import.
 import { niceTicks, tickDecimals } from '../../src/core/present/ticks';
 import { CHART_DEFAULTS, plotRect, segments, valueDomain, xAt, yAt } from './charts';
-import type { ChartOptions, ChartTheme, LineChartData } from './charts';
+import type { Band, ChartOptions, ChartTheme, LineChartData, LineSeries, Rect } from './charts';
 
-/** Draws the chart into a canvas at device resolution (CSS size width×height). */
-export function drawLineChart(canvas: HTMLCanvasElement, data: LineChartData, partial: Partial<ChartOptions> & { theme: ChartTheme }): void {
-  const o: ChartOptions = { ...CHART_DEFAULTS, ...partial };
+/** What every drawing step needs: the context, the plot area, the number of x positions and the y range. */
+interface Frame {
+  readonly ctx: CanvasRenderingContext2D;
+  readonly r: Rect;
+  readonly n: number;
+  readonly domain: readonly [number, number];
+}
+
+/** Sizes the backing store for the device pixel ratio and clears it; null when the canvas has no 2D context. */
+function prepareCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
   const dpr = (typeof window !== 'undefined' && window.devicePixelRatio) || 1;
-  const bw = Math.round(o.width * dpr);
-  const bh = Math.round(o.height * dpr);
+  const bw = Math.round(width * dpr);
+  const bh = Math.round(height * dpr);
   if (canvas.width !== bw) canvas.width = bw;
   if (canvas.height !== bh) canvas.height = bh;
-  canvas.style.width = `${o.width}px`;
-  canvas.style.height = `${o.height}px`;
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
   const ctx = canvas.getContext('2d');
-  if (!ctx) return;
+  if (!ctx) return null;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, o.width, o.height);
-  const r = plotRect(o.width, o.height);
-  const n = data.xLabels.length;
-  const domain = valueDomain(data, o.ticks);
-  ctx.font = o.theme.font;
+  ctx.clearRect(0, 0, width, height);
+  return ctx;
+}
 
-  // grid + y labels
+/** Horizontal grid lines with their y labels. */
+function drawYGrid({ ctx, r, domain }: Frame, o: ChartOptions): void {
   ctx.lineWidth = 1;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
@@ -41,18 +47,23 @@ export function drawLineChart(canvas: HTMLCanvasElement, data: LineChartData, pa
     ctx.fillStyle = o.theme.muted;
     ctx.fillText(format(t), r.left - 4, y);
   }
-  // x labels: first, last and a few between (they are checkpoint steps)
+}
+
+/** x labels: first, last and a few between (they are checkpoint steps). */
+function drawXLabels({ ctx, r, n }: Frame, labels: readonly string[]): void {
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(r.width / 40))));
   for (let i = 0; i < n; i++) {
     if (i % every !== 0 && i !== n - 1) continue;
-    ctx.fillText(data.xLabels[i], xAt(i, n, r), r.top + r.height + 4);
+    ctx.fillText(labels[i], xAt(i, n, r), r.top + r.height + 4);
   }
+}
 
-  for (const b of data.bands ?? []) {
+/** Shaded intervals in the series colour, translucent (any CSS colour works, theme variables included). */
+function drawBands({ ctx, r, n, domain }: Frame, bands: readonly Band[]): void {
+  for (const b of bands) {
     ctx.save();
-    // Bands take the series colour, translucent: any CSS colour works (theme variables included).
     ctx.globalAlpha = 0.2;
     ctx.fillStyle = b.color;
     const both = b.lo.map((v, i) => (v === null || b.hi[i] === null ? null : v));
@@ -68,24 +79,26 @@ export function drawLineChart(canvas: HTMLCanvasElement, data: LineChartData, pa
     }
     ctx.restore();
   }
+}
 
-  const marker = (i: number, dash: number[], color: string, width: number) => {
-    if (i < 0 || i >= n) return;
-    const x = Math.round(xAt(i, n, r)) + 0.5;
-    ctx.save();
-    ctx.setLineDash(dash);
-    ctx.strokeStyle = color;
-    ctx.lineWidth = width;
-    ctx.beginPath();
-    ctx.moveTo(x, r.top);
-    ctx.lineTo(x, r.top + r.height);
-    ctx.stroke();
-    ctx.restore();
-  };
-  marker(o.selected, [], o.theme.marker, 2);
-  marker(o.hover, [3, 3], o.theme.muted, 1);
+/** A vertical line at x position i (selected checkpoint, hover); nothing when i is outside. */
+function drawMarker({ ctx, r, n }: Frame, i: number, dash: number[], color: string, width: number): void {
+  if (i < 0 || i >= n) return;
+  const x = Math.round(xAt(i, n, r)) + 0.5;
+  ctx.save();
+  ctx.setLineDash(dash);
+  ctx.strokeStyle = color;
+  ctx.lineWidth = width;
+  ctx.beginPath();
+  ctx.moveTo(x, r.top);
+  ctx.lineTo(x, r.top + r.height);
+  ctx.stroke();
+  ctx.restore();
+}
 
-  for (const s of data.series) {
+/** Each series as lines broken over gaps, with a dot per value (larger at the selected checkpoint). */
+function drawSeries({ ctx, r, n, domain }: Frame, series: readonly LineSeries[], selected: number): void {
+  for (const s of series) {
     ctx.strokeStyle = s.color;
     ctx.fillStyle = s.color;
     ctx.lineWidth = 2;
@@ -99,11 +112,26 @@ export function drawLineChart(canvas: HTMLCanvasElement, data: LineChartData, pa
     s.values.forEach((v, i) => {
       if (v === null || !Number.isFinite(v)) return;
       ctx.beginPath();
-      ctx.arc(xAt(i, n, r), yAt(v, domain, r), i === o.selected ? 4 : 2.5, 0, 2 * Math.PI);
+      ctx.arc(xAt(i, n, r), yAt(v, domain, r), i === selected ? 4 : 2.5, 0, 2 * Math.PI);
       ctx.fill();
     });
   }
+}
+
+/** Draws the chart into a canvas at device resolution (CSS size width×height). */
+export function drawLineChart(canvas: HTMLCanvasElement, data: LineChartData, partial: Partial<ChartOptions> & { theme: ChartTheme }): void {
+  const o: ChartOptions = { ...CHART_DEFAULTS, ...partial };
+  const ctx = prepareCanvas(canvas, o.width, o.height);
+  if (!ctx) return;
+  const frame: Frame = { ctx, r: plotRect(o.width, o.height), n: data.xLabels.length, domain: valueDomain(data, o.ticks) };
+  ctx.font = o.theme.font;
+  drawYGrid(frame, o);
+  drawXLabels(frame, data.xLabels);
+  drawBands(frame, data.bands ?? []);
+  drawMarker(frame, o.selected, [], o.theme.marker, 2);
+  drawMarker(frame, o.hover, [3, 3], o.theme.muted, 1);
+  drawSeries(frame, data.series, o.selected);
   ctx.strokeStyle = o.theme.muted;
   ctx.lineWidth = 1;
-  ctx.strokeRect(r.left + 0.5, r.top + 0.5, r.width - 1, r.height - 1);
+  ctx.strokeRect(frame.r.left + 0.5, frame.r.top + 0.5, frame.r.width - 1, frame.r.height - 1);
 }

@@ -1,5 +1,5 @@
-// OpenCV's COLORMAP_JET as a 256-entry RGB lookup table (the colours of every KD Lens heatmap, spec §2.7).
-// Pure: no Node or tfjs imports. Imported by the report's PNG and HTML writers and their tests.
+// OpenCV's COLORMAP_JET as a 256-entry RGB lookup table (the colours of every KD Lens heatmap; docs/methods.md,
+// "Heatmaps"). Pure: no DOM, no Node. Imported by the report's PNG and HTML writers and the panel.
 
 /**
  * GNU Octave's `jet` at x ∈ [0, 1] (what OpenCV's hard-coded 256-point base map tabulates), as [r, g, b]

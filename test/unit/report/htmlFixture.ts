@@ -1,5 +1,6 @@
 // A synthetic but complete ReportBundle (images with a coloured object, Grad-CAM/UniCAM maps around it,
 // plausible figures) for the report PNG/HTML tests and the Chromium screenshot test. Test-only.
+import { rng } from '../../../src/core/random';
 import { UNICAM_DIRECTIONS } from '../../../src/core/types';
 import type { MapName, ReportBundle, ReportCheckpointRow, ReportFidelity, ReportJson, ReportStage } from '../../../src/report/types';
 
@@ -15,18 +16,6 @@ export interface SyntheticOptions {
 
 export const HOSTILE_ID = 'cats/<script>alert("x")</script>.png';
 export const HOSTILE_CLASS = '<img src=x onerror=alert(1)>';
-
-/** Deterministic uniform [0, 1) numbers (mulberry32). */
-function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fidelity(agreement: number, kl: number, classes: readonly string[]): ReportFidelity {
   return {
@@ -73,7 +62,7 @@ export function syntheticBundle(opts: SyntheticOptions = {}): ReportBundle {
   const s = opts.size ?? 32;
   const base = opts.base ?? false;
   const classes = ['circle', 'square', opts.hostileNames ? HOSTILE_CLASS : 'triangle'];
-  const r = rand(7);
+  const r = rng(7);
   const images = new Float32Array(n * s * s * 3);
   const masks = new Float32Array(n * s * s);
   const centres: Array<[number, number]> = [];
