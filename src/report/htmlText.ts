@@ -1,6 +1,6 @@
 // Text helpers of report.html: HTML escaping of user data (file names, class names) and number formats.
 // Pure. Imported by html.ts and charts.ts only; number formats shared with the panel are in
-// src/core/format.ts (fixed → num, percent → pct, signed, baseName).
+// src/core/present/format.ts (fixed → num, percent → pct, signed, baseName).
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

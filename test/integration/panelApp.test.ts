@@ -90,7 +90,7 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     assert.equal(await (await card('acc_teacher')).locator('.v').textContent(), pct(cur.models.teacher.accuracy));
     assert.equal(await (await card('acc_base')).locator('.v').textContent(), pct(cur.models.base?.accuracy as number));
     assert.equal(await (await card('agreement')).locator('.v').textContent(), pct(cur.fidelity.agreement));
-    // Figures: 3 decimals, or 2 significant digits below 0.01 (written out here, independently of src/core/format.ts).
+    // Figures: 3 decimals, or 2 significant digits below 0.01 (written out here, independently of src/core/present/format.ts).
     const fig = (x: number): string => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toPrecision(2));
     assert.equal(await (await card('kl')).locator('.v').textContent(), fig(cur.fidelity.kl));
     assert.equal(await (await card('ece_student')).locator('.v').textContent(), fig(cur.fidelity.ece_student));

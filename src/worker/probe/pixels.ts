@@ -1,5 +1,5 @@
 // Pixel-layout helpers shared by the probe loaders (src/worker/probe/ only): HWC resize through the
-// float64 bilinear of src/core/resize.ts, so folder images and npz arrays are resized identically.
+// float64 bilinear of src/core/present/resize.ts, so folder images and npz arrays are resized identically.
 import { resizeBilinear } from '../../core/present/resize';
 
 /**

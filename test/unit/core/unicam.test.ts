@@ -1,4 +1,4 @@
-// Unit tests of src/core/unicam.ts and src/core/resize.ts: toy-2 golden values of unicam-spec.md §6.1,
+// Unit tests of src/core/unicam.ts and src/core/present/resize.ts: toy-2 golden values (docs/methods.md, "UniCAM"),
 // the hand-derived gradient against central finite differences, CAM post-processing and bad input.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 // src/worker/probe/modelInput.ts on cpu and wasm: gather order, NHWC/NCHW and mean/std by hand, gray
-// by the luma formula, resizing against core/resize.ts (float64, cv2-equivalent), no leaked tensors.
+// by the luma formula, resizing against core/present/resize.ts (float64, cv2-equivalent), no leaked tensors.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
