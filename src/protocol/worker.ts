@@ -20,6 +20,26 @@ export interface AnalyzeRequestParams {
 /** host → worker: evaluate one checkpoint (teacher/student/base + probe). Cancellable. */
 export const AnalyzeRequest = new RequestType<AnalyzeRequestParams, EvalResult, void>('kdlens/analyze');
 
+export interface ReportRequestParams {
+  /** Host-chosen id, echoed in progress notifications. */
+  readonly jobId: string;
+  /** The same params the panel's evaluation of this checkpoint used (one route through the engine). */
+  readonly params: AnalyzeParams;
+  /** Absolute glob of the run's student checkpoints: one trend row each. */
+  readonly checkpoints?: string;
+  /** The folder the user chose; the worker writes the report there and nowhere else. */
+  readonly out: string;
+}
+
+export interface ReportRequestResult {
+  readonly outDir: string;
+  /** Warnings of the fully explained checkpoint (the same list the panel shows). */
+  readonly warnings: readonly string[];
+}
+
+/** host → worker: write the HTML/JSON report of a checkpoint (Export Report). Cancellable; progress as analyze. */
+export const ReportRequest = new RequestType<ReportRequestParams, ReportRequestResult, void>('kdlens/report');
+
 /** host → worker: describe a model file (format, input, stages). */
 export const InspectRequest = new RequestType<{ readonly path: string }, ModelInspection, void>('kdlens/inspect');
 

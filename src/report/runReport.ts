@@ -82,25 +82,29 @@ function gateLookup(json: ReportJson): (name: string, index?: string) => number 
   };
 }
 
+/**
+ * The report's options as the engine's AnalyzeParams: every analysis option is passed through untouched
+ * (a new AnalyzeParams field reaches the engine without being listed here), paths are made absolute.
+ */
 function baseParams(o: ReportOptions, student: string): AnalyzeParams {
+  const { data, checkpoints: _series, out: _out, failIf: _gate, student: _student, ...analysis } = o;
   return {
+    ...analysis,
     teacher: path.resolve(o.teacher),
     student: path.resolve(student),
     ...(o.base ? { base: path.resolve(o.base) } : {}),
-    probe: path.resolve(o.data),
-    probeSize: o.probeSize,
-    seed: o.seed,
-    temperature: o.temperature,
-    imageSize: o.imageSize,
-    mean: o.mean,
-    std: o.std,
-    stages: o.stages,
-    target: o.target,
-    unicamBatch: o.unicamBatch,
-    gt: o.gt,
-    objective: o.objective,
-    permutations: o.permutations,
+    probe: path.resolve(data),
   };
+}
+
+/**
+ * The report of a checkpoint evaluated with `params` — the very object the extension sends to the worker
+ * for the panel — so an exported report and the panel agree figure for figure (docs/architecture.md
+ * "One route through the engine").
+ */
+export function reportOptionsFor(params: AnalyzeParams, out: string, checkpoints?: string): ReportOptions {
+  const { probe, skipMaps: _skip, includeProbeImages: _images, ...analysis } = params;
+  return { ...analysis, data: probe, out, ...(checkpoints ? { checkpoints } : {}) };
 }
 
 type Series = ReturnType<typeof expandSeries>;

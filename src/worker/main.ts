@@ -2,12 +2,15 @@
 // maps protocol requests onto the engine and engine errors onto ResponseErrors. Logs go to the host as
 // notifications (and stderr); stdout is never written. Never imports vscode.
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
+import type { CancellationToken } from 'vscode-jsonrpc';
 import { IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import { isKdInputError } from '../core/errors';
-import { AnalyzeRequest, DidProgressNotification, InitializeRequest, InspectRequest, LogNotification, WorkerErrorCode } from '../protocol/worker';
+import { AnalyzeRequest, DidProgressNotification, InitializeRequest, InspectRequest, LogNotification, ReportRequest, WorkerErrorCode } from '../protocol/worker';
 import type { WorkerInfo } from '../protocol/worker';
 import { backendInfo, initBackend } from './backend';
 import { isCancellation } from './cancel';
+import { renderReportFiles } from '../report/renderFiles';
+import { reportOptionsFor, runReport } from '../report/runReport';
 import { analyze, clearModelCache, inspect } from './engine';
 
 declare const KDLENS_VERSION: string | undefined;
@@ -34,21 +37,42 @@ conn.onRequest(InitializeRequest, async (p): Promise<WorkerInfo> => {
   return { ...info, pid: process.pid, version: typeof KDLENS_VERSION === 'string' ? KDLENS_VERSION : 'dev' };
 });
 
-conn.onRequest(AnalyzeRequest, async (p, token) => {
+/** Runs a cancellable request: the host's cancellation becomes an AbortSignal, engine errors ResponseErrors. */
+async function cancellable<R>(token: CancellationToken, run: (signal: AbortSignal) => Promise<R>): Promise<R> {
   const ac = new AbortController();
   const sub = token.onCancellationRequested(() => ac.abort());
   try {
-    return await analyze(p.params, {
-      signal: ac.signal,
-      onProgress: (pr) => void conn.sendNotification(DidProgressNotification, { jobId: p.jobId, ...pr }),
-      log: (line) => log('info', line),
-    });
+    return await run(ac.signal);
   } catch (e) {
     throw toResponseError(e);
   } finally {
     sub.dispose();
   }
-});
+}
+
+conn.onRequest(AnalyzeRequest, (p, token) =>
+  cancellable(token, (signal) =>
+    analyze(p.params, {
+      signal,
+      onProgress: (pr) => void conn.sendNotification(DidProgressNotification, { jobId: p.jobId, ...pr }),
+      log: (line) => log('info', line),
+    }),
+  ),
+);
+
+// Export Report: the same engine, options and process as the panel's evaluations, so the report's figures
+// are the panel's figures (docs/architecture.md "One route through the engine").
+conn.onRequest(ReportRequest, (p, token) =>
+  cancellable(token, async (signal) => {
+    const outcome = await runReport(reportOptionsFor(p.params, p.out, p.checkpoints), {
+      signal,
+      onProgress: (fraction, message) => void conn.sendNotification(DidProgressNotification, { jobId: p.jobId, stage: 'metrics', fraction, message }),
+      log: (line) => log('info', line),
+      render: renderReportFiles,
+    });
+    return { outDir: outcome.outDir, warnings: outcome.json.warnings };
+  }),
+);
 
 conn.onRequest(InspectRequest, async (p) => {
   try {
