@@ -192,6 +192,47 @@ export class CancellationTokenSource {
   }
 }
 
+export enum ViewColumn {
+  Active = -1,
+  Beside = -2,
+  One = 1,
+  Two = 2,
+}
+
+/** A webview panel whose page is the test: `fromPage` plays a message the page posts; `posted` records the host's. */
+export class WebviewPanel {
+  private readonly received = new EventEmitter<unknown>();
+  private readonly disposed = new EventEmitter<void>();
+  readonly posted: unknown[] = [];
+  iconPath: unknown = undefined;
+  readonly webview = {
+    html: '',
+    options: {} as unknown,
+    cspSource: 'vscode-webview://test',
+    asWebviewUri: (u: Uri) => u,
+    onDidReceiveMessage: this.received.event,
+    postMessage: async (m: unknown) => {
+      this.posted.push(m);
+      return true;
+    },
+  };
+  readonly onDidDispose = this.disposed.event;
+  constructor(
+    readonly viewType: string,
+    readonly title: string,
+  ) {}
+  fromPage(message: unknown): void {
+    this.received.fire(message);
+  }
+  reveal(): void {}
+  dispose(): void {
+    this.disposed.fire();
+  }
+}
+
+/** Every panel made through window.createWebviewPanel, for assertions. */
+export const webviewPanels: WebviewPanel[] = [];
+
 /** Log lines written through createOutputChannel, for assertions. */
 export const outputLines: string[] = [];
 
@@ -216,6 +257,13 @@ export const window = {
   showErrorMessage: async (..._a: unknown[]) => undefined,
   showWarningMessage: async (..._a: unknown[]) => undefined,
   showInformationMessage: async (..._a: unknown[]) => undefined,
+  /** Tests that expect a save dialog replace this (and restore it). */
+  showSaveDialog: async (_o?: unknown): Promise<Uri | undefined> => undefined,
+  createWebviewPanel: (viewType: string, title: string, _column?: unknown, _options?: unknown) => {
+    const panel = new WebviewPanel(viewType, title);
+    webviewPanels.push(panel);
+    return panel;
+  },
   withProgress: async <T>(_o: unknown, task: (p: { report(v: unknown): void }, token: { isCancellationRequested: boolean; onCancellationRequested: () => Disposable }) => Promise<T>): Promise<T> =>
     task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: () => new Disposable() }),
   activeTextEditor: undefined as unknown,
@@ -225,6 +273,8 @@ export const workspace = {
   workspaceFolders: [] as { uri: Uri; name: string; index: number }[],
   isTrusted: true,
   getConfiguration: (_section?: string) => ({ get: <T>(_k: string, d?: T) => d }),
+  /** Tests that expect a write replace writeFile (and restore it). */
+  fs: { writeFile: async (_uri: Uri, _content: Uint8Array): Promise<void> => undefined },
 };
 
 export const commands = {

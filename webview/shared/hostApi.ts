@@ -1,5 +1,7 @@
 // The webview side of the host⇄webview channel: acquireVsCodeApi behind a small typed interface so
-// webview apps can be tested with a stand-in and never touch the global directly.
+// webview apps can be tested with a stand-in and never touch the global directly. `post` takes only the
+// declared webview → host commands (src/protocol/webview.ts PanelCommands), each with its params type.
+import type { PanelCommand } from '../../src/protocol/webview';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -10,7 +12,8 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 export interface HostApi<UiState> {
-  post(message: unknown): void;
+  /** Posts a command built with its declaration's `make` (a hand-made object must match one exactly). */
+  post(message: PanelCommand): void;
   /** UI-only state (slider position, filters) persisted by VS Code across hide/show; never results. */
   getUiState(): UiState | undefined;
   setUiState(state: UiState): void;

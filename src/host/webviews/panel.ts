@@ -1,22 +1,20 @@
 // The KD Lens panel (one per window, restored after reload by a serializer): builds PanelState snapshots
-// from the RunStore and turns the webview's intents into store changes or host actions.
-import fs from 'node:fs';
+// from the RunStore and turns the webview's intents into store changes or host actions, after checking
+// each against the current state (the channel has already checked its shape).
 import * as vscode from 'vscode';
 import type { RunId } from '../../core/runs';
-import {
-  CancelJobCommand,
-  DidChangePanelState,
-  OpenFileCommand,
-  ProbeCachedCommand,
-  RerunCommand,
-  SavePngCommand,
-  SelectCheckpointCommand,
-  SelectRunCommand,
-} from '../../protocol/webview';
-import type { Message, PanelState } from '../../protocol/webview';
+import { DidChangePanelState, PanelCommands } from '../../protocol/webview';
+import type { PanelState } from '../../protocol/webview';
 import { base64ToBytes } from '../../protocol/encoding';
 import type { RunStore } from '../runStore';
 import { WebviewChannel, webviewHtml } from './webviewHost';
+import type { IntentOf } from './webviewHost';
+
+/** What the panel reads and changes in the run store. */
+export type PanelStore = Pick<RunStore, 'onDidChange' | 'runs' | 'activeRun' | 'select' | 'setActive' | 'checkpointViews' | 'panelState'>;
+
+/** A command from the page other than the ready handshake, its params already of the declared shape. */
+type PanelIntent = IntentOf<typeof PanelCommands>;
 
 export interface PanelActions {
   rerun(runId: RunId, checkpoint: string): void;
@@ -26,7 +24,7 @@ export interface PanelActions {
 export class PanelController implements vscode.Disposable {
   static readonly viewType = 'kdlens.panel';
   private panel: vscode.WebviewPanel | undefined;
-  private channel: WebviewChannel<PanelState> | undefined;
+  private channel: WebviewChannel<PanelState, typeof PanelCommands> | undefined;
   private readonly subs: vscode.Disposable[] = [];
   private pushing: Promise<void> | undefined;
   private again = false;
@@ -35,7 +33,7 @@ export class PanelController implements vscode.Disposable {
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly store: RunStore,
+    private readonly store: PanelStore,
     private readonly actions: PanelActions,
     private readonly log: (line: string) => void,
   ) {
@@ -73,15 +71,14 @@ export class PanelController implements vscode.Disposable {
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'kdlens.svg');
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'panel', 'KD Lens');
-    this.channel = new WebviewChannel(
-      panel.webview,
-      DidChangePanelState,
-      (m) => void this.onIntent(m),
-      () => {
+    this.channel = new WebviewChannel(panel.webview, DidChangePanelState, PanelCommands, {
+      onIntent: (m) => this.onIntent(m),
+      onReady: () => {
         this.pageProbeKey = undefined;
         this.schedulePush();
       },
-    );
+      log: this.log,
+    });
     panel.onDidDispose(() => {
       this.channel?.dispose();
       this.channel = undefined;
@@ -114,26 +111,66 @@ export class PanelController implements vscode.Disposable {
     })();
   }
 
-  private async onIntent(m: Message<string, unknown>): Promise<void> {
+  /** Acts on an intent that fits the current state; anything else is dropped with one log line. */
+  private onIntent(m: PanelIntent): void {
+    const problem = this.problemWith(m);
+    if (problem !== undefined) {
+      this.log(`panel: dropped ${m.method}: ${problem}`);
+      return;
+    }
     const run = this.store.activeRun;
-    if (SelectCheckpointCommand.is(m)) {
-      if (run) this.store.select(run.id, m.params.index);
-    } else if (SelectRunCommand.is(m)) {
-      this.store.setActive(m.params.runId);
-    } else if (RerunCommand.is(m)) {
-      const cp = run ? this.store.checkpointViews(run)[m.params.index] : undefined;
-      if (run && cp) this.actions.rerun(run.id, cp.path);
-    } else if (CancelJobCommand.is(m)) {
-      this.actions.cancelJob();
-    } else if (SavePngCommand.is(m)) {
-      // Written only where the user chooses (security: nothing outside .kdlens/ or the chosen folder).
-      const target = await vscode.window.showSaveDialog({ filters: { PNG: ['png'] }, saveLabel: 'Export view', defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, m.params.fileName) : undefined });
-      if (target) fs.writeFileSync(target.fsPath, base64ToBytes(m.params.data));
-    } else if (ProbeCachedCommand.is(m)) {
-      this.pageProbeKey = m.params.key;
-    } else if (OpenFileCommand.is(m)) {
-      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(m.params.path));
-      if (folder) await vscode.window.showTextDocument(vscode.Uri.file(m.params.path), { preview: true, viewColumn: vscode.ViewColumn.One });
+    switch (m.method) {
+      case 'panel/selectCheckpoint':
+        if (run) this.store.select(run.id, m.params.index);
+        break;
+      case 'panel/selectRun':
+        this.store.setActive(m.params.runId);
+        break;
+      case 'panel/rerun':
+        if (run) this.actions.rerun(run.id, this.store.checkpointViews(run)[m.params.index].path);
+        break;
+      case 'panel/cancelJob':
+        this.actions.cancelJob();
+        break;
+      case 'panel/savePng':
+        void this.savePng(m.params.fileName, m.params.data);
+        break;
+      case 'panel/probeCached':
+        this.pageProbeKey = m.params.key;
+        break;
+      default: {
+        // A command declared in PanelCommands but not handled here does not compile.
+        const _unhandled: never = m;
+      }
+    }
+  }
+
+  /** Why an intent does not fit the current state (an index past the checkpoints, an unknown run), if it does not. */
+  private problemWith(m: PanelIntent): string | undefined {
+    switch (m.method) {
+      case 'panel/selectCheckpoint':
+      case 'panel/rerun': {
+        const run = this.store.activeRun;
+        if (!run) return 'no active run';
+        const n = this.store.checkpointViews(run).length;
+        return m.params.index < n ? undefined : `checkpoint ${m.params.index} is out of range (${n} checkpoints)`;
+      }
+      case 'panel/selectRun':
+        return this.store.runs.some((r) => r.id === m.params.runId) ? undefined : 'no such run';
+      default:
+        return undefined;
+    }
+  }
+
+  /** Written only where the user chooses in the save dialog; the page's name is just the suggestion. */
+  private async savePng(fileName: string, data: string): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const target = await vscode.window.showSaveDialog({ filters: { PNG: ['png'] }, saveLabel: 'Export view', defaultUri: folder ? vscode.Uri.joinPath(folder.uri, fileName) : undefined });
+    if (!target) return;
+    try {
+      await vscode.workspace.fs.writeFile(target, base64ToBytes(data));
+    } catch (e) {
+      this.log(`panel: saving ${target.fsPath} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

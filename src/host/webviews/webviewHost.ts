@@ -1,9 +1,10 @@
-// Owns a webview's HTML, CSP, nonce, resource roots, ready handshake and typed posting (GitLens'
-// WebviewHost pattern): providers only build state snapshots and handle intents.
+// Owns a webview's HTML, CSP, nonce, resource roots, ready handshake, the check of every message the page
+// posts, and typed posting (GitLens' WebviewHost pattern): providers only build state snapshots and
+// handle intents that are already of a declared shape.
 import crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import type { Message, MessageType } from '../../protocol/webview';
-import { ReadyCommand } from '../../protocol/webview';
+import type { MessageOf, MessageType } from '../../protocol/webview';
+import { parseMessage, ReadyCommand } from '../../protocol/webview';
 
 /** A fresh 128-bit nonce per page load (never Math.random: CSP nonces must be unguessable). */
 export function makeNonce(): string {
@@ -41,31 +42,52 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, a
 </html>`;
 }
 
+/** A direction's table of command declarations (src/protocol/webview.ts PanelCommands). */
+type CommandTable = Readonly<Record<string, MessageType<string, unknown>>>;
+
+/** The commands of a table other than the ready handshake (which the channel itself answers). */
+export type IntentOf<T extends CommandTable> = Exclude<MessageOf<T[keyof T]>, MessageOf<typeof ReadyCommand>>;
+
+export interface ChannelHandlers<T extends CommandTable> {
+  /** A declared command whose params have the declared shape (context checks are the owner's). */
+  onIntent(msg: IntentOf<T>): void;
+  /** A (re)loaded page: the owner sends a fresh full snapshot. */
+  onReady(): void;
+  /** One line per dropped message. */
+  log(line: string): void;
+}
+
 /**
- * Posts typed snapshots once the page said it is ready (earlier ones are dropped: the owner pushes a
- * fresh full snapshot from onReady, also when a hidden page reloads).
+ * Checks every message from the page against the declared commands before anything acts on it (the page
+ * is untrusted: a compromised or stale one can post anything), and posts typed snapshots once the page
+ * said it is ready (earlier ones are dropped: the owner pushes a fresh full snapshot from onReady, also
+ * when a hidden page reloads).
  */
-export class WebviewChannel<S> implements vscode.Disposable {
+export class WebviewChannel<S, T extends CommandTable> implements vscode.Disposable {
   private ready = false;
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
     private readonly webview: vscode.Webview,
     private readonly stateType: MessageType<string, S>,
-    onIntent: (msg: Message<string, unknown>) => void,
-    onReady: () => void,
+    private readonly commands: T,
+    private readonly handlers: ChannelHandlers<T>,
   ) {
-    this.subs.push(
-      webview.onDidReceiveMessage((msg: unknown) => {
-        if (ReadyCommand.is(msg)) {
-          // A (re)loaded page: the owner sends a fresh full snapshot from onReady.
-          this.ready = true;
-          onReady();
-          return;
-        }
-        if (typeof msg === 'object' && msg !== null && typeof (msg as { method?: unknown }).method === 'string') onIntent(msg as Message<string, unknown>);
-      }),
-    );
+    this.subs.push(webview.onDidReceiveMessage((msg: unknown) => this.receive(msg)));
+  }
+
+  private receive(msg: unknown): void {
+    const parsed = parseMessage(this.commands, msg);
+    if (!parsed.ok) {
+      this.handlers.log(`webview: dropped a message: ${parsed.reason}`);
+      return;
+    }
+    if (parsed.message.method === ReadyCommand.method) {
+      this.ready = true;
+      this.handlers.onReady();
+      return;
+    }
+    this.handlers.onIntent(parsed.message as IntentOf<T>);
   }
 
   /** Sends a snapshot when the page is ready. */
