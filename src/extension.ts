@@ -1,7 +1,7 @@
 // VS Code entry point: activate/deactivate only. Builds the controller and registers commands, views,
 // the panel serializer, hovers and diagnostics; everything with behaviour lives in src/host/.
 import * as vscode from 'vscode';
-import { runsForFile } from './core/config';
+import { runsForFile } from './core/config/kdlensConfig';
 import { registerCommands } from './host/commands';
 import { ConfigDiagnostics } from './host/configDiagnostics';
 import { CONFIG_DOCUMENT_SELECTOR, ConfigHoverProvider } from './host/configHover';

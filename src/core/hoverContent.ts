@@ -2,8 +2,8 @@
 // history: latest figures, a unicode sparkline of the trend, the change since the previous checkpoint and
 // a link to the panel. Pure: imported by host/configHover.ts and tests.
 import { figure } from './present/format';
-import { relativeTo } from './config';
-import type { LocatedKey } from './config';
+import { relativeTo } from './paths';
+import type { LocatedKey } from './config/kdKeys';
 import type { CheckpointRecord, CheckpointSummary, RunConfig } from './runs';
 import type { ModelSummary, StageFigures } from './types';
 

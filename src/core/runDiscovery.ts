@@ -1,7 +1,8 @@
 // Runs found without a kdlens.json, from the checkpoint layouts common KD code bases leave on disk (the
 // demo's, mdistiller, RepDistiller, torchdistill-ish, Keras per-epoch .h5). Pure, no fs: the host passes
 // the workspace's file list. Imported by host/ (run list) and tests.
-import { resolvePath, DEFAULT_TEMPERATURE } from './config';
+import { resolvePath } from './paths';
+import { DEFAULT_TEMPERATURE } from './config/kdlensConfig';
 import type { RunConfig } from './runs';
 
 /** Readable checkpoint files (the worker's registry formats); .pth/.pt must be exported to ONNX first. */

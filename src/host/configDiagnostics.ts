@@ -4,8 +4,11 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { isAbsolutePath, locateKeys, looksLikePath, parseRunConfig, resolvePath, runConfigFormat } from '../core/config';
-import type { LocatedKey, Problem } from '../core/config';
+import { isAbsolutePath, resolvePath } from '../core/paths';
+import { locateKeys, looksLikePath } from '../core/config/kdKeys';
+import type { LocatedKey } from '../core/config/kdKeys';
+import { parseRunConfig, runConfigFormat } from '../core/config/kdlensConfig';
+import type { Problem } from '../core/config/kdlensConfig';
 import { hasMagic } from '../core/glob';
 import { layerMatches } from '../core/hoverContent';
 import type { CheckpointRecord, RunConfig } from '../core/runs';

@@ -2,8 +2,11 @@
 // locateKeys) + the matching run's history (HistoryStore) → markdown (core/hoverContent). Registered by
 // extension.ts; imports vscode, core and the store only.
 import * as vscode from 'vscode';
-import { configFormatOf, keyAt, locateKeys, runConfigFormat } from '../core/config';
-import type { ConfigFormat, LocatedKey, TextRange } from '../core/config';
+import { configFormatOf } from '../core/config/syntax';
+import type { ConfigFormat, TextRange } from '../core/config/syntax';
+import { keyAt, locateKeys } from '../core/config/kdKeys';
+import type { LocatedKey } from '../core/config/kdKeys';
+import { runConfigFormat } from '../core/config/kdlensConfig';
 import { hoverMarkdown, SHOW_PANEL_COMMAND } from '../core/hoverContent';
 import type { CheckpointRecord, RunConfig } from '../core/runs';
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { parseRunConfig, runConfigFormat } from '../core/config';
+import { parseRunConfig, runConfigFormat } from '../core/config/kdlensConfig';
 import { globBase, globToRegExp } from '../core/glob';
 import { discoverRuns } from '../core/runDiscovery';
 import type { RunConfig } from '../core/runs';

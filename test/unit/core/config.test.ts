@@ -1,11 +1,14 @@
-// src/core/config.ts: kdlens.json/yaml → RunConfig with located problems, and KD keys located in users'
+// src/core/config/ (kdlensConfig, kdKeys) and src/core/paths.ts: kdlens.json/yaml → RunConfig with located problems, and KD keys located in users'
 // own training configs (demo, torchdistill, mdistiller, RepDistiller-style), in YAML and JSON.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { keyAt, locateKeys, RUN_KEYS, looksLikePath, parseRunConfig, relativeTo, resolvePath, runsForFile } from '../../../src/core/config';
-import type { LocatedKey, Problem } from '../../../src/core/config';
+import { keyAt, locateKeys, looksLikePath } from '../../../src/core/config/kdKeys';
+import type { LocatedKey } from '../../../src/core/config/kdKeys';
+import { RUN_KEYS, parseRunConfig, runsForFile } from '../../../src/core/config/kdlensConfig';
+import type { Problem } from '../../../src/core/config/kdlensConfig';
+import { relativeTo, resolvePath } from '../../../src/core/paths';
 
 const ROOT = '/ws/proj';
 

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hoverMarkdown, layerMatches, matchStage, sparkline, SHOW_PANEL_LINK } from '../../../src/core/hoverContent';
-import type { LocatedKey } from '../../../src/core/config';
+import type { LocatedKey } from '../../../src/core/config/kdKeys';
 import type { CheckpointRecord, CheckpointSummary, RunConfig } from '../../../src/core/runs';
 import type { StageFigures } from '../../../src/core/types';
 

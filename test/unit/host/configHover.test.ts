@@ -11,7 +11,7 @@ import { ConfigHoverProvider } from '../../../src/host/configHover';
 import { computeConfigDiagnostics, ConfigDiagnostics } from '../../../src/host/configDiagnostics';
 import type { ConfigDiagnosticsDeps } from '../../../src/host/configDiagnostics';
 import { HistoryStore } from '../../../src/host/store';
-import { parseRunConfig } from '../../../src/core/config';
+import { parseRunConfig } from '../../../src/core/config/kdlensConfig';
 import type { CheckpointRecord, CheckpointSummary, RunConfig } from '../../../src/core/runs';
 
 /** A TextDocument as the providers use it. */
