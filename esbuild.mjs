@@ -26,7 +26,7 @@ const logPlugin = {
 };
 
 // h5wasm (and other ESM-only packages) read import.meta.url, which is empty in CJS output: shim it
-// (platform-notes.md §2.2).
+// (docs/platform.md "ESM-only packages in CommonJS bundles").
 const nodeCjs = {
   bundle: true,
   platform: 'node',

@@ -69,7 +69,7 @@ const THREAD_TAG = 'kdlens-demo-student-job';
 /**
  * Runs `job` in a worker thread started from `entry` (a bundle whose top level calls
  * serveStudentJobIfThread first: dist/demo.js). Each thread has its own wasm backend, so two trainings
- * use both cores (wasm threads do not work in Node: platform-notes.md §1.2).
+ * use both cores (wasm threads do not work in Node: docs/platform.md "TF.js backends").
  */
 export function runStudentJobInThread(job: StudentJob, entry: string, log: (line: string) => void): Promise<StudentResult> {
   return new Promise((resolve, reject) => {

@@ -27,7 +27,7 @@ for (const f of files) {
     target: 'node20',
     mainFields: ['module', 'main'],
     external: ['@tensorflow/tfjs-node'],
-    // As esbuild.mjs: ESM-only packages read import.meta.url, empty in CJS output (platform-notes.md §2.2).
+    // As esbuild.mjs: ESM-only packages read import.meta.url, empty in CJS output (docs/platform.md "ESM-only packages in CommonJS bundles").
     define: { 'import.meta.url': '__kdlens_import_meta_url' },
     banner: { js: "const __kdlens_import_meta_url = require('url').pathToFileURL(__filename).href;" },
     sourcemap: 'inline',

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the real-VS-Code e2e tests need (platform-notes.md §7): Debian chromium, ripgrep and
+# Installs what the real-VS-Code e2e tests need (docs/platform.md "Real VS Code in end-to-end tests"): Debian chromium, ripgrep and
 # libkrb5-dev, then code-server@4.100.3 (the last Node-20 release) into .e2e/code-server/ (git-ignored).
 # Idempotent and quiet; run as root from .ci/run or by hand. Prints one summary line per part.
 set -euo pipefail

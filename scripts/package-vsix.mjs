@@ -1,5 +1,5 @@
 // `npm run package`: production build, then @vscode/vsce 3.9.2 (the last release running on Node 20,
-// platform-notes.md §7.7) with --no-dependencies, since the bundles in dist/ carry all runtime code.
+// docs/platform.md "Real VS Code in end-to-end tests") with --no-dependencies, since the bundles in dist/ carry all runtime code.
 // Usage: node scripts/package-vsix.mjs [--no-build] [--out <file.vsix>]; prints the vsix path last.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

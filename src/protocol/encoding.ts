@@ -1,5 +1,5 @@
 // Float32Array ⇄ base64 in pure TS (no Buffer, no atob), so worker, host and webview share one codec
-// for big numeric payloads (platform-notes.md §6: base64 is ~10× faster than JSON number arrays).
+// for big numeric payloads (docs/platform.md "Host ⇄ worker payloads": base64 is ~10× faster than JSON number arrays).
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const LOOKUP = (() => {

@@ -1,4 +1,4 @@
-// Host ⇄ worker protocol, declared once (design.md §3 rule 6): every JSON-RPC method with its params,
+// Host ⇄ worker protocol, declared once (docs/architecture.md "Host ⇄ worker protocol"): every JSON-RPC method with its params,
 // result and direction. Imported by src/host/workerClient.ts and src/worker/main.ts only.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { AnalyzeParams, EvalResult, ModelInspection, Progress } from '../core/types';

@@ -1,4 +1,4 @@
-// The only place that picks the TF.js backend (design.md §3 rule 11): tfjs-node when it loads, else
+// The only place that picks the TF.js backend (docs/architecture.md "Folders and what each owns"): tfjs-node when it loads, else
 // wasm (SIMD), else cpu. Also the place where wrong or missing wasm kernels get patched (kernels/*).
 // Imported by the worker engine, the CLI and tests; never by host/ or webview/.
 import * as tf from '@tensorflow/tfjs-core';
@@ -43,7 +43,7 @@ function wasmDir(): string {
 
 function tryTfjsNode(): boolean {
   try {
-    // Optional native accelerator; absent on offline machines (platform-notes.md §1.1).
+    // Optional native accelerator; absent on offline machines (docs/platform.md "TF.js backends").
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-node');
     return tf.findBackend('tensorflow') !== undefined;
@@ -90,7 +90,7 @@ async function selectBackend(name: BackendName, log: (line: string) => void): Pr
   if (!ok) throw new Error(`tf.setBackend('${name}') failed`);
   await tf.ready();
   if (name === 'wasm') {
-    // The flag the wasm backend itself used to pick its binary (platform-notes.md §1.2).
+    // The flag the wasm backend itself used to pick its binary (docs/platform.md "TF.js backends").
     simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
     registerWasmPatches();
   }

@@ -1,5 +1,5 @@
 // Headless Chromium for the browser tests and benchmarks: where Debian's chromium and playwright-core are,
-// the launch flags of platform-notes.md §7.5, and the few playwright-core types the tests use (declared
+// the launch flags of docs/platform.md "Real VS Code in end-to-end tests", and the few playwright-core types the tests use (declared
 // here so a missing package gives a skip, not a compile error). Test-only.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,7 +51,7 @@ export const ROOT = ((): string => {
   return d;
 })();
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-// platform-notes.md §7.5
+// docs/platform.md "Real VS Code in end-to-end tests"
 export const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export function chromiumPath(): string | null {

@@ -35,7 +35,7 @@ describe('report.html in headless Chromium', () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     fs.copyFileSync(htmlPath, path.join(ARTIFACTS, 'report.html'));
 
-    // Scratch HOME/XDG so Chromium writes nothing under the real home (platform-notes.md §7.5).
+    // Scratch HOME/XDG so Chromium writes nothing under the real home (docs/platform.md "Real VS Code in end-to-end tests").
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: path.join(scratch, 'xdg-config'), XDG_CACHE_HOME: path.join(scratch, 'xdg-cache'), XDG_DATA_HOME: path.join(scratch, 'xdg-data') };
     const browser = await (pw as Playwright).chromium.launch({ executablePath: exe as string, headless: true, args: FLAGS, env });
     try {

@@ -17,7 +17,7 @@ const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 let h5Ready: Promise<H5> | undefined;
 
-/** h5wasm is ESM-only (platform-notes.md §2.2): dynamic import, then wait for its wasm module once. */
+/** h5wasm is ESM-only (docs/platform.md "ESM-only packages in CommonJS bundles"): dynamic import, then wait for its wasm module once. */
 function loadH5wasm(): Promise<H5> {
   h5Ready ??= (async () => {
     const mod = await import('h5wasm/node');

@@ -1,4 +1,4 @@
-// Debian's Chromium driven by playwright-core (platform-notes.md §7.5): headless, fresh profile inside
+// Debian's Chromium driven by playwright-core (docs/platform.md "Real VS Code in end-to-end tests"): headless, fresh profile inside
 // the run's scratch folder, scratch HOME/XDG env. Imported by test/e2e/lib/session.ts only.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// code-server 4.100.3 for e2e scenarios (platform-notes.md §7.4): one scratch folder per run holding
+// code-server 4.100.3 for e2e scenarios (docs/platform.md "Real VS Code in end-to-end tests"): one scratch folder per run holding
 // HOME/XDG dirs, user data, extensions and config, so nothing lands in the real home; process-group
 // shutdown. Imported by test/e2e/lib/session.ts only.
 import { spawn, spawnSync } from 'node:child_process';

@@ -16,7 +16,7 @@ describe('initBackend / backendInfo', () => {
     assert.ok(lines.some((l) => l.includes('TF.js backend: wasm (SIMD; patched kernels: MaxPoolGrad')), lines.join('\n'));
     const info = backendInfo();
     assert.equal(info.backend, 'wasm');
-    assert.equal(info.simd, true); // Node 20 always has wasm SIMD (platform-notes.md §1.2)
+    assert.equal(info.simd, true); // Node 20 always has wasm SIMD (docs/platform.md "TF.js backends")
     assert.deepEqual([...info.patches].sort(), [...PATCHES].sort());
   });
 

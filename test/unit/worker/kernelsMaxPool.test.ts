@@ -20,7 +20,7 @@ function poolGrad(x: Float32Array, p: Pool): () => tf.Tensor {
 }
 
 describe('wasm MaxPoolGrad patch', () => {
-  it('routes an all-negative window to its maximum, like cpu (platform-notes example)', async () => {
+  it('routes an all-negative window to its maximum, like cpu (the example in docs/platform.md "Wasm gradient kernels")', async () => {
     const [got] = await runOn('wasm', () => tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([-4, -3, -2, -1], [1, 2, 2, 1]))));
     assert.deepEqual(Array.from(got.values), [0, 0, 0, 1]);
   });

@@ -34,7 +34,7 @@ export class OnnxModel implements LoadedModel {
 
   private readonly nodes: readonly OnnxNode[];
   private readonly producer = new Map<string, number>();
-  /** Identity outputs → the value they alias (torch dedups BN params this way: platform-notes §2.1). */
+  /** Identity outputs → the value they alias (torch dedups BN params this way: docs/platform.md "ONNX files"). */
   private readonly alias = new Map<string, string>();
   /** Initializers and Constant outputs: host arrays, or persistent tensors for weights. */
   private readonly consts = new Map<string, Val>();

@@ -105,7 +105,7 @@ function clipRun(inputs: ReadonlyArray<Val | undefined>, ctx: OpContext): Val[] 
     if (inputs[2]) hi = ctx.host(inputs[2]).data[0];
   }
   if (x.kind === 'host') return [hostUnary(x, (v) => Math.min(Math.max(v, lo), hi))];
-  // relu/relu6 have cheaper kernels and known-good wasm gradients (platform-notes §1.4).
+  // relu/relu6 have cheaper kernels and known-good wasm gradients (docs/platform.md "Wasm gradient kernels").
   let y: tf.Tensor;
   if (lo === 0 && hi === 6) y = tf.relu6(x.t);
   else if (lo === 0 && hi >= 3.4e38) y = tf.relu(x.t);

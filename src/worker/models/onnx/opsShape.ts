@@ -1,7 +1,7 @@
 // ONNX data-movement and shape ops (Shape, Gather, Reshape, Flatten, (Un)Squeeze, Concat, Slice, Pad,
 // Transpose, Expand, Tile, Range, Constant(OfShape), Reduce*). Shape chains stay on the CPU (hostOps.ts);
-// tensor paths use only ops with gradients on wasm (no gather on differentiated tensors: platform-notes
-// §1.4, no StridedSlice: it has no gradient). Imported by opTable.ts only.
+// tensor paths use only ops with gradients on wasm (no gather on differentiated tensors, docs/platform.md
+// "Wasm gradient kernels"; no StridedSlice: it has no gradient). Imported by opTable.ts only.
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcastShapes, host, hostConcat, hostExpand, hostGather, hostSlice, hostTranspose, sizeOf } from './hostOps';
 import type { HostVal } from './hostOps';

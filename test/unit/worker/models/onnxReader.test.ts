@@ -152,7 +152,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       model.dispose();
     });
 
-    // Depthwise convs have no input-gradient kernel on stock wasm (platform-notes §1.4): MobileNet is
+    // Depthwise convs have no input-gradient kernel on stock wasm (docs/platform.md "Wasm gradient kernels"): MobileNet is
     // differentiated from its last stage there, through depthwise layers on cpu.
     const gradCases: Array<{ file: string; stage: number; eps?: number }> = [
       { file: 'resnet18_w12.onnx', stage: 1 },
