@@ -1,4 +1,4 @@
-// The per-stage figures of one checkpoint (unicam-spec §3, §7.3-7.4): FSS_U with a bootstrap CI, FSS_V with
+// The per-stage figures of one checkpoint (docs/methods.md §Per-stage metrics): FSS_U with a bootstrap CI, FSS_V with
 // its permutation null, RS of each model and pRS both ways, from one pass over each feature matrix. Pure.
 import {
   EPS_U,
@@ -30,7 +30,7 @@ export interface StageMetricInput {
   readonly labels: ArrayLike<number>;
   /** k×e class embedding; one-hot when absent. */
   readonly gt?: Matrix;
-  /** FSS_V null permutations (spec §7.3: 20-50). Default 50. */
+  /** FSS_V null permutations (docs/methods.md §Permutation null). Default 50. */
   readonly permutations?: number;
   /** Bootstrap replicates for the FSS_U CI; 0 = none. Default 200. */
   readonly bootstrap?: number;

@@ -4,12 +4,12 @@
 /** Which model of a run a figure belongs to. */
 export type ModelRole = 'teacher' | 'student' | 'base';
 
-/** The four UniCAM directions of unicam-spec.md §2.1, X|Y = what X encodes that Y does not explain. */
+/** The four UniCAM directions (docs/methods.md §UniCAM), X|Y = what X encodes that Y does not explain. */
 export type UnicamDirection = 'teacher_given_student' | 'student_given_teacher' | 'student_given_base' | 'base_given_student';
 
 export const UNICAM_DIRECTIONS: readonly UnicamDirection[] = ['teacher_given_student', 'student_given_teacher', 'student_given_base', 'base_given_student'];
 
-/** Human labels, exactly as the spec names them. */
+/** Human labels, as the UniCAM paper and reference code name them. */
 export const UNICAM_LABELS: Readonly<Record<UnicamDirection, string>> = {
   teacher_given_student: 'teacher|student',
   student_given_teacher: 'student|teacher',

@@ -1,6 +1,7 @@
-// UniCAM numerics of unicam-spec.md §2 in float64: the residual objectives L_GT and L_argmax on X's pooled
-// features, their hand-derived gradient dL/dF_X, the Grad-CAM weights α = grad/(h·w) of the d = 1 path
-// (§2.8) and the per-image maps (§2.7). Pure: imports core only; tf is never needed for these n×K sizes.
+// UniCAM numerics in float64 (docs/methods.md §UniCAM): the residual objectives L_GT and L_argmax on X's
+// pooled features, their hand-derived gradient dL/dF_X, the Grad-CAM weights α = grad/(h·w) of the pooled
+// path and the per-image maps (docs/methods.md §Heatmaps). Pure: imports core only; tf is never needed for
+// these n×K sizes.
 
 import {
   EPS_U,
@@ -19,17 +20,14 @@ import {
   uCentred,
 } from './dcor';
 import type { FeatureMatrix } from './dcor';
+import { EPS_CORR, EPS_PROJ } from './dcor/eps';
 import { KdInputError } from './errors';
 import { matrix } from './matrix';
 import type { Matrix } from './matrix';
 
-/** §1.4/§2.6: eps inside the sqrt of the correlation denominator. */
-const EPS_CORR = 1e-18;
-/** §1.5: eps added to ⟨B̃,B̃⟩ in the projection coefficient. */
-const EPS_PROJ = 1e-12;
-/** §2.7: eps of the min-max normalisation. */
+/** Eps of the min-max normalisation (docs/methods.md §Heatmaps). */
 const EPS_MINMAX = 1e-7;
-/** §2.10: below this residual energy 1 − ρ² the map is mostly noise. */
+/** docs/methods.md §UniCAM: below this residual energy 1 − ρ² the map is mostly noise. */
 const LOW_RESIDUAL_ENERGY = 0.02;
 
 export type UnicamObjective = 'gt' | 'argmax';
@@ -149,11 +147,11 @@ function checkTargets(Fx: FeatureMatrix, B: Matrix, C?: Matrix): void {
 }
 
 /**
- * L_GT = R*(X|Y, GT) = ⟨R,C̃⟩ / sqrt(⟨R,R⟩⟨C̃,C̃⟩ + 1e-18) (§2.6) and dL/dF_X.
+ * L_GT = R*(X|Y, GT) = ⟨R,C̃⟩ / sqrt(⟨R,R⟩⟨C̃,C̃⟩ + 1e-18) and dL/dF_X.
  * With m = n(n−3), u = ⟨R,C̃⟩, v = ⟨R,R⟩, w = ⟨C̃,C̃⟩, s = sqrt(vw + 1e-18):
  * dL/dR = C̃/(m s) − u w R/(m s³).
  * @param Fx n×K pooled features of X (the variable).
- * @param B  n×n U-centred distances of F_Y (constant; Y needs no gradient, §2.5).
+ * @param B  n×n U-centred distances of F_Y (constant; Y needs no gradient).
  * @param C  n×n U-centred distances of the GT embedding rows.
  */
 export function residualLossGt(Fx: FeatureMatrix, B: Matrix, C: Matrix): ResidualLoss {
@@ -176,7 +174,7 @@ export function residualLossGt(Fx: FeatureMatrix, B: Matrix, C: Matrix): Residua
 
 /**
  * L_argmax = Σ_i R_{i,c_i} with c_i = argmax_j R_ij on detached values, diagonal (R_ii = 0) included and
- * ties resolved to the lowest j like torch.argmax (§2.6). dL/dR is the indicator of (i, c_i); an entry on
+ * ties resolved to the lowest j like torch.argmax. dL/dR is the indicator of (i, c_i); an entry on
  * the diagonal carries no gradient because Ã_ii and B̃_ii are constants.
  * @param fixedArgmax evaluate L for these c instead of recomputing them (finite-difference checks).
  */
@@ -200,17 +198,17 @@ export function residualLossArgmax(Fx: FeatureMatrix, B: Matrix, fixedArgmax?: A
 }
 
 export interface UnicamOptions {
-  /** 'gt' (default, HEAD) or 'argmax' ("label-free", 2024 Plant Disease). */
+  /** 'gt' (default, the reference code's current target) or 'argmax' ("label-free", its paper-era mode). */
   readonly objective?: UnicamObjective;
-  /** h·w of X's target layer: α = (dL/dF_X)/(h·w) on the GAP path (§2.8). */
+  /** h·w of X's target layer: α = (dL/dF_X)/(h·w) on the pooled path. */
   readonly hw: number;
-  /** k×e class embedding (one row per class) for label targets; one-hot when absent (§3.5). */
+  /** k×e class embedding (one row per class) for label targets; one-hot when absent (docs/methods.md §Ground-truth embeddings). */
   readonly embedding?: Matrix;
 }
 
 export interface UnicamResult {
   readonly objective: UnicamObjective;
-  /** The objective value L (§2.10 diagnostic). */
+  /** The objective value L (a per-batch diagnostic). */
   readonly L: number;
   /** dL/dF_X, n×K. */
   readonly grad: Matrix;
@@ -218,7 +216,7 @@ export interface UnicamResult {
   readonly alpha: Matrix;
   /** R*(X, Y) of the batch. */
   readonly rStarXY: number;
-  /** 1 − ρ²: the share of X's distance energy that Y leaves (§1.5). */
+  /** 1 − ρ²: the share of X's distance energy that Y leaves (docs/methods.md §Semi-partial R* and pRS). */
   readonly residualEnergy: number;
   /** c_i for L_argmax, null for L_GT. */
   readonly argmax: Int32Array | null;
@@ -226,7 +224,7 @@ export interface UnicamResult {
   readonly warnings: string[];
 }
 
-/** A GT with identical rows is the one-class case: G̃ is a constant and ⟨R, G̃⟩ ≡ 0 (§2.9). */
+/** A GT with identical rows is the one-class case: G̃ is a constant and ⟨R, G̃⟩ ≡ 0. */
 function allRowsEqual(G: Matrix): boolean {
   const e = G.cols;
   for (let i = 1; i < G.rows; i++) for (let d = 0; d < e; d++) if (G.data[i * e + d] !== G.data[d]) return false;
@@ -286,11 +284,11 @@ export function unicamAlpha(
 }
 
 export interface CamMaps {
-  /** n×h×w maps after ReLU and min-max (§2.7), in [0, 1); NaN/±inf replaced by 0. */
+  /** n×h×w maps after ReLU and min-max (docs/methods.md §Heatmaps), in [0, 1); NaN/±inf replaced by 0. */
   readonly maps: Float64Array;
   /** n×h×w raw maps M_i = Σ_k α_ik A_ik before ReLU. */
   readonly raw: Float64Array;
-  /** Per image: every raw value ≤ 0, so the map is all zeros — show "no positive evidence" (§2.7). */
+  /** Per image: every raw value ≤ 0, so the map is all zeros — show "no positive evidence". */
   readonly noPositiveEvidence: boolean[];
 }
 

@@ -14,7 +14,7 @@ import { spatialAxes } from './activations';
  * @param classes one Int32Array of n class indices per map set (e.g. predicted, true)
  * @param numClasses logits width
  * The class score is selected with a one-hot mask, not gather: gather's gradient needs
- * UnsortedSegmentSum, which wasm lacks (platform-notes §1.4).
+ * UnsortedSegmentSum, which stock wasm lacks (docs/methods.md §WASM kernel patches).
  */
 export function gradcamAlphas(
   model: LoadedModel,

@@ -1,6 +1,6 @@
-// UniCAM maps for one direction X|Y over the probe's UniCAM batches (unicam-spec §2): batch layout, the
-// pooled d = 1 path with the core's float64 analytic gradient (§2.8), the general path that differentiates
-// the network tail in tfjs (target before the feature layer), and the per-batch diagnostics of §2.10.
+// UniCAM maps for one direction X|Y over the probe's UniCAM batches (docs/methods.md §UniCAM): batch
+// layout, the pooled path with the core's float64 analytic gradient, the general path that differentiates
+// the network tail in tfjs (target before the feature layer), and the per-batch diagnostics.
 import * as tf from '@tensorflow/tfjs-core';
 import './registerGradients';
 import { KdInputError, isKdInputError } from '../core/errors';
@@ -15,7 +15,7 @@ import type { NchwData } from './activations';
 import type { Layout, LoadedModel } from './models/model';
 import { residualObjectiveTf } from './unicamTf';
 
-/** Consecutive chunks of the probe order; a last chunk under 4 images joins the previous one (n ≥ 4, §2.9). */
+/** Consecutive chunks of the probe order; a last chunk under 4 images joins the previous one (n ≥ 4). */
 export function unicamBatches(labels: Int32Array, batch: number): UnicamBatchInfo[] {
   const n = labels.length;
   if (!Number.isInteger(batch) || batch < 4) throw new KdInputError('bad-argument', `UniCAM batch size must be an integer ≥ 4, got ${batch}`);
@@ -59,7 +59,7 @@ export interface DirectionMaps {
 export interface UnicamDirectionInput {
   /** X's target activations over the probe (NCHW). */
   readonly A: NchwData;
-  /** X's pooled features used for the pdCor; default: pooled A (the §2.8 path). */
+  /** X's pooled features used for the pdCor; default: pooled A (the pooled path). */
   readonly Fx?: Matrix;
   /** Y's pooled features over the probe. */
   readonly Fy: Matrix;

@@ -1,6 +1,6 @@
-// UniCAM's residual objectives (unicam-spec §1-§2.6) in TF.js float32 ops, for the general path where the
-// CAM target lies before the feature layer and ∂L/∂A must flow through the network's tail (§2.8, last
-// paragraph). The pooled default uses the float64 analytic gradient in src/core/unicam.ts instead; tests
+// UniCAM's residual objectives (docs/methods.md §UniCAM) in TF.js float32 ops, for the general path where the
+// CAM target lies before the feature layer and ∂L/∂A must flow through the network's tail.
+// The pooled default uses the float64 analytic gradient in src/core/unicam.ts instead; tests
 // check that both agree. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
 import './registerGradients';
@@ -12,7 +12,7 @@ const EPS_CORR = 1e-18;
 
 /**
  * sqrt(x + 1e-18) whose gradient is 0 where x = 0 (the forced-zero diagonal of D²): the plain gradient
- * there is (tiny non-cancelling terms) × 5e8 in float32 (§1.8).
+ * there is (tiny non-cancelling terms) × 5e8 in float32.
  */
 const safeSqrt = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const y = tf.sqrt(tf.add(x, EPS_U));
@@ -26,7 +26,7 @@ const safeSqrt = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]);
 
-/** a_ij = sqrt(D²_ij + 1e-18) by the Gram form on column-centred rows, D² clamped at 0, diagonal 0 (§1.8). */
+/** a_ij = sqrt(D²_ij + 1e-18) by the Gram form on column-centred rows, D² clamped at 0, diagonal 0 (docs/methods.md §Pairwise distances). */
 export function distancesTf(F: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const n = F.shape[0];
@@ -39,7 +39,7 @@ export function distancesTf(F: tf.Tensor2D): tf.Tensor2D {
   });
 }
 
-/** U-centering (§1.2), diagonal set to 0. */
+/** U-centring (docs/methods.md §U-centring and R*), diagonal set to 0. */
 export function uCenterTf(a: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const n = a.shape[0];
@@ -51,7 +51,7 @@ export function uCenterTf(a: tf.Tensor2D): tf.Tensor2D {
   });
 }
 
-/** ⟨A, B⟩ = Σ A∘B / (n(n−3)) (§1.3). */
+/** ⟨A, B⟩ = Σ A∘B / (n(n−3)). */
 export function bracketTf(A: tf.Tensor2D, B: tf.Tensor2D): tf.Scalar {
   const n = A.shape[0];
   return tf.div(tf.sum(tf.mul(A, B)), n * (n - 3)) as tf.Scalar;

@@ -54,7 +54,7 @@ test('kdlens dcor with an embedding file uses it as GT', () => {
   const d = tmpdir();
   const x = save(d, 'x.npy', { dtype: 'float64', shape: [6, 3], data: Float64Array.from(toyX) });
   const y = save(d, 'y.npy', { dtype: 'float64', shape: [6, 2], data: Float64Array.from(toyY) });
-  // Binary labels: any embedding with distinct rows gives the one-hot values (spec §3.5).
+  // Binary labels: any embedding with distinct rows gives the one-hot values (docs/methods.md §Ground-truth embeddings).
   const l = save(d, 'l.npy', { dtype: 'int32', shape: [6], data: Int32Array.from([0, 1, 0, 1, 1, 0]) });
   const e = save(d, 'e.npy', { dtype: 'float32', shape: [2, 4], data: Float32Array.from([0.3, -1, 2, 5, 7, 0.1, -3, 1]) });
   const r = run(['dcor', '--x', x, '--y', y, '--labels', l, '--gt', e]);

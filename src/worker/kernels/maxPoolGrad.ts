@@ -1,10 +1,10 @@
-// A correct MaxPoolGrad for the wasm backend (the stock 4.22 kernel is wrong, platform-notes.md §1.4).
+// A correct MaxPoolGrad for the wasm backend (the stock 4.22 kernel is wrong, docs/methods.md §WASM kernel patches).
 // Registered by src/worker/kernels/wasmPatches.ts only; tests import it directly.
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 
 /*
- * Why not the shift recipe of platform-notes §1.4 (add 1 - min(x) and call the stock kernel): measured on
+ * Why not shift the input (add 1 - min(x) and call the stock kernel): measured on
  * 4.22, the stock kernel starts its running max at FLT_MIN (so a window whose max is <= 0 routes the
  * gradient to its first element) AND breaks ties with >= (last maximum wins) where cpu keeps the first.
  * Shifting fixes the first bug but turns every all-zero window after a relu into a tie that wasm sends

@@ -1,5 +1,5 @@
-// Registers our replacements for wrong or missing tfjs-backend-wasm 4.22 kernels (platform-notes.md
-// §1.4). Only src/worker/backend.ts calls this, once per process (it is idempotent anyway).
+// Registers our replacements for wrong or missing tfjs-backend-wasm 4.22 kernels (docs/methods.md
+// §WASM kernel patches). Only src/worker/backend.ts calls this, once per process (it is idempotent anyway).
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterKernel } from './conv2dBackpropFilter';

@@ -1,5 +1,5 @@
-// Unit tests of src/core/dcor.ts and src/core/random.ts: the golden values and sanity identities of
-// unicam-spec.md §6.1, null behaviour (§6.2, §3.6), a naive-oracle cross-check, bad input, resampling.
+// Unit tests of src/core/dcor/ and src/core/random.ts: the golden values and sanity identities of
+// docs/methods.md §Golden values and tolerances, null behaviour, a naive-oracle cross-check, bad input, resampling.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -67,7 +67,7 @@ function throwsCode(fn: () => unknown, code: string, re?: RegExp): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// toy 1 (spec §6.1)
+// toy 1 (docs/methods.md §Golden values and tolerances)
 
 const X1 = fromRows([
   [1, 0, 2],
@@ -89,7 +89,7 @@ const L1 = [0, 0, 1, 1, 2, 2];
 const G1 = oneHotGt(L1, 3);
 const TOL = 1e-5;
 
-describe('dcor: toy 1 golden values (spec §6.1)', () => {
+describe('dcor: toy 1 golden values', () => {
   it('U(X) row 0', () => {
     const A = uCentred(X1);
     closeArr(A.data.subarray(0, 6), [0, -0.253757, 0.660639, -0.149549, 0.115344, -0.372677], 1e-6, 'U(X)[0]');
@@ -133,7 +133,7 @@ describe('dcor: toy 1 golden values (spec §6.1)', () => {
   });
 });
 
-describe('dcor: sanity identities on toy 1 (spec §6.1, §6.2)', () => {
+describe('dcor: sanity identities on toy 1', () => {
   it('FSS_V(X, X) = 0.99999997 and R*(X, X) = 1', () => {
     close(fssV(X1, X1), 0.99999997, 1e-8, 'FSS_V(X,X)');
     close(rStar(X1, X1), 1, 1e-12, 'R*(X,X)');
@@ -168,7 +168,7 @@ describe('dcor: sanity identities on toy 1 (spec §6.1, §6.2)', () => {
     close(fssV(Xs, Y1), fssV(X1, Y1), 1e-12, 'FSS_V');
     assert.ok(Math.abs(rStar(Xs, Y1) - rStar(X1, Y1)) > 1e-3, 'R* depends on per-sample scale');
   });
-  it('binary labels: RS and pRS are identical under one-hot and a random 768-d embedding (§3.5)', () => {
+  it('binary labels: RS and pRS are identical under one-hot and a random 768-d embedding', () => {
     const lb = [0, 1, 0, 1, 1, 0];
     const E = randn(2, 768, rng(11));
     close(rs(X1, lb), -0.27139967, 1e-7, 'RS one-hot');
@@ -211,7 +211,7 @@ describe('dcor: sanity identities on toy 1 (spec §6.1, §6.2)', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// null behaviour (§6.2, §3.6)
+// null behaviour (docs/methods.md §U-centring and R*, §V-statistic FSS)
 
 describe('dcor: null behaviour', () => {
   for (const N of [50, 128]) {
@@ -231,7 +231,7 @@ describe('dcor: null behaviour', () => {
       }
     });
   }
-  it('FSS_V of independent 4096-d data at N = 50 is NOT near 0 (dimensional bias, §1.7)', () => {
+  it('FSS_V of independent 4096-d data at N = 50 is NOT near 0 (dimensional bias)', () => {
     const rand = rng(42);
     const X = randn(50, 4096, rand);
     const Y = randn(50, 4096, rand);
@@ -244,7 +244,7 @@ describe('dcor: null behaviour', () => {
 // ---------------------------------------------------------------------------------------------------
 // independent oracle
 
-describe('dcor: Gram implementation agrees with the naive §1 oracle to 1e-9', () => {
+describe('dcor: Gram implementation agrees with the naive oracle to 1e-9', () => {
   const cases: { p: number; n: number; offset: number; why: string }[] = [
     { p: 3, n: 16, offset: 0, why: 'tiny p' },
     { p: 1000, n: 24, offset: 0, why: 'p ≫ n' },

@@ -1,5 +1,5 @@
-// Test oracle: unicam-spec.md §1 written out literally in float64 (explicit pairwise differences, no Gram,
-// no centring, plain loops), so the optimised src/core/dcor.ts can be checked against it.
+// Test oracle: the distance statistics of docs/methods.md written out literally in float64 (explicit pairwise differences, no Gram,
+// no centring, plain loops), so the optimised src/core/dcor/ can be checked against it.
 
 /** Rows as plain number arrays. */
 export type Rows = number[][];
@@ -14,7 +14,7 @@ export function toRows(data: ArrayLike<number>, n: number, p: number): Rows {
   return out;
 }
 
-/** §1.1 a_ij = sqrt(Σ_d (x_id − x_jd)² + eps). */
+/** a_ij = sqrt(Σ_d (x_id − x_jd)² + eps). */
 export function naiveDistances(X: Rows, eps: number): Rows {
   const n = X.length;
   const a: Rows = [];
@@ -33,7 +33,7 @@ export function naiveDistances(X: Rows, eps: number): Rows {
   return a;
 }
 
-/** §1.2 U-centring, sums including the diagonal. */
+/** U-centring, sums including the diagonal. */
 export function naiveUCenter(a: Rows): Rows {
   const n = a.length;
   const out: Rows = [];
@@ -57,7 +57,7 @@ export function naiveUCenter(a: Rows): Rows {
   return out;
 }
 
-/** §1.3 ⟨A, B⟩ = Σ A_ij B_ij / (n(n−3)). */
+/** ⟨A, B⟩ = Σ A_ij B_ij / (n(n−3)). */
 export function naiveBracket(A: Rows, B: Rows): number {
   const n = A.length;
   let s = 0;
@@ -69,7 +69,7 @@ export function naiveU(X: Rows): Rows {
   return naiveUCenter(naiveDistances(X, 1e-18));
 }
 
-/** §1.4 R* on U-centred matrices. */
+/** R* on U-centred matrices. */
 export function naiveCorr(A: Rows, B: Rows): number {
   return naiveBracket(A, B) / Math.sqrt(naiveBracket(A, A) * naiveBracket(B, B) + 1e-18);
 }
@@ -78,18 +78,18 @@ export function naiveRStar(X: Rows, Y: Rows): number {
   return naiveCorr(naiveU(X), naiveU(Y));
 }
 
-/** §1.5 residual with the 1e-12 in the coefficient. */
+/** Projection residual with the 1e-12 in the coefficient. */
 export function naiveResidual(A: Rows, B: Rows): Rows {
   const beta = naiveBracket(A, B) / (naiveBracket(B, B) + 1e-12);
   return A.map((r, i) => r.map((v, j) => v - beta * B[i][j]));
 }
 
-/** §1.6 coded semi-partial R*(X|Y, Z). */
+/** Coded semi-partial R*(X|Y, Z). */
 export function naiveSemiPartial(X: Rows, Y: Rows, Z: Rows): number {
   return naiveCorr(naiveResidual(naiveU(X), naiveU(Y)), naiveU(Z));
 }
 
-/** §1.7 V-statistic FSS: (a) row norm, (b) eps 1e-12, (c) plain double-centring, (d)-(e) 1e-9. */
+/** V-statistic FSS: (a) row norm, (b) eps 1e-12, (c) plain double-centring, (d)-(e) 1e-9. */
 export function naiveFssV(X: Rows, Y: Rows, rowNormalise = true): number {
   const norm = (M: Rows): Rows =>
     M.map((r) => {

@@ -1,4 +1,4 @@
-// stageMetrics (one pass per feature matrix, shared n×n work) against the literal §1 oracle in naive.ts.
+// stageMetrics (one pass per feature matrix, shared n×n work) against the literal oracle in naive.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stageMetrics } from '../../../src/core/stageMetrics';

@@ -21,7 +21,7 @@ function throwsCode(fn: () => unknown, code: string, re?: RegExp): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// toy 2 (spec §6.1): n = 5, K = 3, h = w = 2
+// toy 2 (docs/methods.md §Golden values and tolerances): n = 5, K = 3, h = w = 2
 
 const A2 = [
   [
@@ -65,7 +65,7 @@ const FY2 = fromRows([
 ]);
 const LAB2 = [0, 1, 0, 1, 1];
 
-describe('unicam: toy 2 golden values (spec §6.1)', () => {
+describe('unicam: toy 2 golden values', () => {
   const res = unicamAlpha(FX2, FY2, LAB2, { hw: 4 });
   it('L_GT and α', () => {
     assert.equal(res.objective, 'gt');
@@ -85,7 +85,7 @@ describe('unicam: toy 2 golden values (spec §6.1)', () => {
       'grad = 4α',
     );
     assert.equal(res.argmax, null);
-    // L_GT is R*(X|Y, GT) of dcor.ts
+    // L_GT is R*(X|Y, GT) of src/core/dcor/
     close(res.L, prs(FX2, FY2, LAB2), 1e-14, 'L = pRS');
   });
   it('CAM of image 0 and the all-negative image 3', () => {
@@ -117,7 +117,7 @@ describe('unicam: toy 2 golden values (spec §6.1)', () => {
     const viaE = unicamAlpha(FX2, FY2, LAB2, { hw: 4, embedding: fromRows([[1, 0], [0, 1]]) });
     closeArr(viaG.alpha.data, res.alpha.data, 1e-15);
     closeArr(viaE.alpha.data, res.alpha.data, 1e-15);
-    // binary task: any embedding with distinct rows gives the same L (spec §3.5)
+    // binary task: any embedding with distinct rows gives the same L (docs/methods.md §Ground-truth embeddings)
     const viaR = unicamAlpha(FX2, FY2, LAB2, { hw: 4, embedding: randn(2, 768, rng(1)) });
     close(viaR.L, res.L, 1e-12);
   });

@@ -13,7 +13,7 @@ import { oneHotGt } from '../../../src/core/dcor';
 import { rng } from '../../../src/core/random';
 import { tinyModel } from './tinyModel';
 
-// Spec §6.1 toy 2: A[i][k] as 2×2 row-major.
+// Toy 2 (docs/methods.md §Golden values and tolerances): A[i][k] as 2×2 row-major.
 const TOY2_A = [
   [[1, 0, 0, 0], [0, 2, 1, 0], [1, 1, 1, 1]],
   [[0, 0, 2, 1], [1, 0, 0, 0], [0, 1, 0, 2]],
@@ -71,7 +71,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     m.dispose();
   });
 
-  test(`[${backend}] UniCAM L_GT through tfjs reproduces the toy-2 golden α and L (spec §6.1)`, async () => {
+  test(`[${backend}] UniCAM L_GT through tfjs reproduces the toy-2 golden α and L`, async () => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
     // A as NCHW 5×3×2×2; the general path differentiates L(GAP(A)) w.r.t. A, the GAP path w.r.t. F_X.
