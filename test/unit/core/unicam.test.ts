@@ -148,7 +148,7 @@ describe('unicam: analytic dL/dF_X matches central finite differences (≤ 1e-4 
     { n: 5, K: 3, Ky: 2, classes: 2, offset: 0, seed: 1, why: 'toy-2 size' },
     { n: 8, K: 6, Ky: 4, classes: 3, offset: 0, seed: 2, why: 'three classes' },
     { n: 12, K: 16, Ky: 10, classes: 4, offset: 3, seed: 3, why: 'ReLU-like offset features' },
-    { n: 32, K: 5, Ky: 7, classes: 5, offset: 0, seed: 4, why: 'HEAD batch size' },
+    { n: 32, K: 5, Ky: 7, classes: 5, offset: 0, seed: 4, why: 'batch size of the reference code' },
   ];
   for (const c of cases) {
     it(`L_GT and L_argmax: n = ${c.n}, K = ${c.K} (${c.why})`, () => {
