@@ -28,7 +28,7 @@ import type { Matrix } from './matrix';
 /** Eps of the min-max normalisation (docs/methods.md §Heatmaps). */
 const EPS_MINMAX = 1e-7;
 /** docs/methods.md §UniCAM: below this residual energy 1 − ρ² the map is mostly noise. */
-const LOW_RESIDUAL_ENERGY = 0.02;
+export const LOW_RESIDUAL_ENERGY = 0.02;
 
 export type UnicamObjective = 'gt' | 'argmax';
 

@@ -271,7 +271,7 @@ function readOptions(r: RunReader): Options {
   }
   const unicamBatch = r.num('unicamBatch', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2');
   if (unicamBatch !== undefined) options.unicamBatch = unicamBatch;
-  const permutations = r.num('permutations', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0');
+  const permutations = r.num('permutations', (n) => Number.isInteger(n) && n >= 1, 'an integer ≥ 1');
   if (permutations !== undefined) options.permutations = permutations;
   const gt = r.str('gt', false);
   if (gt !== undefined) options.gt = gt === 'onehot' ? gt : resolvePath(r.ctx.root, gt);

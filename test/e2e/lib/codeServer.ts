@@ -64,7 +64,7 @@ export function codeServerBin(): string {
   return bin;
 }
 
-/** code-server writes under HOME on every call, even --version (§7.7): confine it to the scratch. */
+/** code-server writes under HOME on every call, even --version (docs/platform.md "Real VS Code in end-to-end tests"): confine it to the scratch. */
 export function scratchEnv(scratch: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,

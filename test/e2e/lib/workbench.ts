@@ -91,7 +91,7 @@ export class Workbench {
   /**
    * Runs a command by its exact palette title ("KD Lens: Show Log"), clicking the row with that title
    * (fuzzy matching may rank another command first). The palette does not refresh while open and
-   * lists an extension's commands only once it is active (§7.7): retry once.
+   * lists an extension's commands only once it is active (docs/platform.md "Real VS Code in end-to-end tests"): retry once.
    */
   async runCommand(title: string, opts: { retries?: number } = {}): Promise<void> {
     const retries = opts.retries ?? 1;
@@ -220,7 +220,7 @@ export class Workbench {
 
   /**
    * Shows the view container whose activity-bar entry is labelled `title` ("KD Lens", "Explorer").
-   * Clicking an entry whose view is already showing would close the side bar (§7.7): check first.
+   * Clicking an entry whose view is already showing would close the side bar (docs/platform.md "Real VS Code in end-to-end tests"): check first.
    */
   async openViewContainer(title: string): Promise<void> {
     const item = this.page.locator(`.part.activitybar .action-item:has(a.action-label[aria-label^="${title}"])`).first();
@@ -250,7 +250,7 @@ export class Workbench {
 
   /**
    * The frame of a webview (panel or side view) whose document contains `selector`. Webviews nest an
-   * `active-frame` inside `iframe.webview` (§7.5): search every frame instead of walking the nesting.
+   * `active-frame` inside `iframe.webview` (docs/platform.md "Real VS Code in end-to-end tests"): search every frame instead of walking the nesting.
    */
   async webviewFrame(selector: string, opts: WaitOptions = {}): Promise<Frame> {
     return this.waitFor(`a webview frame containing ${selector}`, async () => {
