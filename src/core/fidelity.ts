@@ -193,8 +193,42 @@ export function calibration(
 
 /** Everything the fidelity view shows, in one pass over the n×k logits. */
 export function fidelity(input: FidelityInput): Fidelity {
-  const { teacher, student, labels, temperature: T, classNames } = input;
-  checkTemperature(T);
+  const { n, k } = checkFidelityInput(input);
+  const tally = newTally(n, k);
+  for (let i = 0; i < n; i++) {
+    measureSample(tally, input.teacher.data, input.student.data, i, k, input.temperature);
+    countSample(tally, i, input.labels[i], k);
+  }
+  return assembleFidelity(tally, input, n, k);
+}
+
+/** Running per-sample arrays and counts, filled sample by sample and read once at the end. */
+interface Tally {
+  readonly teacherPred: Int32Array;
+  readonly studentPred: Int32Array;
+  readonly teacherRight: Uint8Array;
+  readonly studentRight: Uint8Array;
+  readonly teacherConfidence: Float64Array;
+  readonly studentConfidence: Float64Array;
+  readonly klPerSample: Float64Array;
+  /** k×k, rows = true class, cols = predicted class. */
+  readonly confusionTeacher: Float64Array;
+  readonly confusionStudent: Float64Array;
+  /** Per true class: samples, teacher–student agreements, teacher right, student right. */
+  readonly classN: Float64Array;
+  readonly classAgree: Float64Array;
+  readonly classTeacherRight: Float64Array;
+  readonly classStudentRight: Float64Array;
+  readonly cells: { bothRight: number; teacherOnly: number; studentOnly: number; bothWrong: number; copiedErrors: number };
+  agree: number;
+  /** Σ klPerSample in sample order (the order fixes the rounding of the mean). */
+  klSum: number;
+}
+
+/** Validates the pair of logit matrices, the labels and the class names; returns n samples × k classes. */
+function checkFidelityInput(input: FidelityInput): { n: number; k: number } {
+  const { teacher, student, labels, temperature, classNames } = input;
+  checkTemperature(temperature);
   checkShape('teacher logits', teacher);
   checkShape('student logits', student);
   if (teacher.rows !== student.rows) {
@@ -211,120 +245,134 @@ export function fidelity(input: FidelityInput): Fidelity {
   if (classNames && classNames.length !== k) {
     throw new KdInputError('bad-argument', `${classNames.length} class names given but the models have ${k} classes`);
   }
+  return { n, k };
+}
 
-  const t = teacher.data;
-  const s = student.data;
-  const teacherPred = new Int32Array(n);
-  const studentPred = new Int32Array(n);
-  const teacherRight = new Uint8Array(n);
-  const studentRight = new Uint8Array(n);
-  const teacherConfidence = new Float64Array(n);
-  const studentConfidence = new Float64Array(n);
-  const klPerSample = new Float64Array(n);
-  const confusionTeacher = new Float64Array(k * k);
-  const confusionStudent = new Float64Array(k * k);
-  const classN = new Float64Array(k);
-  const classAgree = new Float64Array(k);
-  const classTeacherRight = new Float64Array(k);
-  const classStudentRight = new Float64Array(k);
-  let bothRight = 0;
-  let teacherOnly = 0;
-  let studentOnly = 0;
-  let bothWrong = 0;
-  let copiedErrors = 0;
-  let agree = 0;
-  let klSum = 0;
+function newTally(n: number, k: number): Tally {
+  return {
+    teacherPred: new Int32Array(n),
+    studentPred: new Int32Array(n),
+    teacherRight: new Uint8Array(n),
+    studentRight: new Uint8Array(n),
+    teacherConfidence: new Float64Array(n),
+    studentConfidence: new Float64Array(n),
+    klPerSample: new Float64Array(n),
+    confusionTeacher: new Float64Array(k * k),
+    confusionStudent: new Float64Array(k * k),
+    classN: new Float64Array(k),
+    classAgree: new Float64Array(k),
+    classTeacherRight: new Float64Array(k),
+    classStudentRight: new Float64Array(k),
+    cells: { bothRight: 0, teacherOnly: 0, studentOnly: 0, bothWrong: 0, copiedErrors: 0 },
+    agree: 0,
+    klSum: 0,
+  };
+}
 
-  for (let i = 0; i < n; i++) {
-    const off = i * k;
-    const y = labels[i];
-    const tp = argmaxAt(t, off, k);
-    const sp = argmaxAt(s, off, k);
-    const tMax = t[off + tp];
-    const sMax = s[off + sp];
+/** Sample i's two predictions, their max-softmax confidences at T = 1, and KL(teacher‖student) at T. */
+function measureSample(tally: Tally, t: ArrayLike<number>, s: ArrayLike<number>, i: number, k: number, T: number): void {
+  const off = i * k;
+  const tp = argmaxAt(t, off, k);
+  const sp = argmaxAt(s, off, k);
+  const tMax = t[off + tp];
+  const sMax = s[off + sp];
 
-    // Max softmax probability at T = 1 is exp(max − lse) = 1 / Σ exp(x_j − max).
-    let tSum1 = 0;
-    let sSum1 = 0;
-    let tSumT = 0;
-    let sSumT = 0;
-    for (let j = 0; j < k; j++) {
-      const a = t[off + j] - tMax;
-      const b = s[off + j] - sMax;
-      tSum1 += Math.exp(a);
-      sSum1 += Math.exp(b);
-      tSumT += Math.exp(a / T);
-      sSumT += Math.exp(b / T);
-    }
-    teacherConfidence[i] = 1 / tSum1;
-    studentConfidence[i] = 1 / sSum1;
-
-    // KL(p‖q) = Σ p_j (log p_j − log q_j) with log p_j = (t_j − tMax)/T − log tSumT, likewise q.
-    const tLse = Math.log(tSumT);
-    const sLse = Math.log(sSumT);
-    let kl = 0;
-    for (let j = 0; j < k; j++) {
-      const logP = (t[off + j] - tMax) / T - tLse;
-      const logQ = (s[off + j] - sMax) / T - sLse;
-      kl += Math.exp(logP) * (logP - logQ);
-    }
-    // KL ≥ 0 exactly; identical rows can round to −1e-17, which would read as a bug in a chart.
-    klPerSample[i] = kl > 0 ? kl : 0;
-    klSum += klPerSample[i];
-
-    teacherPred[i] = tp;
-    studentPred[i] = sp;
-    const tr = tp === y;
-    const sr = sp === y;
-    teacherRight[i] = tr ? 1 : 0;
-    studentRight[i] = sr ? 1 : 0;
-    if (tr && sr) bothRight++;
-    else if (tr) teacherOnly++;
-    else if (sr) studentOnly++;
-    else {
-      bothWrong++;
-      if (tp === sp) copiedErrors++;
-    }
-    if (tp === sp) agree++;
-    confusionTeacher[y * k + tp]++;
-    confusionStudent[y * k + sp]++;
-    classN[y]++;
-    if (tp === sp) classAgree[y]++;
-    if (tr) classTeacherRight[y]++;
-    if (sr) classStudentRight[y]++;
+  // Max softmax probability at T = 1 is exp(max − lse) = 1 / Σ exp(x_j − max).
+  let tSum1 = 0;
+  let sSum1 = 0;
+  let tSumT = 0;
+  let sSumT = 0;
+  for (let j = 0; j < k; j++) {
+    const a = t[off + j] - tMax;
+    const b = s[off + j] - sMax;
+    tSum1 += Math.exp(a);
+    sSum1 += Math.exp(b);
+    tSumT += Math.exp(a / T);
+    sSumT += Math.exp(b / T);
   }
+  tally.teacherPred[i] = tp;
+  tally.studentPred[i] = sp;
+  tally.teacherConfidence[i] = 1 / tSum1;
+  tally.studentConfidence[i] = 1 / sSum1;
 
-  const calT = calibration(teacherConfidence, teacherRight);
-  const calS = calibration(studentConfidence, studentRight);
+  // KL(p‖q) = Σ p_j (log p_j − log q_j) with log p_j = (t_j − tMax)/T − log tSumT, likewise q.
+  const tLse = Math.log(tSumT);
+  const sLse = Math.log(sSumT);
+  let kl = 0;
+  for (let j = 0; j < k; j++) {
+    const logP = (t[off + j] - tMax) / T - tLse;
+    const logQ = (s[off + j] - sMax) / T - sLse;
+    kl += Math.exp(logP) * (logP - logQ);
+  }
+  // KL ≥ 0 exactly; identical rows can round to −1e-17, which would read as a bug in a chart.
+  tally.klPerSample[i] = kl > 0 ? kl : 0;
+  tally.klSum += tally.klPerSample[i];
+}
+
+/** Sample i (true class y) into the 2×2, the agreement count, both confusion matrices and its class row. */
+function countSample(tally: Tally, i: number, y: number, k: number): void {
+  const tp = tally.teacherPred[i];
+  const sp = tally.studentPred[i];
+  const tr = tp === y;
+  const sr = sp === y;
+  tally.teacherRight[i] = tr ? 1 : 0;
+  tally.studentRight[i] = sr ? 1 : 0;
+  const cells = tally.cells;
+  if (tr && sr) cells.bothRight++;
+  else if (tr) cells.teacherOnly++;
+  else if (sr) cells.studentOnly++;
+  else {
+    cells.bothWrong++;
+    if (tp === sp) cells.copiedErrors++;
+  }
+  if (tp === sp) tally.agree++;
+  tally.confusionTeacher[y * k + tp]++;
+  tally.confusionStudent[y * k + sp]++;
+  tally.classN[y]++;
+  if (tp === sp) tally.classAgree[y]++;
+  if (tr) tally.classTeacherRight[y]++;
+  if (sr) tally.classStudentRight[y]++;
+}
+
+/** Per true class rates; 0/0 stays NaN so an empty class reads as "no samples", not 0%. */
+function perClassRows(tally: Tally, k: number, classNames: readonly string[] | undefined): ClassFidelity[] {
   const perClass: ClassFidelity[] = [];
   for (let c = 0; c < k; c++) {
+    const n = tally.classN[c];
     perClass.push({
       classIndex: c,
       name: classNames ? classNames[c] : String(c),
-      n: classN[c],
-      agreement: classAgree[c] / classN[c],
-      teacherAccuracy: classTeacherRight[c] / classN[c],
-      studentAccuracy: classStudentRight[c] / classN[c],
+      n,
+      agreement: tally.classAgree[c] / n,
+      teacherAccuracy: tally.classTeacherRight[c] / n,
+      studentAccuracy: tally.classStudentRight[c] / n,
     });
   }
+  return perClass;
+}
 
+function assembleFidelity(tally: Tally, input: FidelityInput, n: number, k: number): Fidelity {
+  const { teacherPred, studentPred, teacherRight, studentRight, teacherConfidence, studentConfidence } = tally;
+  const { bothRight, teacherOnly, studentOnly, bothWrong, copiedErrors } = tally.cells;
+  const calT = calibration(teacherConfidence, teacherRight);
+  const calS = calibration(studentConfidence, studentRight);
   return {
     n,
     k,
-    temperature: T,
+    temperature: input.temperature,
     accuracyTeacher: (bothRight + teacherOnly) / n,
     accuracyStudent: (bothRight + studentOnly) / n,
-    agreement: agree / n,
-    kl: klSum / n,
-    klPerSample,
+    agreement: tally.agree / n,
+    kl: tally.klSum / n,
+    klPerSample: tally.klPerSample,
     eceTeacher: calT.ece,
     eceStudent: calS.ece,
     reliabilityTeacher: calT.bins,
     reliabilityStudent: calS.bins,
     matrix2x2: { bothRight, teacherOnly, studentOnly, bothWrong, copiedErrors },
-    perClass,
-    confusionTeacher: { rows: k, cols: k, data: confusionTeacher },
-    confusionStudent: { rows: k, cols: k, data: confusionStudent },
+    perClass: perClassRows(tally, k, input.classNames),
+    confusionTeacher: { rows: k, cols: k, data: tally.confusionTeacher },
+    confusionStudent: { rows: k, cols: k, data: tally.confusionStudent },
     predictions: { teacherPred, studentPred, teacherRight, studentRight, teacherConfidence, studentConfidence },
   };
 }
