@@ -109,6 +109,22 @@ function execute(
   overrides: ReadonlyMap<number, tf.Tensor>,
   visit?: (id: number, t: tf.Tensor) => void,
 ): Map<number, tf.Tensor> {
+  const needed = neededNodes(g, targets, overrides);
+  const slots = new Slots(new Set<tf.Tensor>([x, ...overrides.values()]), new Set(keep), consumerCounts(g, needed));
+  try {
+    holdGivenTensors(g, slots, x, overrides, visit);
+    for (let p = 0; p < g.nodes.length; p++) {
+      if (needed.has(p)) runNode(g.nodes[p], file, slots, overrides, visit);
+    }
+    return handOut(g, slots, keep);
+  } catch (e) {
+    slots.releaseAll();
+    throw e;
+  }
+}
+
+/** Indices of the nodes that must run to produce `targets`, walking back and stopping at overrides and the input. */
+function neededNodes(g: Graph, targets: readonly number[], overrides: ReadonlyMap<number, tf.Tensor>): Set<number> {
   const needed = new Set<number>();
   const stack = [...targets];
   const seen = new Set<number>();
@@ -122,88 +138,144 @@ function execute(
     needed.add(p);
     stack.push(...g.nodes[p].inputs);
   }
+  return needed;
+}
+
+/** How many of the needed nodes read each tensor: a tensor is released when its count reaches 0. */
+function consumerCounts(g: Graph, needed: ReadonlySet<number>): Map<number, number> {
   const remaining = new Map<number, number>();
   for (const p of needed) for (const id of g.nodes[p].inputs) remaining.set(id, (remaining.get(id) ?? 0) + 1);
-  const keepSet = new Set(keep);
+  return remaining;
+}
 
-  // The same tf.Tensor can sit in several slots (Dropout and linear Activation return their input):
-  // count slots per tensor so a release never disposes a tensor still held elsewhere.
-  const external = new Set<tf.Tensor>([x, ...overrides.values()]);
-  const holders = new Map<tf.Tensor, number>();
-  const values = new Map<number, tf.Tensor>();
-  const hold = (id: number, t: tf.Tensor): void => {
-    values.set(id, t);
-    holders.set(t, (holders.get(t) ?? 0) + 1);
-  };
-  const release = (id: number): void => {
-    const t = values.get(id);
-    if (t === undefined) return;
-    values.delete(id);
-    const n = (holders.get(t) ?? 1) - 1;
-    if (n > 0) holders.set(t, n);
-    else {
-      holders.delete(t);
-      if (!external.has(t)) t.dispose();
-    }
-  };
-  const releaseIfDone = (id: number): void => {
-    if (!keepSet.has(id) && (remaining.get(id) ?? 0) <= 0) release(id);
-  };
+/**
+ * The live tensor of each graph id during one execution. The same tf.Tensor can sit in several slots
+ * (Dropout and linear Activation return their input): count slots per tensor so a release never
+ * disposes a tensor still held elsewhere, and never dispose the caller's own x or overrides.
+ */
+class Slots {
+  readonly values = new Map<number, tf.Tensor>();
+  private readonly holders = new Map<tf.Tensor, number>();
+  private readonly external: ReadonlySet<tf.Tensor>;
+  private readonly keep: ReadonlySet<number>;
+  private readonly remaining: Map<number, number>;
 
-  try {
-    for (const [id, t] of overrides) hold(id, t);
-    if (!overrides.has(g.inputId)) hold(g.inputId, x);
-    for (const id of [g.inputId, ...overrides.keys()]) {
-      visit?.(id, values.get(id) as tf.Tensor);
-      releaseIfDone(id);
-    }
-    for (let p = 0; p < g.nodes.length; p++) {
-      if (!needed.has(p)) continue;
-      const node = g.nodes[p];
-      const ins = node.inputs.map((id) => values.get(id) as tf.Tensor);
-      let outs: tf.Tensor[];
-      try {
-        outs = tf.tidy(() => {
-          const r = node.layer.apply(ins.length === 1 ? ins[0] : ins, { training: false }) as tf.Tensor | tf.Tensor[];
-          return Array.isArray(r) ? r : [r];
-        });
-      } catch (e) {
-        throw new KdInputError('bad-shape', `${file}: layer '${node.layer.name}' (${node.op}) failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-      }
-      node.outputs.forEach((id, j) => {
-        const t = outs[j];
-        if (overrides.has(id)) {
-          // Only reachable for a multi-output layer with some (not all) outputs overridden.
-          if (!holders.has(t) && !external.has(t)) t.dispose();
-          return;
-        }
-        hold(id, t);
-        visit?.(id, t);
-      });
-      for (const id of node.inputs) remaining.set(id, (remaining.get(id) ?? 0) - 1);
-      for (const id of node.inputs) releaseIfDone(id);
-      for (const id of node.outputs) if (!overrides.has(id)) releaseIfDone(id);
-    }
-    const result = new Map<number, tf.Tensor>();
-    const handedOut = new Set<tf.Tensor>();
-    for (const id of keep) {
-      const t = values.get(id);
-      if (t === undefined) throw new Error(`internal: tensor ${g.tensors.get(id)?.name} was not computed`);
-      // The caller disposes what it gets: never hand out its own x/overrides or one tensor twice.
-      const out = external.has(t) || handedOut.has(t) ? tf.clone(t) : t;
-      handedOut.add(out);
-      result.set(id, out);
-    }
-    // Everything still held that is not handed out (e.g. kept ids listed twice) is released here.
-    for (const [id, t] of [...values]) {
-      if (!handedOut.has(t)) release(id);
-      else values.delete(id);
-    }
-    return result;
-  } catch (e) {
-    for (const id of [...values.keys()]) release(id);
-    throw e;
+  constructor(external: ReadonlySet<tf.Tensor>, keep: ReadonlySet<number>, remaining: Map<number, number>) {
+    this.external = external;
+    this.keep = keep;
+    this.remaining = remaining;
   }
+
+  isExternal(t: tf.Tensor): boolean {
+    return this.external.has(t);
+  }
+
+  isHeld(t: tf.Tensor): boolean {
+    return this.holders.has(t);
+  }
+
+  hold(id: number, t: tf.Tensor): void {
+    this.values.set(id, t);
+    this.holders.set(t, (this.holders.get(t) ?? 0) + 1);
+  }
+
+  release(id: number): void {
+    const t = this.values.get(id);
+    if (t === undefined) return;
+    this.values.delete(id);
+    const n = (this.holders.get(t) ?? 1) - 1;
+    if (n > 0) this.holders.set(t, n);
+    else {
+      this.holders.delete(t);
+      if (!this.external.has(t)) t.dispose();
+    }
+  }
+
+  /** One consumer of `id` has run. */
+  consumed(id: number): void {
+    this.remaining.set(id, (this.remaining.get(id) ?? 0) - 1);
+  }
+
+  releaseIfDone(id: number): void {
+    if (!this.keep.has(id) && (this.remaining.get(id) ?? 0) <= 0) this.release(id);
+  }
+
+  releaseAll(): void {
+    for (const id of [...this.values.keys()]) this.release(id);
+  }
+}
+
+/** Puts the overrides and the model input (unless overridden) in their slots; visits and maybe releases them. */
+function holdGivenTensors(
+  g: Graph,
+  slots: Slots,
+  x: tf.Tensor,
+  overrides: ReadonlyMap<number, tf.Tensor>,
+  visit?: (id: number, t: tf.Tensor) => void,
+): void {
+  for (const [id, t] of overrides) slots.hold(id, t);
+  if (!overrides.has(g.inputId)) slots.hold(g.inputId, x);
+  for (const id of [g.inputId, ...overrides.keys()]) {
+    visit?.(id, slots.values.get(id) as tf.Tensor);
+    slots.releaseIfDone(id);
+  }
+}
+
+/** Applies one layer call to its held inputs, holds its outputs, then releases whatever is no longer read. */
+function runNode(
+  node: GraphNode,
+  file: string,
+  slots: Slots,
+  overrides: ReadonlyMap<number, tf.Tensor>,
+  visit?: (id: number, t: tf.Tensor) => void,
+): void {
+  const ins = node.inputs.map((id) => slots.values.get(id) as tf.Tensor);
+  const outs = applyLayer(node, file, ins);
+  node.outputs.forEach((id, j) => {
+    const t = outs[j];
+    if (overrides.has(id)) {
+      // Only reachable for a multi-output layer with some (not all) outputs overridden.
+      if (!slots.isHeld(t) && !slots.isExternal(t)) t.dispose();
+      return;
+    }
+    slots.hold(id, t);
+    visit?.(id, t);
+  });
+  for (const id of node.inputs) slots.consumed(id);
+  for (const id of node.inputs) slots.releaseIfDone(id);
+  for (const id of node.outputs) if (!overrides.has(id)) slots.releaseIfDone(id);
+}
+
+/** The layer's outputs as a list; a failure names the layer, since tfjs's message alone does not. */
+function applyLayer(node: GraphNode, file: string, ins: tf.Tensor[]): tf.Tensor[] {
+  try {
+    return tf.tidy(() => {
+      const r = node.layer.apply(ins.length === 1 ? ins[0] : ins, { training: false }) as tf.Tensor | tf.Tensor[];
+      return Array.isArray(r) ? r : [r];
+    });
+  } catch (e) {
+    throw new KdInputError('bad-shape', `${file}: layer '${node.layer.name}' (${node.op}) failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+}
+
+/** Returns the `keep` tensors, now owned by the caller, and releases everything else still held. */
+function handOut(g: Graph, slots: Slots, keep: readonly number[]): Map<number, tf.Tensor> {
+  const result = new Map<number, tf.Tensor>();
+  const handedOut = new Set<tf.Tensor>();
+  for (const id of keep) {
+    const t = slots.values.get(id);
+    if (t === undefined) throw new Error(`internal: tensor ${g.tensors.get(id)?.name} was not computed`);
+    // The caller disposes what it gets: never hand out its own x/overrides or one tensor twice.
+    const out = slots.isExternal(t) || handedOut.has(t) ? tf.clone(t) : t;
+    handedOut.add(out);
+    result.set(id, out);
+  }
+  // Everything still held that is not handed out (e.g. kept ids listed twice) is released here.
+  for (const [id, t] of [...slots.values]) {
+    if (!handedOut.has(t)) slots.release(id);
+    else slots.values.delete(id);
+  }
+  return result;
 }
 
 function shapeText(s: ReadonlyArray<number | null>): string {
