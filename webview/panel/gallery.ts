@@ -116,6 +116,26 @@ interface DrawJob {
   run(): void;
 }
 
+/** The probe images as decoded bytes (null when the snapshot has none) and their size. */
+interface ProbeImages {
+  readonly images: Uint8Array | null;
+  /** The bytes cover every probe image at h×w×3. */
+  readonly hasImages: boolean;
+  readonly h: number;
+  readonly w: number;
+}
+
+/** Cell canvas size in CSS pixels at the current zoom. */
+interface CellSize {
+  readonly cw: number;
+  readonly ch: number;
+}
+
+/** Replaces the children only when they differ, so a snapshot that changes nothing here touches no DOM. */
+function replaceChildrenIfChanged(parent: HTMLElement, children: readonly HTMLElement[]): void {
+  if (parent.childNodes.length !== children.length || children.some((c, k) => parent.childNodes[k] !== c)) parent.replaceChildren(...children);
+}
+
 export class Gallery {
   readonly el = h('section', { id: 'gallery', 'aria-label': 'Heatmap gallery' });
   private readonly toolbar = h('div', { class: 'toolbar' });
@@ -195,28 +215,53 @@ export class Gallery {
     );
   }
 
-  /** Draws the gallery for the snapshot; returns the probe indices shown (filtered, in order). */
+  /** Draws the gallery for the snapshot; records the probe indices shown (filtered, in order) for export. */
   render(state: PanelState, ui: PanelUiState, placeholder: string | null): void {
     this.ui = ui;
-    this.opacity.value = String(ui.opacity);
-    this.zoom.value = String(ui.zoom);
-    this.camClass.value = ui.camClass;
+    this.syncControls(ui);
     const d = state.detail;
-    if (!d || placeholder) {
-      this.schedule([]);
-      this.el.classList.add('is-empty');
-      this.info.textContent = placeholder ?? 'No heatmaps for this checkpoint.';
-      this.rowsEl.replaceChildren();
-      this.toggles.replaceChildren();
-      this.more.hidden = true;
-      this.shown = [];
-      return;
-    }
+    if (!d || placeholder) return this.renderEmpty(placeholder);
     this.el.classList.remove('is-empty');
     const cp = state.checkpoints[state.selected];
     this.fileStem = `kdlens-${(cp?.name ?? 'checkpoint').replace(/[^A-Za-z0-9._-]+/g, '_')}`;
 
-    // Probe images: the run's ProbeView, else the result's own copy.
+    const probe = this.probeImages(state, d);
+    const avail = availableColumns(d, ui.camClass, probe.hasImages);
+    this.columns = avail.filter((c) => !ui.hidden.includes(c));
+    this.renderToggles(avail, ui);
+    this.pickRows(d, ui);
+
+    const cw = Math.max(16, Math.round(BASE_CELL * ui.zoom));
+    const size: CellSize = { cw, ch: Math.max(16, Math.round((cw * probe.h) / probe.w)) };
+    const jobs: DrawJob[] = [];
+    const rowsOut = this.shown.map((i) => this.renderRow(d, ui, i, probe, size, jobs));
+    replaceChildrenIfChanged(this.rowsEl, rowsOut);
+    if (this.inputs.size > 4 * Math.max(64, this.shown.length)) this.inputs.clear();
+    this.schedule(jobs);
+  }
+
+  private syncControls(ui: PanelUiState): void {
+    this.opacity.value = String(ui.opacity);
+    this.zoom.value = String(ui.zoom);
+    this.camClass.value = ui.camClass;
+  }
+
+  /** No detail (or the app shows a placeholder): drop pending draws and every row. */
+  private renderEmpty(placeholder: string | null): void {
+    this.schedule([]);
+    this.el.classList.add('is-empty');
+    this.info.textContent = placeholder ?? 'No heatmaps for this checkpoint.';
+    this.rowsEl.replaceChildren();
+    this.toggles.replaceChildren();
+    this.more.hidden = true;
+    this.shown = [];
+  }
+
+  /**
+   * Probe image bytes: the run's ProbeView, else the result's own copy. A different probe drops the
+   * resized inputs and the rows, whose cells would otherwise keep showing the old images.
+   */
+  private probeImages(state: PanelState, d: EvalResult): ProbeImages {
     const pv = state.probe;
     const imgB64 = pv?.images ?? d.probe.images;
     const H0 = pv?.height ?? d.probe.height;
@@ -231,11 +276,11 @@ export class Gallery {
       this.rows.clear();
       this.visible.clear();
     }
+    return { images, hasImages, h: H0, w: W0 };
+  }
 
-    const avail = availableColumns(d, ui.camClass, hasImages);
-    this.columns = avail.filter((c) => !ui.hidden.includes(c));
-    this.renderToggles(avail, ui);
-
+  /** The filtered, ordered probe indices up to the page limit; the info line and the "more" button. */
+  private pickRows(d: EvalResult, ui: PanelUiState): void {
     const preds: Predictions = { labels: d.probe.labels, teacher: d.fidelity.teacher_pred, student: d.fidelity.student_pred };
     const order = galleryOrder(preds, ui.filter);
     this.shown = order.slice(0, ui.rows);
@@ -243,81 +288,91 @@ export class Gallery {
     this.info.textContent = `Showing ${this.shown.length} of ${order.length}${order.length < n ? ` filtered (${n} probe images)` : ' probe images'}, teacher/student disagreements first.`;
     this.more.hidden = order.length <= this.shown.length;
     this.more.textContent = `Show ${Math.min(GALLERY_PAGE, order.length - this.shown.length)} more`;
+  }
 
-    const cw = Math.max(16, Math.round(BASE_CELL * ui.zoom));
-    const ch = Math.max(16, Math.round((cw * H0) / W0));
-    const planeOf = (set: HeatmapSet, i: number): Plane => ({ data: plane(this.floats.get(set.data), i, set.h * set.w), h: set.h, w: set.w });
+  /** One probe image's row: header, then a cell per shown column; changed cells add a draw job. */
+  private renderRow(d: EvalResult, ui: PanelUiState, i: number, probe: ProbeImages, size: CellSize, jobs: DrawJob[]): HTMLElement {
+    const row = this.row(i);
+    this.renderRowHead(row, d, i);
+    const input = this.inputPixels(i, probe, size);
+    const cellsOut = this.columns.map((col) => this.renderCell(row, col, d, ui, i, input, size, jobs));
+    replaceChildrenIfChanged(row.el.querySelector('.g-cells') as HTMLElement, cellsOut);
+    return row.el;
+  }
+
+  /** "#i id · true: … · teacher: … ✓/✗ …", rebuilt only when what it says changes. */
+  private renderRowHead(row: Row, d: EvalResult, i: number): void {
+    const label = d.probe.labels[i];
+    const tp = d.fidelity.teacher_pred[i];
+    const sp = d.fidelity.student_pred[i];
+    const bp = d.fidelity.base_pred?.[i];
+    const batch = d.unicam?.batch_of[i];
+    const headKey = `${d.probe.ids[i]}|${label}|${tp}|${sp}|${bp}|${batch}|${d.probe.classes.join(',')}`;
+    if (headKey === row.headKey) return;
+    row.headKey = headKey;
     const cls = (k: number | undefined): string => (k === undefined ? '—' : (d.probe.classes[k] ?? String(k)));
-    const rowsOut: HTMLElement[] = [];
-    const jobs: DrawJob[] = [];
-    for (const i of this.shown) {
-      const row = this.row(i);
-      const label = d.probe.labels[i];
-      const tp = d.fidelity.teacher_pred[i];
-      const sp = d.fidelity.student_pred[i];
-      const bp = d.fidelity.base_pred?.[i];
-      const batch = d.unicam?.batch_of[i];
-      const headKey = `${d.probe.ids[i]}|${label}|${tp}|${sp}|${bp}|${batch}|${d.probe.classes.join(',')}`;
-      if (headKey !== row.headKey) {
-        row.headKey = headKey;
-        const pred = (who: string, p: number | undefined) =>
-          p === undefined ? null : h('span', {}, ` · ${who}: `, h('span', { class: p === label ? 'pred-ok' : 'pred-bad' }, `${cls(p)} ${p === label ? '✓' : '✗'}`));
-        row.head.replaceChildren(
-          h('b', {}, `#${i}`),
-          ' ',
-          h('code', {}, d.probe.ids[i] ?? ''),
-          ' · true: ',
-          h('b', {}, cls(label)),
-          ...[pred('teacher', tp), pred('student', sp), pred('base', bp), batch !== undefined ? h('span', { class: 'batch' }, ` · UniCAM batch ${batch}`) : null].filter((x): x is HTMLSpanElement => x !== null),
-        );
-        row.el.dataset.outcome = outcomeOf(label, tp, sp);
-      }
-      const inputKey = `${i}|${cw}x${ch}`;
-      let input: Uint8Array | null = null;
-      if (hasImages && images) {
-        input = this.inputs.get(inputKey) ?? null;
-        if (!input) {
-          input = resizeRgbBytes(plane(images, i, H0 * W0 * 3), H0, W0, ch, cw);
-          this.inputs.set(inputKey, input);
-        }
-      }
-      const cellsOut: HTMLElement[] = [];
-      for (const col of this.columns) {
-        const cell = this.cell(row, col);
-        let planes: Plane[] = [];
-        let empty = false;
-        if (col === 'difference') {
-          planes = [planeOf(columnSet(d, 'teacher', ui.camClass) as HeatmapSet, i), planeOf(columnSet(d, 'student', ui.camClass) as HeatmapSet, i)];
-        } else if (col !== 'input') {
-          const set = columnSet(d, col, ui.camClass) as HeatmapSet;
-          planes = [planeOf(set, i)];
-          empty = set.empty[i] === true;
-        }
-        const key = `${col}|${i}|${cw}x${ch}|${ui.opacity}|${planes.map((p) => `${this.idOf(p.data)}:${p.h}x${p.w}`).join(',')}|${input ? 1 : 0}`;
-        if (key !== cell.key) {
-          const opacity = ui.opacity;
-          const px = input;
-          jobs.push({
-            row: row.el,
-            run: () => {
-              cell.key = key;
-              this.draw(cell.canvas, col, planes, px, cw, ch, opacity);
-              this.meta.set(cell.canvas, { i, col, planes, W: cw, H: ch });
-            },
-          });
-        }
-        cell.canvas.style.width = `${cw}px`;
-        cell.canvas.style.height = `${ch}px`;
-        cell.badge.hidden = !empty;
-        cellsOut.push(cell.fig);
-      }
-      const cellsEl = row.el.querySelector('.g-cells') as HTMLElement;
-      if (cellsEl.childNodes.length !== cellsOut.length || cellsOut.some((c, k) => cellsEl.childNodes[k] !== c)) cellsEl.replaceChildren(...cellsOut);
-      rowsOut.push(row.el);
+    const pred = (who: string, p: number | undefined) =>
+      p === undefined ? null : h('span', {}, ` · ${who}: `, h('span', { class: p === label ? 'pred-ok' : 'pred-bad' }, `${cls(p)} ${p === label ? '✓' : '✗'}`));
+    row.head.replaceChildren(
+      h('b', {}, `#${i}`),
+      ' ',
+      h('code', {}, d.probe.ids[i] ?? ''),
+      ' · true: ',
+      h('b', {}, cls(label)),
+      ...[pred('teacher', tp), pred('student', sp), pred('base', bp), batch !== undefined ? h('span', { class: 'batch' }, ` · UniCAM batch ${batch}`) : null].filter((x): x is HTMLSpanElement => x !== null),
+    );
+    row.el.dataset.outcome = outcomeOf(label, tp, sp);
+  }
+
+  /** Probe image i resized to the cell, memoised per size (zooming back reuses it); null without images. */
+  private inputPixels(i: number, probe: ProbeImages, { cw, ch }: CellSize): Uint8Array | null {
+    if (!probe.hasImages || !probe.images) return null;
+    const inputKey = `${i}|${cw}x${ch}`;
+    let input = this.inputs.get(inputKey);
+    if (!input) {
+      input = resizeRgbBytes(plane(probe.images, i, probe.h * probe.w * 3), probe.h, probe.w, ch, cw);
+      this.inputs.set(inputKey, input);
     }
-    if (this.rowsEl.childNodes.length !== rowsOut.length || rowsOut.some((r, k) => this.rowsEl.childNodes[k] !== r)) this.rowsEl.replaceChildren(...rowsOut);
-    if (this.inputs.size > 4 * Math.max(64, this.shown.length)) this.inputs.clear();
-    this.schedule(jobs);
+    return input;
+  }
+
+  /**
+   * Sizes cell (i, col) and flags an empty map; queues a redraw only when its key (what it shows)
+   * changed. The key is set when the job runs, so a job dropped by a newer snapshot is redone.
+   */
+  private renderCell(row: Row, col: MapColumn, d: EvalResult, ui: PanelUiState, i: number, input: Uint8Array | null, { cw, ch }: CellSize, jobs: DrawJob[]): HTMLElement {
+    const cell = this.cell(row, col);
+    const { planes, empty } = this.cellPlanes(d, col, ui.camClass, i);
+    const key = `${col}|${i}|${cw}x${ch}|${ui.opacity}|${planes.map((p) => `${this.idOf(p.data)}:${p.h}x${p.w}`).join(',')}|${input ? 1 : 0}`;
+    if (key !== cell.key) {
+      const opacity = ui.opacity;
+      jobs.push({
+        row: row.el,
+        run: () => {
+          cell.key = key;
+          this.draw(cell.canvas, col, planes, input, cw, ch, opacity);
+          this.meta.set(cell.canvas, { i, col, planes, W: cw, H: ch });
+        },
+      });
+    }
+    cell.canvas.style.width = `${cw}px`;
+    cell.canvas.style.height = `${ch}px`;
+    cell.badge.hidden = !empty;
+    return cell.fig;
+  }
+
+  /** The map planes a cell shows (none for input; teacher and student for the difference). */
+  private cellPlanes(d: EvalResult, col: MapColumn, camClass: 'pred' | 'true', i: number): { planes: Plane[]; empty: boolean } {
+    if (col === 'input') return { planes: [], empty: false };
+    if (col === 'difference') {
+      return { planes: [this.planeOf(columnSet(d, 'teacher', camClass) as HeatmapSet, i), this.planeOf(columnSet(d, 'student', camClass) as HeatmapSet, i)], empty: false };
+    }
+    const set = columnSet(d, col, camClass) as HeatmapSet;
+    return { planes: [this.planeOf(set, i)], empty: set.empty[i] === true };
+  }
+
+  private planeOf(set: HeatmapSet, i: number): Plane {
+    return { data: plane(this.floats.get(set.data), i, set.h * set.w), h: set.h, w: set.w };
   }
 
   /**
