@@ -59,17 +59,22 @@ export interface ModelSummary {
   readonly inputShape: readonly (number | null)[];
 }
 
-export interface ProbeSummary {
-  readonly path: string;
-  readonly name: string;
+/** The probe set's shape and labels: declared once here, every other probe type extends or picks it. */
+export interface ProbeShape {
   readonly n: number;
-  readonly classes: readonly string[];
-  readonly seed: number;
   readonly height: number;
   readonly width: number;
   /** Per probe image: id (relative file or npz[i]) and label, in probe order. */
   readonly ids: readonly string[];
   readonly labels: readonly number[];
+  /** Class names by label index. */
+  readonly classes: readonly string[];
+}
+
+export interface ProbeSummary extends ProbeShape {
+  readonly path: string;
+  readonly name: string;
+  readonly seed: number;
   readonly hasMasks: boolean;
   /** n×height×width×3 RGB bytes, base64 (protocol/encoding.ts bytesToBase64); only when asked for. */
   readonly images?: string;

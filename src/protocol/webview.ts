@@ -5,7 +5,7 @@
 // each command's params before acting (a malformed one is dropped). State flows host → webview as FULL
 // snapshots; webviews send only intents. Pure: imported by src/host/webviews/* and by webview/ code.
 import type { CheckpointSummary, RunId } from '../core/runs';
-import type { EvalResult } from '../core/types';
+import type { EvalResult, ProbeShape } from '../core/types';
 import { isArray, isBase64, isBoolean, isIndex, isPlainObject, isShortString, isString, objectOf, orNull } from './guards';
 import type { Guard } from './guards';
 
@@ -59,15 +59,9 @@ export interface CheckpointView {
  * Probe images for the gallery. `images` (the bulk of a snapshot) is left out when the page has told the
  * host (ProbeCachedCommand) that it holds the images of this `key`; a page that reloads starts empty.
  */
-export interface ProbeView {
+export interface ProbeView extends ProbeShape {
   /** Identity of these images (run, size and content fingerprint). */
   readonly key: string;
-  readonly n: number;
-  readonly height: number;
-  readonly width: number;
-  readonly ids: readonly string[];
-  readonly labels: readonly number[];
-  readonly classes: readonly string[];
   /** n×height×width×3 RGB bytes, base64; absent when the page already holds `key`. */
   readonly images?: string;
 }
