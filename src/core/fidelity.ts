@@ -203,13 +203,7 @@ export function fidelity(input: FidelityInput): Fidelity {
 }
 
 /** Running per-sample arrays and counts, filled sample by sample and read once at the end. */
-interface Tally {
-  readonly teacherPred: Int32Array;
-  readonly studentPred: Int32Array;
-  readonly teacherRight: Uint8Array;
-  readonly studentRight: Uint8Array;
-  readonly teacherConfidence: Float64Array;
-  readonly studentConfidence: Float64Array;
+interface Tally extends Predictions {
   readonly klPerSample: Float64Array;
   /** k×k, rows = true class, cols = predicted class. */
   readonly confusionTeacher: Float64Array;
