@@ -1,13 +1,10 @@
-// The extension's log: a wrapper over the "KD Lens" LogOutputChannel, and the small LogSink interface that
-// host classes (worker client, watcher, scheduler) take so tests can pass a plain array-backed sink.
+// The extension's log: the LogSink (src/host/pipeline/logSink.ts) of the pipeline's classes, written to the
+// "KD Lens" LogOutputChannel.
 import * as vscode from 'vscode';
+import type { LogSink } from './pipeline/logSink';
 
-/** Where host classes write their log lines (one line each; multi-line text is split). */
-export interface LogSink {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+export { MemoryLog } from './pipeline/logSink';
+export type { LogSink } from './pipeline/logSink';
 
 /** The Output channel "KD Lens" (log flavour: timestamps and levels come from VS Code). */
 export class Log implements LogSink, vscode.Disposable {
@@ -36,20 +33,6 @@ export class Log implements LogSink, vscode.Disposable {
 
   dispose(): void {
     this.channel.dispose();
-  }
-}
-
-/** A sink that keeps lines in memory (tests, and the tail quoted in crash messages). */
-export class MemoryLog implements LogSink {
-  readonly lines: string[] = [];
-  info(message: string): void {
-    this.lines.push(`[info] ${message}`);
-  }
-  warn(message: string): void {
-    this.lines.push(`[warn] ${message}`);
-  }
-  error(message: string): void {
-    this.lines.push(`[error] ${message}`);
   }
 }
 

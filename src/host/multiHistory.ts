@@ -1,10 +1,17 @@
 // One HistoryStore per workspace folder (each writes only its own `.kdlens/`), behind the single history
-// interface the RunStore and providers use; runs are routed to their folder's store by their root.
+// interface the run pipeline and providers use; runs are routed to their folder's store by their root.
 import type { CheckpointRecord, RunConfig, RunId } from '../core/runs';
 import type { EvalResult } from '../core/types';
 import type { ProbeView } from '../protocol/webview';
-import { HistoryStore } from './store';
-import type { ProbeLike, StoreChange } from './store';
+import { HistoryStore } from './historyStore';
+import type { ProbeImages, StoreChange, StoredProbe } from './historyStore';
+
+/** The gallery's view of stored probe images, keyed by a fingerprint of their content. */
+export function probeViewOf(runId: RunId, p: ProbeImages | StoredProbe): ProbeView {
+  // A fingerprint, not a hash of 4 MB: the size and both ends of the base64 change with the content.
+  const key = `${runId}|${p.n}|${p.height}x${p.width}|${p.rgb.length}|${p.rgb.slice(0, 32)}|${p.rgb.slice(-32)}`;
+  return { key, n: p.n, height: p.height, width: p.width, ids: p.ids, labels: p.labels, classes: p.classes, images: p.rgb };
+}
 
 export class MultiHistory {
   private readonly stores = new Map<string, HistoryStore>();
@@ -46,20 +53,18 @@ export class MultiHistory {
     return this.of(record.runId)?.detail(record);
   }
 
-  async append(record: CheckpointRecord, detail?: EvalResult): Promise<void> {
-    await this.of(record.runId)?.append(record, detail);
+  /** Appends a row; returns it as stored (with `detail` and `summary` when a result was given). */
+  async append(record: CheckpointRecord, detail?: EvalResult): Promise<CheckpointRecord | undefined> {
+    return this.of(record.runId)?.append(record, detail);
   }
 
-  async writeProbe(runId: RunId, probe: ProbeLike): Promise<boolean> {
+  async writeProbe(runId: RunId, probe: ProbeImages): Promise<boolean> {
     return (await this.of(runId)?.writeProbe(runId, probe)) ?? false;
   }
 
   async probe(runId: RunId): Promise<ProbeView | undefined> {
     const p = await this.of(runId)?.probe(runId);
-    if (!p) return undefined;
-    // A fingerprint, not a hash of 4 MB: the size and both ends of the base64 change with the content.
-    const key = `${runId}|${p.n}|${p.height}x${p.width}|${p.rgb.length}|${p.rgb.slice(0, 32)}|${p.rgb.slice(-32)}`;
-    return { key, n: p.n, height: p.height, width: p.width, ids: p.ids, labels: p.labels, classes: p.classes, images: p.rgb };
+    return p ? probeViewOf(runId, p) : undefined;
   }
 
   runDir(runId: RunId): string | undefined {

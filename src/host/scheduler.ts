@@ -2,11 +2,11 @@
 // identities skipped, newest first with older ones backfilled when idle, a stale running job cancelled by
 // a newer checkpoint of its run. CheckpointQueue is the pure part; Scheduler adds timers and the job loop.
 import { CancellationTokenSource } from 'vscode-jsonrpc';
-import type * as vscode from 'vscode';
 import { isKdInputError } from '../core/errors';
 import type { CheckpointRecord, RunId } from '../core/runs';
 import type { EvalResult, Progress } from '../core/types';
-import type { LogSink } from './log';
+import type { LogSink } from './pipeline/logSink';
+import type { Disposable } from './pipeline/emitter';
 import type { CheckpointEvent } from './watcher';
 import { isWorkerError } from './workerClient';
 import type { CancellationLike } from './workerClient';
@@ -176,11 +176,17 @@ const realTimers: TimerApi = {
   now: () => Date.now(),
 };
 
+/** What evaluate gets besides the job: the job's cancellation and where its progress goes. */
+export interface EvaluateContext {
+  readonly token: CancellationLike;
+  readonly onProgress: (p: Progress) => void;
+}
+
 export interface SchedulerOptions {
   /** Whether the history already holds this run's checkpoint with this identity. */
   readonly isCurrent: (runId: RunId, path: string, mtimeMs: number, size: number) => boolean;
-  /** Evaluate one checkpoint (the coordinator builds AnalyzeParams from the run and calls WorkerClient.analyze). */
-  readonly evaluate: (job: QueuedJob, ctx: { readonly token: CancellationLike; readonly onProgress: (p: Progress) => void }) => Promise<EvalResult>;
+  /** Evaluate one checkpoint (the pipeline builds AnalyzeParams from the run and calls WorkerClient.analyze). */
+  readonly evaluate: (job: QueuedJob, ctx: EvaluateContext) => Promise<EvalResult>;
   /** A result to store (awaited before the next job starts, so isCurrent sees it). */
   readonly onResult: (record: CheckpointRecord, result: EvalResult) => void | Promise<void>;
   /** A checkpoint that cannot be evaluated (input error, or it crashed the worker twice). */
@@ -197,7 +203,7 @@ export interface SchedulerOptions {
 }
 
 /** Runs the queue: debounce timers per run, one evaluation at a time, cancellation, outcome routing. */
-export class Scheduler implements vscode.Disposable {
+export class Scheduler implements Disposable {
   private readonly q: CheckpointQueue;
   private readonly timers: TimerApi;
   private readonly debounceMs: number;

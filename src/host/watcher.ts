@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
-import type * as vscode from 'vscode';
 import { globBase, globToRegExp, stepOf } from '../core/glob';
 import type { RunConfig, RunId } from '../core/runs';
 import { groupByteLength } from '../core/tfjsManifest';
-import type { LogSink } from './log';
+import type { LogSink } from './pipeline/logSink';
+import type { Disposable } from './pipeline/emitter';
 
 /** A checkpoint that is complete on disk, with the file identity it had when found complete. */
 export interface CheckpointEvent {
@@ -31,7 +31,7 @@ export interface CheckpointWatcherOptions {
   readonly onCheckpoint: (e: CheckpointEvent) => void;
   readonly onRemoved?: (runId: RunId, path: string) => void;
   readonly log?: LogSink;
-  /** chokidar awaitWriteFinish; defaults 300 / 50 ms (platform-notes.md §5). */
+  /** chokidar awaitWriteFinish; defaults 300 / 50 ms (docs/platform.md "File watching"). */
   readonly stabilityThreshold?: number;
   readonly pollInterval?: number;
 }
@@ -39,7 +39,7 @@ export interface CheckpointWatcherOptions {
 /** Folders never worth watching inside a checkpoint tree. */
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.kdlens', '__pycache__', '.venv', 'venv', 'wandb']);
 
-export class CheckpointWatcher implements vscode.Disposable {
+export class CheckpointWatcher implements Disposable {
   private readonly runs = new Map<RunId, RunWatch>();
 
   constructor(private readonly opts: CheckpointWatcherOptions) {}

@@ -4,7 +4,6 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import * as vscode from 'vscode';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc';
 import { IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
@@ -14,7 +13,9 @@ import type { KdErrorCode } from '../core/errors';
 import type { AnalyzeParams, EvalResult, ModelInspection, Progress } from '../core/types';
 import { AnalyzeRequest, DidProgressNotification, InitializeRequest, InspectRequest, LogNotification, WorkerErrorCode } from '../protocol/worker';
 import type { WorkerInfo } from '../protocol/worker';
-import type { LogSink } from './log';
+import type { LogSink } from './pipeline/logSink';
+import { Emitter } from './pipeline/emitter';
+import type { Disposable } from './pipeline/emitter';
 import { RestartPolicy } from './restartPolicy';
 
 export type WorkerState = 'starting' | 'ready' | 'busy' | 'crashed' | 'stopped';
@@ -83,10 +84,10 @@ interface Waiter {
 
 const STDERR_PREFIX = /^\[kdlens worker \d+\] (?:info|warn|error): /;
 
-export class WorkerClient implements vscode.Disposable {
+export class WorkerClient implements Disposable {
   private readonly opts: WorkerClientOptions;
   private readonly policy: RestartPolicy;
-  private readonly stateEmitter = new vscode.EventEmitter<WorkerState>();
+  private readonly stateEmitter = new Emitter<WorkerState>();
   /** Fires on every state change (not on repeats). */
   readonly onDidChangeState = this.stateEmitter.event;
   private _state: WorkerState = 'stopped';

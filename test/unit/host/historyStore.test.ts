@@ -1,12 +1,12 @@
-// src/host/store.ts on a real temp folder: append/reload, torn last line, corrupt middle line, concurrent
+// src/host/historyStore.ts on a real temp folder: append/reload, torn last line, corrupt middle line, concurrent
 // appends, details written atomically, probe.json, change events, and nothing written outside .kdlens/.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HistoryStore, safeRunId, summarise } from '../../../src/host/store';
-import type { StoreChange } from '../../../src/host/store';
+import { HistoryStore, safeRunId, summarise } from '../../../src/host/historyStore';
+import type { StoreChange } from '../../../src/host/historyStore';
 import type { CheckpointRecord } from '../../../src/core/runs';
 import type { EvalResult, ModelSummary } from '../../../src/core/types';
 
@@ -214,12 +214,11 @@ describe('HistoryStore', () => {
     assert.match(warnings[0], /outside the run folder/);
   });
 
-  test('probe.json: uint8 RGB from [0,1] floats, written once per run and probe, rewritten for another probe', async () => {
+  test('probe.json: the RGB bytes the worker sent, stored as sent, written once per run and probe, rewritten for another probe', async () => {
     const root = tempRoot();
     const store = new HistoryStore(root);
-    const images = new Float32Array(2 * 1 * 2 * 3);
-    images.set([0, 0.5, 1, 1.2, -0.1, 0.25, 0.999, 0.002, 0.5, NaN, 0.6, 0.3]);
-    const probe = { path: '/ws/data/probe.npz', name: 'probe.npz', ids: ['npz[0]', 'npz[1]'], labels: Int32Array.from([1, 0]), classes: ['a', 'b'], height: 1, width: 2, images };
+    const sent = Buffer.from([0, 128, 255, 255, 0, 64, 255, 1, 128, 0, 153, 77]).toString('base64');
+    const probe = { path: '/ws/data/probe.npz', name: 'probe.npz', n: 2, ids: ['npz[0]', 'npz[1]'], labels: [1, 0], classes: ['a', 'b'], height: 1, width: 2, rgb: sent };
     assert.equal(await store.writeProbe(RUN, probe), true);
     assert.equal(await store.writeProbe(RUN, probe), false, 'same probe: not rewritten');
     const got = (await new HistoryStore(root).probe(RUN))!;
@@ -227,8 +226,18 @@ describe('HistoryStore', () => {
     const rgb = [...Buffer.from(got.rgb, 'base64')];
     assert.deepEqual(rgb, [0, 128, 255, 255, 0, 64, 255, 1, 128, 0, 153, 77]);
     assert.equal(await store.writeProbe(RUN, { ...probe, path: '/ws/data/other.npz' }), true);
-    await assert.rejects(store.writeProbe(RUN, { ...probe, images: new Float32Array(3) }), /12|3 values/);
+    await assert.rejects(store.writeProbe(RUN, { ...probe, rgb: 'AAAA' }), /3 bytes for 2×1×2×3/);
     assert.deepEqual(listFiles(root), [`.kdlens/runs/${safeRunId(RUN)}/probe.json`, `.kdlens/runs/${safeRunId(RUN)}/run.json`]);
+  });
+
+  test('probe.json as earlier versions wrote it (version 1, rgb base64) still loads', async () => {
+    const root = tempRoot();
+    const dir = path.join(root, '.kdlens', 'runs', safeRunId(RUN));
+    fs.mkdirSync(dir, { recursive: true });
+    const old = '{"version":1,"path":"/ws/data/probe.npz","name":"probe.npz","n":1,"height":1,"width":1,"ids":["npz[0]"],"labels":[2],"classes":["a","b","c"],"rgb":"AID/"}';
+    fs.writeFileSync(path.join(dir, 'probe.json'), old);
+    const got = (await new HistoryStore(root).probe(RUN))!;
+    assert.deepEqual([got.n, got.height, got.width, got.ids, got.labels, got.classes, [...Buffer.from(got.rgb, 'base64')]], [1, 1, 1, ['npz[0]'], [2], ['a', 'b', 'c'], [0, 128, 255]]);
   });
 
   test('onDidChange fires per append and probe write; dispose stops it; a throwing listener only warns', async () => {
@@ -241,7 +250,7 @@ describe('HistoryStore', () => {
       throw new Error('boom');
     });
     await store.append(record(1));
-    await store.writeProbe(RUN, { ids: ['a', 'b'], labels: [0, 1], classes: ['x', 'y'], height: 1, width: 1, images: new Float32Array(6) });
+    await store.writeProbe(RUN, { n: 2, ids: ['a', 'b'], labels: [0, 1], classes: ['x', 'y'], height: 1, width: 1, rgb: 'AAAAAAAA' });
     sub.dispose();
     await store.append(record(2));
     assert.deepEqual(

@@ -1,39 +1,24 @@
 // The history of evaluated checkpoints in <workspace>/.kdlens/ (append-only history.jsonl per run, full
 // results in details/, probe images for the gallery). Node fs only, no vscode, so it is tested directly;
-// imported by host/ (watcher, views, hovers) through Ctx. Writes nowhere outside <root>/.kdlens/.
+// reached through MultiHistory by the run pipeline, hovers and diagnostics. Writes nowhere outside
+// <root>/.kdlens/.
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointRecord, CheckpointSummary, RunId } from '../core/runs';
-import type { EvalResult } from '../core/types';
+import type { EvalResult, ProbeShape } from '../core/types';
 
-/** What the gallery needs of a probe set (ProbeSet of worker/probe/probeSet.ts fits). */
-export interface ProbeLike {
-  readonly path?: string;
-  readonly name?: string;
-  readonly ids: readonly string[];
-  readonly labels: ArrayLike<number>;
-  readonly classes: readonly string[];
-  readonly height: number;
-  readonly width: number;
-  /** n×height×width×3, NHWC, values in [0, 1]. */
-  readonly images: Float32Array;
-}
-
-/** probe.json: the probe images as the panel's gallery shows them. */
-export interface StoredProbe {
+/** probe.json: the probe images as the panel's gallery shows them (the on-disk format since version 1). */
+export interface StoredProbe extends ProbeShape {
   readonly version: 1;
   readonly path?: string;
   readonly name?: string;
-  readonly n: number;
-  readonly height: number;
-  readonly width: number;
-  readonly ids: readonly string[];
-  readonly labels: readonly number[];
-  readonly classes: readonly string[];
-  /** n×height×width×3 uint8 RGB, row-major, base64. */
+  /** n×height×width×3 uint8 RGB, row-major, base64: the bytes the worker sent (EvalResult.probe.images). */
   readonly rgb: string;
 }
+
+/** What writeProbe takes: probe.json without its version tag. */
+export type ProbeImages = Omit<StoredProbe, 'version'>;
 
 export interface StoreChange {
   readonly runId: RunId;
@@ -90,6 +75,13 @@ interface Loaded {
   /** history.jsonl identity when read, to notice another window's appends. */
   size: number;
   mtimeMs: number;
+}
+
+/** Bytes a base64 string decodes to (NaN when it is not whole 4-character groups). */
+function base64ByteLength(b64: string): number {
+  if (b64.length % 4 !== 0) return NaN;
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return (b64.length / 4) * 3 - pad;
 }
 
 let tmpCounter = 0;
@@ -336,20 +328,15 @@ export class HistoryStore {
    * Stores the probe images for the gallery once per run and probe: a probe.json with the same path, ids
    * and size is kept. Returns whether it wrote.
    */
-  writeProbe(runId: RunId, probe: ProbeLike): Promise<boolean> {
+  writeProbe(runId: RunId, probe: ProbeImages): Promise<boolean> {
     return this.serial(runId, async () => {
-      const n = probe.ids.length;
-      const { height: h, width: w } = probe;
-      if (probe.images.length !== n * h * w * 3 || probe.labels.length !== n) {
-        throw new Error(`probe for ${runId}: ${probe.images.length} values for ${n}×${h}×${w}×3 images and ${probe.labels.length} labels`);
+      const { n, height: h, width: w } = probe;
+      const bytes = base64ByteLength(probe.rgb);
+      if (bytes !== n * h * w * 3 || probe.labels.length !== n || probe.ids.length !== n) {
+        throw new Error(`probe for ${runId}: ${bytes} bytes for ${n}×${h}×${w}×3 images, ${probe.ids.length} ids and ${probe.labels.length} labels`);
       }
       const old = await this.probe(runId);
       if (old && old.path === probe.path && old.height === h && old.width === w && old.n === n && old.ids.every((id, i) => id === probe.ids[i])) return false;
-      const rgb = new Uint8Array(probe.images.length);
-      for (let i = 0; i < rgb.length; i++) {
-        const v = probe.images[i];
-        rgb[i] = Number.isFinite(v) ? Math.round(Math.min(1, Math.max(0, v)) * 255) : 0;
-      }
       const stored: StoredProbe = {
         version: 1,
         ...(probe.path !== undefined ? { path: probe.path } : {}),
@@ -358,9 +345,9 @@ export class HistoryStore {
         height: h,
         width: w,
         ids: [...probe.ids],
-        labels: Array.from(probe.labels),
+        labels: [...probe.labels],
         classes: [...probe.classes],
-        rgb: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength).toString('base64'),
+        rgb: probe.rgb,
       };
       await fsp.mkdir(this.runDir(runId), { recursive: true });
       await this.writeRunMeta(runId);

@@ -1,0 +1,27 @@
+// The one place that turns a run and a checkpoint into the worker's AnalyzeParams: the panel's
+// evaluations and Export Report both call it, so both compute with the same options
+// (docs/architecture.md "One route through the engine").
+import type { RunConfig } from '../../core/runs';
+import type { AnalyzeParams } from '../../core/types';
+import type { KdSettings } from './settings';
+
+/** The settings that feed the engine (the rest steer watching and the worker process). */
+export type AnalysisSettings = Pick<KdSettings, 'probeSize' | 'seed' | 'unicamBatch'>;
+
+/**
+ * AnalyzeParams for `checkpoint` (a student file) of `run`. The settings are defaults a run's own
+ * options override; the run's models, probe and temperature always win.
+ */
+export function analyzeParamsFor(run: RunConfig, checkpoint: string, settings: AnalysisSettings): AnalyzeParams {
+  return {
+    probeSize: settings.probeSize,
+    seed: settings.seed,
+    unicamBatch: settings.unicamBatch,
+    ...run.options,
+    teacher: run.teacher,
+    student: checkpoint,
+    ...(run.base ? { base: run.base } : {}),
+    probe: run.probe,
+    temperature: run.temperature,
+  };
+}

@@ -1,0 +1,255 @@
+// The run pipeline without VS Code: runs → watcher → scheduler → worker client → history → run store
+// (docs/architecture.md "The route of a checkpoint event"). It owns the objects with a lifetime (worker,
+// watcher, scheduler) and every action on them; src/host/controller.ts adapts it to VS Code (settings,
+// workspace trust, progress notifications, status bar).
+import fs from 'node:fs';
+import path from 'node:path';
+import { stepOf } from '../../core/glob';
+import type { CheckpointRecord, RunConfig, RunId } from '../../core/runs';
+import type { AnalyzeParams, EvalResult, ModelInspection, Progress } from '../../core/types';
+import type { LogSink } from './logSink';
+import { MultiHistory } from '../multiHistory';
+import { RunStore } from '../runStore';
+import { Scheduler } from '../scheduler';
+import type { EvaluateContext, QueuedJob } from '../scheduler';
+import { CheckpointWatcher } from '../watcher';
+import { WorkerClient } from '../workerClient';
+import type { WorkerClientOptions } from '../workerClient';
+import { analyzeParamsFor } from './analyzeParams';
+import { Emitter } from './emitter';
+import type { Disposable } from './emitter';
+import { storeError, storeResult } from './outcomes';
+import type { KdSettings } from './settings';
+
+/** What the pipeline uses of the worker (WorkerClient; tests may pass a stand-in). */
+export type WorkerPort = Pick<WorkerClient, 'state' | 'stoppedReason' | 'info' | 'onDidChangeState' | 'start' | 'restart' | 'analyze' | 'inspect' | 'dispose'>;
+
+export interface RunPipelineOptions {
+  /** Absolute path of dist/worker.js. */
+  readonly workerPath: string;
+  readonly log: LogSink;
+  /** The current `kdlens.*` settings; read at each use, so a change applies to the next job. */
+  readonly settings: () => KdSettings;
+  /** Finds the workspace's runs (src/host/runsLoader.ts inside VS Code). */
+  readonly loadRuns: (discover: boolean) => Promise<RunConfig[]>;
+  /** Worker process knobs (tests: a short restart delay). */
+  readonly workerOptions?: Partial<Pick<WorkerClientOptions, 'restartDelayMs' | 'policy' | 'execArgv' | 'env'>>;
+  /** Replaces the forked worker (unit tests). */
+  readonly createWorker?: (opts: WorkerClientOptions) => WorkerPort;
+  /** Scheduler burst debounce (default 500 ms) and watcher stability (default 300 ms). */
+  readonly debounceMs?: number;
+  readonly stabilityThreshold?: number;
+}
+
+/** Progress of the running job (only the running one: late messages of an ended job are dropped). */
+export interface JobProgress {
+  readonly job: QueuedJob;
+  readonly progress: Progress;
+}
+
+export class RunPipeline implements Disposable {
+  readonly history: MultiHistory;
+  readonly store: RunStore;
+  private workerPort: WorkerPort | undefined;
+  private watcher: CheckpointWatcher | undefined;
+  private scheduler: Scheduler | undefined;
+  private readonly subs: Disposable[] = [];
+  /** Runs added for this session by "Compare Teacher and Student…" (not in any config file). */
+  private readonly adHoc: RunConfig[] = [];
+  /** Per run probe overrides from "Select Probe Set…". */
+  private readonly probeOverride = new Map<RunId, string>();
+  private readonly jobsEmitter = new Emitter<void>();
+  private readonly progressEmitter = new Emitter<JobProgress>();
+  /** A job started or ended, or the queue changed (status bar, progress notifications). */
+  readonly onDidChangeJobs = this.jobsEmitter.event;
+  readonly onProgress = this.progressEmitter.event;
+
+  constructor(private readonly opts: RunPipelineOptions) {
+    this.history = new MultiHistory((m) => opts.log.warn(m));
+    this.store = new RunStore(this.history);
+    this.subs.push(this.store, this.jobsEmitter, this.progressEmitter);
+  }
+
+  get runs(): readonly RunConfig[] {
+    return this.store.runs;
+  }
+
+  /** The worker, once computing started (never in restricted mode). */
+  get worker(): WorkerPort | undefined {
+    return this.workerPort;
+  }
+
+  get isComputing(): boolean {
+    return this.scheduler !== undefined;
+  }
+
+  /** The running job and its last progress. */
+  running(): { readonly job: QueuedJob; readonly progress?: Progress } | undefined {
+    return this.scheduler?.running();
+  }
+
+  /** Checkpoints waiting behind the running one. */
+  queuedCount(): number {
+    return this.scheduler?.queued().length ?? 0;
+  }
+
+  /** The engine's parameters for a checkpoint of a run: the panel's evaluations and Export Report share them. */
+  paramsFor(run: RunConfig, checkpoint: string): AnalyzeParams {
+    return analyzeParamsFor(run, checkpoint, this.opts.settings());
+  }
+
+  /** (Re)loads the run list: config files and discovered runs, plus this session's ad-hoc runs and probe overrides. */
+  async reloadRuns(): Promise<void> {
+    const s = this.opts.settings();
+    const runs = [...(await this.opts.loadRuns(s.discoverRuns)), ...this.adHoc].map((r) => (this.probeOverride.has(r.id) ? { ...r, probe: this.probeOverride.get(r.id) as string } : r));
+    this.history.setRuns(runs);
+    await this.store.setRuns(runs);
+    this.opts.log.info(`runs: ${runs.length ? runs.map((r) => `${r.name} (${r.student})`).join(', ') : 'none found'}`);
+    if (this.watcher && s.watch) await this.watcher.setRuns(runs);
+  }
+
+  /** Starts the worker, scheduler and (if the setting allows) the watcher; call once the workspace is trusted. */
+  startCompute(): void {
+    if (this.workerPort) return;
+    this.store.setTrusted(true);
+    const worker = this.startWorker();
+    this.scheduler = this.startScheduler();
+    this.watcher = this.startWatcher();
+    this.subs.push(this.scheduler, this.watcher);
+    void worker.start().catch((e: unknown) => this.opts.log.error(`worker did not start: ${e instanceof Error ? e.message : String(e)}`));
+    if (this.opts.settings().watch) void this.watcher.setRuns(this.store.runs);
+  }
+
+  private startWorker(): WorkerPort {
+    const s = this.opts.settings();
+    const options: WorkerClientOptions = { workerPath: this.opts.workerPath, log: this.opts.log, ...(s.backend !== 'auto' ? { prefer: s.backend } : {}), ...this.opts.workerOptions };
+    const worker = this.opts.createWorker ? this.opts.createWorker(options) : new WorkerClient(options);
+    this.workerPort = worker;
+    this.subs.push(worker);
+    this.subs.push(
+      worker.onDidChangeState((state) => {
+        this.store.setWorker({ state, ...(worker.info ? { backend: worker.info.backend } : {}), ...(worker.stoppedReason ? { message: worker.stoppedReason } : {}) });
+        if (state === 'ready') this.scheduler?.resume();
+      }),
+    );
+    return worker;
+  }
+
+  private startScheduler(): Scheduler {
+    return new Scheduler({
+      isCurrent: (runId, p, mtimeMs, size) => this.store.records(runId).some((r) => r.path === p && r.mtimeMs === mtimeMs && r.size === size),
+      evaluate: (job, ctx) => this.evaluate(job, ctx),
+      onResult: (record, result) => storeResult(this.history, this.store, record, result),
+      onError: (record) => {
+        this.opts.log.warn(`${record.path}: ${record.error ?? 'failed'}`);
+        return storeError(this.history, this.store, record);
+      },
+      onProgress: (job, p) => this.onJobProgress(job, p),
+      onDidChange: () => this.onSchedulerChange(),
+      log: this.opts.log,
+      ...(this.opts.debounceMs !== undefined ? { debounceMs: this.opts.debounceMs } : {}),
+    });
+  }
+
+  private startWatcher(): CheckpointWatcher {
+    return new CheckpointWatcher({
+      onCheckpoint: (e) => {
+        this.store.markPending(e.runId, e.path, true);
+        this.scheduler?.enqueue(e);
+      },
+      onRemoved: (runId, p) => this.store.markPending(runId, p, false),
+      log: this.opts.log,
+      ...(this.opts.stabilityThreshold !== undefined ? { stabilityThreshold: this.opts.stabilityThreshold } : {}),
+    });
+  }
+
+  private async evaluate(job: QueuedJob, ctx: EvaluateContext): Promise<EvalResult> {
+    const run = this.store.runs.find((r) => r.id === job.runId);
+    if (!run) throw new Error(`run ${job.runId} is gone`);
+    if (!this.workerPort) throw new Error('the worker is not running (restricted mode)');
+    // The gallery's images come with the first result of a run (the store knows whether it has them).
+    const needProbe = !(await this.store.probe(run.id));
+    return this.workerPort.analyze({ ...this.paramsFor(run, job.path), ...(needProbe ? { includeProbeImages: true } : {}) }, { token: ctx.token, onProgress: ctx.onProgress });
+  }
+
+  private onJobProgress(job: QueuedJob, p: Progress): void {
+    // A progress message that arrives after its job ended must not reopen its progress display.
+    if (this.scheduler?.running()?.job.path !== job.path) return;
+    this.store.setJob({ runId: job.runId, checkpoint: job.path, fraction: p.fraction, message: p.message });
+    this.progressEmitter.fire({ job, progress: p });
+  }
+
+  private onSchedulerChange(): void {
+    const running = this.scheduler?.running();
+    if (!running) this.store.setJob(undefined);
+    else {
+      const p = running.progress;
+      this.store.setJob({ runId: running.job.runId, checkpoint: running.job.path, fraction: p?.fraction ?? 0, message: p?.message ?? 'queued' });
+    }
+    for (const run of this.store.runs) for (const q of this.scheduler?.queued(run.id) ?? []) this.store.markPending(run.id, q.path, true);
+    this.jobsEmitter.fire();
+  }
+
+  // ---- actions (commands and the panel, through the controller)
+
+  /** Queues checkpoints of a run now (force = evaluate even if the history has them). False in restricted mode. */
+  enqueueFiles(run: RunConfig, files: readonly string[], force: boolean): boolean {
+    const scheduler = this.scheduler;
+    if (!scheduler) return false;
+    for (const f of files) {
+      const st = fs.statSync(f);
+      const relPath = path.relative(run.root, f).split(path.sep).join('/');
+      this.store.markPending(run.id, f, true);
+      scheduler.enqueue({ runId: run.id, path: f, relPath, step: stepOf(relPath), mtimeMs: st.mtimeMs, size: st.size, force });
+      scheduler.flush(run.id);
+    }
+    return true;
+  }
+
+  /** Evaluates a checkpoint again (Re-run Analysis). */
+  rerun(runId: RunId, checkpoint: string): void {
+    const run = this.store.runs.find((r) => r.id === runId);
+    if (run) this.enqueueFiles(run, [checkpoint], true);
+  }
+
+  cancelRunning(runId?: RunId): void {
+    this.scheduler?.cancelRunning(runId);
+  }
+
+  /** Resolves once nothing is running, queued or pending (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    return this.scheduler?.whenIdle() ?? Promise.resolve();
+  }
+
+  /** Adds (or replaces) a run for this session only and makes it active. */
+  async addAdHocRun(run: RunConfig): Promise<void> {
+    const i = this.adHoc.findIndex((r) => r.id === run.id);
+    if (i >= 0) this.adHoc.splice(i, 1);
+    this.adHoc.push(run);
+    await this.reloadRuns();
+    this.store.setActive(run.id);
+  }
+
+  async setProbe(runId: RunId, probe: string): Promise<void> {
+    this.probeOverride.set(runId, probe);
+    await this.reloadRuns();
+  }
+
+  restartWorker(): Promise<unknown> {
+    return this.workerPort ? this.workerPort.restart() : Promise.resolve(undefined);
+  }
+
+  inspect(modelPath: string): Promise<ModelInspection> | undefined {
+    return this.workerPort?.inspect(modelPath);
+  }
+
+  /** Latest evaluated record of the active run (or a given one). */
+  latestRecord(runId?: RunId): CheckpointRecord | undefined {
+    const id = runId ?? this.store.activeRun?.id;
+    return id ? this.store.latest(id) : undefined;
+  }
+
+  dispose(): void {
+    for (const d of this.subs.splice(0).reverse()) d.dispose();
+  }
+}

@@ -1,0 +1,30 @@
+// The `kdlens.*` settings as one typed object. The keys and defaults mirror package.json
+// contributes.configuration (a unit test holds them equal); src/host/settings.ts reads them from VS Code.
+
+export type BackendSetting = 'auto' | 'wasm' | 'cpu';
+
+export interface KdSettings {
+  /** Images in the class-balanced probe set. */
+  readonly probeSize: number;
+  /** Seed of the probe set's sample. */
+  readonly seed: number;
+  /** KD temperature for runs that do not set one. */
+  readonly temperature: number;
+  readonly unicamBatch: number;
+  /** Watch the runs' checkpoint folders and evaluate new checkpoints. */
+  readonly watch: boolean;
+  /** Find runs without a kdlens.json from common layouts. */
+  readonly discoverRuns: boolean;
+  /** The worker's TF.js backend ('auto': tfjs-node when installed, else WebAssembly). */
+  readonly backend: BackendSetting;
+}
+
+export const DEFAULT_SETTINGS: KdSettings = {
+  probeSize: 64,
+  seed: 0,
+  temperature: 4,
+  unicamBatch: 64,
+  watch: true,
+  discoverRuns: true,
+  backend: 'auto',
+};
