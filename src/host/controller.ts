@@ -57,11 +57,11 @@ export class Controller implements vscode.Disposable {
   /** Start: load runs (history is shown even when untrusted), then worker + watchers if trusted. */
   async start(): Promise<void> {
     await this.reloadRuns();
-    if (vscode.workspace.isTrusted) this.pipeline.startCompute();
+    if (vscode.workspace.isTrusted) void this.pipeline.startCompute();
     else {
       this.store.setTrusted(false);
       this.store.setWorker({ state: 'restricted', message: 'Restricted mode: stored history only; models are not loaded or evaluated.' });
-      this.subs.push(vscode.workspace.onDidGrantWorkspaceTrust(() => this.pipeline.startCompute()));
+      this.subs.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.pipeline.startCompute()));
     }
   }
 
@@ -131,7 +131,7 @@ export class Controller implements vscode.Disposable {
 
   /** Queue checkpoints of a run for evaluation (force = evaluate even if the history has them). */
   async analyzeFiles(run: RunConfig, files: readonly string[], force: boolean): Promise<void> {
-    if (!this.pipeline.enqueueFiles(run, files, force)) {
+    if (!(await this.pipeline.enqueueFiles(run, files, force))) {
       void vscode.window.showWarningMessage('KD Lens computes nothing in Restricted Mode: trust the workspace to evaluate checkpoints.');
     }
   }

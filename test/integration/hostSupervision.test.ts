@@ -1,19 +1,20 @@
-// The host pipeline with the REAL worker process (dist/worker.js) and a real temp folder: watcher → scheduler
-// → WorkerClient → results, with TF.js checkpoints written slowly in chunks; kill -9 mid-job; a crash loop
-// that stops the worker with its reason, shown in the status bar, and a manual restart that resumes.
+// The host's run pipeline (src/host/pipeline/runPipeline.ts) as the extension wires it, with the REAL worker
+// process (dist/worker.js), the real watcher, scheduler, history and run store, in a temp workspace: TF.js
+// checkpoints written slowly in chunks; kill -9 mid-job; a crash loop that stops the worker with its reason,
+// shown in the status bar, and a manual restart that resumes the queue.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CheckpointRecord } from '../../src/core/runs';
-import type { EvalResult } from '../../src/core/types';
+import type { CheckpointRecord, RunConfig } from '../../src/core/runs';
 import { rng } from '../../src/core/random';
-import { MemoryLog } from '../../src/host/log';
-import { Scheduler } from '../../src/host/scheduler';
-import type { QueuedJob } from '../../src/host/scheduler';
+import type { Event } from '../../src/host/pipeline/emitter';
+import { MemoryLog } from '../../src/host/pipeline/logSink';
+import { RunPipeline } from '../../src/host/pipeline/runPipeline';
+import type { RunPipelineOptions } from '../../src/host/pipeline/runPipeline';
+import { DEFAULT_SETTINGS } from '../../src/host/pipeline/settings';
 import { StatusBar } from '../../src/host/statusBar';
-import { CheckpointWatcher } from '../../src/host/watcher';
 import { WorkerClient } from '../../src/host/workerClient';
 import { StatusBarItem } from '../mocks/vscode';
 import { writeNpz } from '../unit/worker/npzFixture';
@@ -46,52 +47,70 @@ async function writeSlowly(file: string, data: Buffer, chunks: number, pauseMs: 
   fs.closeSync(fd);
 }
 
-/** The coordinator's wiring in miniature: a history map as the store, analyze with the run's settings. */
-function pipeline(client: WorkerClient, opts: { onJobProgress?: (job: QueuedJob) => void } = {}) {
-  const store = new Map<string, CheckpointRecord>();
-  const results: { record: CheckpointRecord; result: EvalResult }[] = [];
-  const errors: CheckpointRecord[] = [];
-  const calls: { path: string; at: number }[] = [];
-  const log = new MemoryLog();
-  const scheduler = new Scheduler({
-    isCurrent: (_run, p, m, s) => store.get(p)?.mtimeMs === m && store.get(p)?.size === s,
-    evaluate: (job, ctx) => {
-      calls.push({ path: job.path, at: Date.now() });
-      return client.analyze(
-        { teacher, student: job.path, probe, unicamBatch: 16, permutations: 3 },
-        {
-          token: ctx.token,
-          onProgress: (p) => {
-            ctx.onProgress(p);
-            opts.onJobProgress?.(job);
-          },
-        },
-      );
-    },
-    onResult: (record, result) => {
-      store.set(record.path, record);
-      results.push({ record, result });
-    },
-    onError: (record) => void errors.push(record),
-    log,
+/** A TF.js checkpoint (a copy of the teacher) written at once. */
+function writeCheckpoint(modelFile: string): void {
+  fs.mkdirSync(path.dirname(modelFile), { recursive: true });
+  fs.writeFileSync(modelFile, modelJson);
+  fs.writeFileSync(path.join(path.dirname(modelFile), 'weights.bin'), weights);
+}
+
+/** Resolves at the first event after which `done()` holds. */
+function until<T>(event: Event<T>, done: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const sub = event(() => {
+      if (!done()) return;
+      sub.dispose();
+      resolve();
+    });
   });
-  disposables.push(scheduler);
-  return { scheduler, store, results, errors, calls, log };
+}
+
+function runAt(id: string, dir: string, student: string): RunConfig {
+  return {
+    id,
+    name: id,
+    root: dir,
+    source: { kind: 'config', file: path.join(dir, 'kdlens.json'), index: 0 },
+    teacher,
+    student,
+    probe,
+    temperature: 4,
+    options: { unicamBatch: 16, permutations: 3 },
+    configFiles: [],
+  };
+}
+
+/** The pipeline as the controller builds it (the real worker is forked), for one run; appended rows collected. */
+function pipelineFor(run: RunConfig, opts: { watch: boolean; log?: MemoryLog } & Partial<Pick<RunPipelineOptions, 'createWorker' | 'workerOptions'>>) {
+  const log = opts.log ?? new MemoryLog();
+  const pipeline = new RunPipeline({
+    workerPath,
+    log,
+    settings: () => ({ ...DEFAULT_SETTINGS, watch: opts.watch }),
+    loadRuns: async () => [run],
+    ...(opts.createWorker ? { createWorker: opts.createWorker } : {}),
+    ...(opts.workerOptions ? { workerOptions: opts.workerOptions } : {}),
+  });
+  disposables.push(pipeline);
+  const appended: CheckpointRecord[] = [];
+  pipeline.history.onDidChange((e) => e.record && appended.push(e.record));
+  return { pipeline, log, appended };
 }
 
 test('checkpoints written slowly in chunks are each evaluated exactly once, after they are complete', async () => {
   const dir = path.join(tmp, 'ws1');
-  const log = new MemoryLog();
-  const client = new WorkerClient({ workerPath, log });
-  disposables.push(client);
-  const p = pipeline(client);
-  const watcher = new CheckpointWatcher({ onCheckpoint: (e) => p.scheduler.enqueue(e), log });
-  disposables.push(watcher);
+  const run = runAt('kd', dir, 'runs/kd/epoch_*/model.json');
+  const { pipeline, appended } = pipelineFor(run, { watch: true });
+  // Evaluation start times, from the pipeline's job changes.
+  const started = new Map<string, number>();
+  pipeline.onDidChangeJobs(() => {
+    const r = pipeline.running();
+    if (r && !started.has(r.job.path)) started.set(r.job.path, Date.now());
+  });
   // epoch_001 exists before the watch starts.
-  fs.mkdirSync(path.join(dir, 'runs/kd/epoch_001'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'runs/kd/epoch_001/model.json'), modelJson);
-  fs.writeFileSync(path.join(dir, 'runs/kd/epoch_001/weights.bin'), weights);
-  await watcher.watchRun({ id: 'kd', root: dir, student: 'runs/kd/epoch_*/model.json' });
+  writeCheckpoint(path.join(dir, 'runs/kd/epoch_001/model.json'));
+  await pipeline.reloadRuns();
+  await pipeline.startCompute();
 
   const completeAt: Record<string, number> = { [path.join(dir, 'runs/kd/epoch_001/model.json')]: 0 };
   // epoch_002: model.json first, then weights in 5 chunks 120 ms apart.
@@ -105,101 +124,122 @@ test('checkpoints written slowly in chunks are each evaluated exactly once, afte
   await writeSlowly(path.join(e3, 'model.json'), modelJson, 3, 100);
   completeAt[path.join(e3, 'model.json')] = Date.now();
 
-  await sleep(1000);
-  await p.scheduler.whenIdle();
-  assert.deepEqual(p.errors, []);
-  const evaluated = p.results.map((r) => r.record.path).sort();
-  assert.deepEqual(evaluated, Object.keys(completeAt).sort(), 'each checkpoint once');
-  for (const { record, result } of p.results) {
-    assert.equal(result.models.student.path, record.path);
-    assert.equal(result.fidelity.agreement, 1, 'a copy of the teacher agrees with it');
-    assert.ok(Math.abs(result.fidelity.kl) < 1e-6);
+  const store = pipeline.store;
+  if (store.records('kd').length < 3) await until(store.onDidChange, () => store.records('kd').length >= 3);
+  await pipeline.whenIdle();
+  assert.deepEqual(appended.filter((r) => r.status === 'error'), []);
+  assert.deepEqual(appended.map((r) => r.path).sort(), Object.keys(completeAt).sort(), 'each checkpoint once');
+  for (const record of appended) {
+    const result = await pipeline.history.detail(record);
+    assert.equal(result?.models.student.path, record.path);
+    assert.equal(result?.fidelity.agreement, 1, 'a copy of the teacher agrees with it');
+    assert.ok(Math.abs(result?.fidelity.kl ?? NaN) < 1e-6);
     assert.equal(record.size, modelJson.length + weights.length);
     assert.equal(record.status, 'done');
   }
-  for (const c of p.calls) assert.ok(c.at >= completeAt[c.path], `${c.path} started ${completeAt[c.path] - c.at} ms before it was complete`);
-  assert.deepEqual(p.results.map((r) => r.record.step).sort(), [1, 2, 3]);
-  // Touching nothing and re-offering the same events evaluates nothing new.
-  for (const r of p.results) p.scheduler.enqueue({ runId: 'kd', path: r.record.path, relPath: '', step: r.record.step, mtimeMs: r.record.mtimeMs, size: r.record.size });
-  await sleep(700);
-  await p.scheduler.whenIdle();
-  assert.equal(p.results.length, 3);
+  for (const [p, at] of started) assert.ok(at >= completeAt[p], `${p} started ${completeAt[p] - at} ms before it was complete`);
+  assert.deepEqual([...started.keys()].sort(), Object.keys(completeAt).sort());
+  assert.deepEqual(store.records('kd').map((r) => [r.step, r.status]), [[1, 'done'], [2, 'done'], [3, 'done']], 'the run store holds what the history holds');
+  const state = await store.panelState();
+  assert.equal(state.detail?.models.student.path, path.join(e3, 'model.json'), 'the panel shows the latest checkpoint');
+  assert.equal(state.probe?.n, N, 'the probe images came with the first result');
+  // The same files offered again (same identities) evaluate nothing new.
+  await pipeline.enqueueFiles(run, Object.keys(completeAt), false);
+  await pipeline.whenIdle();
+  assert.equal(appended.length, 3);
 });
 
 test('kill -9 of the worker mid-job: the worker restarts and the job completes', async () => {
-  const log = new MemoryLog();
-  const client = new WorkerClient({ workerPath, log });
-  disposables.push(client);
-  const first = await client.start();
+  const dir = path.join(tmp, 'kill');
+  const run = runAt('kill', dir, 'epoch_*/model.json');
+  let client: WorkerClient | undefined;
+  const { pipeline, log, appended } = pipelineFor(run, { watch: false, createWorker: (o) => (client = new WorkerClient(o)) });
+  await pipeline.reloadRuns();
+  await pipeline.startCompute();
+  const first = await (client as WorkerClient).start();
   let killed = 0;
-  const p = pipeline(client, {
-    onJobProgress: () => {
-      if (killed++ === 0) process.kill(first.pid, 'SIGKILL');
-    },
+  pipeline.onProgress(() => {
+    if (killed++ === 0) process.kill(first.pid, 'SIGKILL');
   });
-  const student = path.join(tmp, 'kill/epoch_004/model.json');
-  fs.mkdirSync(path.dirname(student), { recursive: true });
-  fs.copyFileSync(teacher, student);
-  fs.writeFileSync(path.join(path.dirname(student), 'weights.bin'), weights);
-  const st = fs.statSync(student);
-  p.scheduler.enqueue({ runId: 'kill', path: student, relPath: 'epoch_004/model.json', step: 4, mtimeMs: st.mtimeMs, size: st.size });
-  p.scheduler.flush('kill');
-  await p.scheduler.whenIdle();
+  const student = path.join(dir, 'epoch_004/model.json');
+  writeCheckpoint(student);
+  await pipeline.enqueueFiles(run, [student], false);
+  await pipeline.whenIdle();
   assert.ok(killed > 1, 'progress arrived from the restarted worker too');
-  assert.deepEqual(p.errors, []);
-  assert.equal(p.results.length, 1);
-  assert.equal(p.results[0].result.fidelity.agreement, 1);
-  assert.notEqual(client.pid, first.pid);
-  assert.equal(client.info?.pid, client.pid);
-  assert.equal(client.state, 'ready');
+  assert.deepEqual(appended.filter((r) => r.status === 'error'), []);
+  assert.equal(appended.length, 1);
+  assert.equal((await pipeline.history.detail(appended[0]))?.fidelity.agreement, 1);
+  assert.equal(pipeline.store.latest('kill')?.step, 4);
+  const c = client as WorkerClient;
+  assert.notEqual(c.pid, first.pid);
+  assert.equal(c.info?.pid, c.pid);
+  assert.equal(c.state, 'ready');
+  assert.equal(pipeline.store.worker.state, 'ready', 'the run store follows the worker');
   assert.ok(log.lines.some((l) => l.includes(`(pid ${first.pid}) exited unexpectedly: killed by SIGKILL`)), log.lines.join('\n'));
   assert.ok(log.lines.some((l) => l.includes('retrying once after the restart')));
 });
 
 test('5 crashes within the window stop the worker with the reason; the status bar says so; Restart resumes the queue', async () => {
-  const log = new MemoryLog();
-  const client = new WorkerClient({ workerPath, log, restartDelayMs: 50 });
-  disposables.push(client);
+  const dir = path.join(tmp, 'stop');
+  const run = runAt('stop', dir, 'epoch_*/model.json');
   const item = new StatusBarItem('kdlens.status');
   const bar = new StatusBar(item as never);
   disposables.push(bar);
-  bar.bindWorker(client);
   // Kill every worker as soon as it is ready, five times.
   let kills = 0;
-  const sub = client.onDidChangeState((s) => {
-    if (s === 'ready' && kills < 5) {
-      kills++;
-      process.kill(client.pid as number, 'SIGKILL');
-    }
+  let stopped: Promise<void> | undefined;
+  let client: WorkerClient | undefined;
+  const { pipeline, appended } = pipelineFor(run, {
+    watch: false,
+    workerOptions: { restartDelayMs: 50 },
+    createWorker: (o) => {
+      const c = (client = new WorkerClient(o));
+      bar.bindWorker(c);
+      const sub = c.onDidChangeState((s) => {
+        if (s === 'ready' && kills < 5) {
+          kills++;
+          process.kill(c.pid as number, 'SIGKILL');
+        }
+      });
+      stopped = new Promise<void>((resolve) =>
+        c.onDidChangeState((s) => {
+          if (s !== 'stopped') return;
+          sub.dispose();
+          resolve();
+        }),
+      );
+      return c;
+    },
   });
-  const stopped = new Promise<void>((resolve) => client.onDidChangeState((s) => s === 'stopped' && resolve()));
-  await client.start().catch(() => undefined);
+  await pipeline.reloadRuns();
+  await pipeline.startCompute();
   await stopped;
-  sub.dispose();
+  const c = client as WorkerClient;
   assert.equal(kills, 5);
-  assert.match(client.stoppedReason ?? '', /^The KD Lens worker crashed 5 times in 3 minutes \(last: killed by SIGKILL\)/);
+  assert.match(c.stoppedReason ?? '', /^The KD Lens worker crashed 5 times in 3 minutes \(last: killed by SIGKILL\)/);
   assert.equal(item.text, '$(error) KD Lens worker stopped');
   assert.equal(item.command, 'kdlens.restartWorker');
   assert.match(String(item.tooltip), /crashed 5 times/);
+  assert.deepEqual(pipeline.store.worker, { state: 'stopped', message: c.stoppedReason }, 'the panel sees the reason');
 
   // A checkpoint arriving now waits (no error record) until the user restarts the worker.
-  const p = pipeline(client);
-  const student = path.join(tmp, 'stop/epoch_009/model.json');
-  fs.mkdirSync(path.dirname(student), { recursive: true });
-  fs.copyFileSync(teacher, student);
-  fs.writeFileSync(path.join(path.dirname(student), 'weights.bin'), weights);
-  const st = fs.statSync(student);
-  p.scheduler.enqueue({ runId: 'stop', path: student, relPath: 'epoch_009/model.json', step: 9, mtimeMs: st.mtimeMs, size: st.size });
-  p.scheduler.flush('stop');
-  await sleep(50);
-  assert.equal(p.scheduler.isPaused, true);
-  assert.deepEqual(p.errors, []);
-  assert.equal(p.scheduler.queued('stop').length, 1);
+  const student = path.join(dir, 'epoch_009/model.json');
+  writeCheckpoint(student);
+  let tried = false;
+  const postponed = until(pipeline.onDidChangeJobs, () => {
+    tried ||= pipeline.running() !== undefined;
+    return tried && !pipeline.running() && pipeline.queuedCount() === 1;
+  });
+  await pipeline.enqueueFiles(run, [student], false);
+  await postponed;
+  assert.equal(appended.length, 0);
+  assert.deepEqual(pipeline.store.checkpointViews(run).map((v) => [v.step, v.status]), [[9, 'pending']]);
 
-  await client.restart();
+  await pipeline.restartWorker();
   assert.equal(item.text, '$(pulse) KD Lens');
-  p.scheduler.resume();
-  await p.scheduler.whenIdle();
-  assert.equal(p.results.length, 1);
-  assert.equal(p.results[0].record.step, 9);
+  // The worker being ready again resumes the queue (the pipeline's doing, not the test's).
+  await pipeline.whenIdle();
+  assert.equal(appended.length, 1);
+  assert.equal(appended[0].step, 9);
+  assert.equal(pipeline.store.latest('stop')?.step, 9);
 });

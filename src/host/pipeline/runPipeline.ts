@@ -12,7 +12,7 @@ import { MultiHistory } from '../multiHistory';
 import { RunStore } from '../runStore';
 import { Scheduler } from '../scheduler';
 import type { EvaluateContext, QueuedJob } from '../scheduler';
-import { CheckpointWatcher } from '../watcher';
+import { CheckpointWatcher, readTfjsCheckpoint } from '../watcher';
 import { WorkerClient } from '../workerClient';
 import type { WorkerClientOptions } from '../workerClient';
 import { analyzeParamsFor } from './analyzeParams';
@@ -20,6 +20,14 @@ import { Emitter } from './emitter';
 import type { Disposable } from './emitter';
 import { storeError, storeResult } from './outcomes';
 import type { KdSettings } from './settings';
+
+/** A checkpoint's identity as the watcher reports it: for a TF.js model.json, with its weights files. */
+async function checkpointIdentity(file: string): Promise<{ mtimeMs: number; size: number }> {
+  const tfjs = file.toLowerCase().endsWith('.json') ? await readTfjsCheckpoint(file) : undefined;
+  if (tfjs && tfjs.state !== 'unreadable') return { mtimeMs: tfjs.mtimeMs, size: tfjs.size };
+  const st = await fs.promises.stat(file);
+  return { mtimeMs: st.mtimeMs, size: st.size };
+}
 
 /** What the pipeline uses of the worker (WorkerClient; tests may pass a stand-in). */
 export type WorkerPort = Pick<WorkerClient, 'state' | 'stoppedReason' | 'info' | 'onDidChangeState' | 'start' | 'restart' | 'analyze' | 'inspect' | 'dispose'>;
@@ -108,8 +116,11 @@ export class RunPipeline implements Disposable {
     if (this.watcher && s.watch) await this.watcher.setRuns(runs);
   }
 
-  /** Starts the worker, scheduler and (if the setting allows) the watcher; call once the workspace is trusted. */
-  startCompute(): void {
+  /**
+   * Starts the worker, scheduler and (if the setting allows) the watcher; call once the workspace is
+   * trusted. Resolves when the watcher's first scan is done (the worker keeps starting in the background).
+   */
+  async startCompute(): Promise<void> {
     if (this.workerPort) return;
     this.store.setTrusted(true);
     const worker = this.startWorker();
@@ -117,7 +128,7 @@ export class RunPipeline implements Disposable {
     this.watcher = this.startWatcher();
     this.subs.push(this.scheduler, this.watcher);
     void worker.start().catch((e: unknown) => this.opts.log.error(`worker did not start: ${e instanceof Error ? e.message : String(e)}`));
-    if (this.opts.settings().watch) void this.watcher.setRuns(this.store.runs);
+    if (this.opts.settings().watch) await this.watcher.setRuns(this.store.runs);
   }
 
   private startWorker(): WorkerPort {
@@ -193,23 +204,17 @@ export class RunPipeline implements Disposable {
   // ---- actions (commands and the panel, through the controller)
 
   /** Queues checkpoints of a run now (force = evaluate even if the history has them). False in restricted mode. */
-  enqueueFiles(run: RunConfig, files: readonly string[], force: boolean): boolean {
-    const scheduler = this.scheduler;
-    if (!scheduler) return false;
+  async enqueueFiles(run: RunConfig, files: readonly string[], force: boolean): Promise<boolean> {
+    if (!this.scheduler) return false;
     for (const f of files) {
-      const st = fs.statSync(f);
+      const { mtimeMs, size } = await checkpointIdentity(f);
+      const scheduler = this.scheduler;
       const relPath = path.relative(run.root, f).split(path.sep).join('/');
       this.store.markPending(run.id, f, true);
-      scheduler.enqueue({ runId: run.id, path: f, relPath, step: stepOf(relPath), mtimeMs: st.mtimeMs, size: st.size, force });
+      scheduler.enqueue({ runId: run.id, path: f, relPath, step: stepOf(relPath), mtimeMs, size, force });
       scheduler.flush(run.id);
     }
     return true;
-  }
-
-  /** Evaluates a checkpoint again (Re-run Analysis). */
-  rerun(runId: RunId, checkpoint: string): void {
-    const run = this.store.runs.find((r) => r.id === runId);
-    if (run) this.enqueueFiles(run, [checkpoint], true);
   }
 
   cancelRunning(runId?: RunId): void {

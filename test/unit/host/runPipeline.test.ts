@@ -120,7 +120,7 @@ test('one result → one run-store update and no re-read of the history; progres
   const pipeline = new RunPipeline({ workerPath: 'unused', log: new MemoryLog(), settings: () => settings, loadRuns: async () => [run], createWorker: () => worker });
   try {
     await pipeline.reloadRuns();
-    pipeline.startCompute();
+    await pipeline.startCompute();
     const store = pipeline.store;
     await store.panelState(); // the one read of probe.json (none yet) before any job
 
@@ -147,7 +147,7 @@ test('one result → one run-store update and no re-read of the history; progres
     spy = spyReads(root);
 
     for (const f of files) {
-      pipeline.enqueueFiles(run, [f], false);
+      await pipeline.enqueueFiles(run, [f], false);
       await pipeline.whenIdle();
     }
     await Promise.all(snapshots);
