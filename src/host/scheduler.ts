@@ -335,7 +335,7 @@ export class Scheduler implements Disposable {
       if (cur.why === 'preempted' || isWorkerError(e, 'restarted')) {
         this.q.requeue(job);
       } else if (cur.why === 'user' || isWorkerError(e, 'cancelled')) {
-        // A cancel that did not come from here (e.g. a token the coordinator linked) counts as the user's.
+        // A cancel that did not come from here (e.g. a token the pipeline linked) counts as the user's.
         this.q.drop(job);
         this.opts.log?.info(`Evaluation of ${job.relPath} cancelled.`);
       } else if (isWorkerError(e, 'stopped', 'disposed')) {

@@ -66,7 +66,7 @@ export function statusView(s: StatusInput): StatusView {
   return { text: '$(pulse) KD Lens', tooltip, command: 'kdlens.showPanel', severity: 'normal' };
 }
 
-/** Owns the status-bar item; the coordinator feeds it with update() and bindWorker(). */
+/** Owns the status-bar item; the controller feeds it with update() (tests: bindWorker()). */
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private input: StatusInput = { worker: 'stopped' };
