@@ -1,0 +1,71 @@
+// Stage 4: one forward pass per model over the probe (10% → 60% of the job's progress). The student
+// changes every checkpoint; the teacher's and base's results come from the forward cache when their model,
+// probe and plan are unchanged. Then every model must produce the same class count, and the probe's labels
+// must lie within it.
+import { KdInputError } from '../../core/errors';
+import type { ModelRole } from '../../core/types';
+import { forwardProbe } from '../forward';
+import type { ForwardPlan, ForwardResult } from '../forward';
+import type { ProbeSet } from '../probe/probeSet';
+import { engineCaches } from './caches';
+import { rolesOf } from './job';
+import type { JobContext, PerRole } from './job';
+import { featureOf, layoutOf, stageTensorsOf, targetOf } from './trace';
+import type { Trace, TracedModel } from './trace';
+
+/** Images per forward chunk. */
+const FORWARD_CHUNK = 16;
+
+export type ForwardPasses = PerRole<ForwardResult>;
+
+function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPlan {
+  const { params } = job;
+  const target = targetOf(trace, traced.role);
+  const feature = featureOf(trace, traced.role);
+  return {
+    model: traced.model,
+    height: traced.size[0],
+    width: traced.size[1],
+    mean: params.mean,
+    std: params.std,
+    stages: stageTensorsOf(trace, traced.role),
+    target,
+    targetLayout: layoutOf(traced, target),
+    feature,
+    featureLayout: layoutOf(traced, feature),
+    gradcam: !params.skipMaps,
+    chunk: FORWARD_CHUNK,
+  };
+}
+
+export async function runForwardPasses(job: JobContext, trace: Trace, probe: ProbeSet): Promise<ForwardPasses> {
+  const forwardCache = job.deps.forwardCache ?? engineCaches.forwards;
+  const roles = rolesOf(trace.models);
+  const totalImages = probe.n * roles.length;
+  let doneImages = 0;
+  const passes = new Map<ModelRole, ForwardResult>();
+  for (const [role, traced] of roles) {
+    const plan = planFor(job, trace, traced);
+    const run = (): Promise<ForwardResult> =>
+      forwardProbe(plan, probe, job.signal, (done) => job.progress('forward', 0.1 + (0.5 * (doneImages + done)) / totalImages, `${role}: ${done}/${probe.n} images`));
+    passes.set(role, role === 'student' ? await run() : await forwardCache.reuse({ plan, probe }, run));
+    doneImages += probe.n;
+  }
+  const teacher = passes.get('teacher') as ForwardResult;
+  const student = passes.get('student') as ForwardResult;
+  const base = passes.get('base');
+  return base ? { teacher, student, base } : { teacher, student };
+}
+
+/** The class count every model agrees on and the probe's labels fit; else a clear input error. */
+export function checkClasses(passes: ForwardPasses, probe: ProbeSet): number {
+  const numClasses = passes.teacher.numClasses;
+  for (const [role, pass] of rolesOf(passes)) {
+    if (pass.numClasses !== numClasses) throw new KdInputError('bad-shape', `class counts differ: teacher has ${numClasses} classes, ${role} has ${pass.numClasses}`);
+  }
+  const labels = probe.labels;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] >= numClasses) throw new KdInputError('bad-labels', `probe label ${labels[i]} (${probe.ids[i]}) is beyond the models' ${numClasses} classes`);
+  }
+  return numClasses;
+}

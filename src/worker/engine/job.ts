@@ -1,0 +1,73 @@
+// What every engine stage receives: the job's parameters, its cancellation signal, the progress and log
+// hooks, the injected dependencies and the warnings gathered so far. Stage outputs are returned values;
+// the context itself carries no results.
+import type { AnalyzeParams, ModelRole, Progress } from '../../core/types';
+import type { LoadedModel } from '../models/model';
+import type { ProbeSet } from '../probe/probeSet';
+import type { ForwardCache } from './caches';
+
+export interface EngineHooks {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: Progress) => void;
+  readonly log?: (line: string) => void;
+  /** Receives the loaded probe set (images, masks) so a caller can draw it without loading it twice. */
+  readonly onProbe?: (probe: ProbeSet) => void;
+}
+
+export interface EngineDeps {
+  readonly openModel: (file: string) => Promise<LoadedModel>;
+  /** Where the teacher's and base's forward results are kept between checkpoints; default: in memory. */
+  readonly forwardCache?: ForwardCache;
+}
+
+export interface JobContext {
+  readonly params: AnalyzeParams;
+  readonly signal?: AbortSignal;
+  readonly hooks: EngineHooks;
+  readonly deps: EngineDeps;
+  /** The result's warnings, in the order they arise (probe first, then UniCAM). */
+  readonly warnings: string[];
+  progress(stage: Progress['stage'], fraction: number, message: string): void;
+}
+
+export function startJob(params: AnalyzeParams, hooks: EngineHooks, deps: EngineDeps): JobContext {
+  return {
+    params,
+    signal: hooks.signal,
+    hooks,
+    deps,
+    warnings: [],
+    progress: (stage, fraction, message) => hooks.onProgress?.({ stage, fraction, message }),
+  };
+}
+
+/** One value per model role; `base` only when the job has a base model. */
+export interface PerRole<T> {
+  readonly teacher: T;
+  readonly student: T;
+  readonly base?: T;
+}
+
+/** The roles present, in the fixed order teacher, student, base: the order of every per-role output. */
+export function rolesOf<T>(values: PerRole<T>): [ModelRole, T][] {
+  const out: [ModelRole, T][] = [
+    ['teacher', values.teacher],
+    ['student', values.student],
+  ];
+  if (values.base !== undefined) out.push(['base', values.base]);
+  return out;
+}
+
+/** The same roles with each value mapped (in role order, so side effects keep that order too). */
+export function mapRoles<T, U>(values: PerRole<T>, f: (role: ModelRole, value: T) => U): PerRole<U> {
+  const teacher = f('teacher', values.teacher);
+  const student = f('student', values.student);
+  return values.base === undefined ? { teacher, student } : { teacher, student, base: f('base', values.base) };
+}
+
+/** The value for a role that must be present (the caller iterates roles the job has). */
+export function roleValue<T>(values: PerRole<T>, role: ModelRole): T {
+  const v = values[role];
+  if (v === undefined) throw new Error(`engine: no ${role} in this job`);
+  return v;
+}

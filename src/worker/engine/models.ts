@@ -1,0 +1,46 @@
+// Stage 1–2: open the job's models (through the injected opener, normally the model cache) and its probe
+// set (through the probe cache), refusing models whose declared class counts differ.
+import { KdInputError } from '../../core/errors';
+import { checkAborted } from '../cancel';
+import type { LoadedModel } from '../models/model';
+import type { ProbeSet } from '../probe/probeSet';
+import { engineCaches } from './caches';
+import { rolesOf } from './job';
+import type { JobContext, PerRole } from './job';
+
+export async function loadModels(job: JobContext): Promise<PerRole<LoadedModel>> {
+  const { params, signal } = job;
+  job.progress('load', 0, 'loading models');
+  const open = async (file: string): Promise<LoadedModel> => {
+    checkAborted(signal);
+    return job.deps.openModel(file);
+  };
+  const teacher = await open(params.teacher);
+  const student = await open(params.student);
+  const models = params.base ? { teacher, student, base: await open(params.base) } : { teacher, student };
+  checkDeclaredClasses(models);
+  return models;
+}
+
+/** Models that declare a class count must agree on it (the others are checked after the forward pass). */
+function checkDeclaredClasses(models: PerRole<LoadedModel>): void {
+  const known = rolesOf(models).filter(([, m]) => m.numClasses !== null);
+  for (const [role, m] of known) {
+    if (m.numClasses !== known[0][1].numClasses) {
+      throw new KdInputError('bad-shape', `class counts differ: ${known[0][0]} has ${known[0][1].numClasses} classes, ${role} has ${m.numClasses}`);
+    }
+  }
+}
+
+export async function loadProbeSet(job: JobContext, teacher: LoadedModel): Promise<ProbeSet> {
+  const { params } = job;
+  job.progress('probe', 0.05, 'loading the probe set');
+  const probe = await engineCaches.probes.get(
+    params.probe,
+    { size: params.probeSize ?? 64, seed: params.seed ?? 0, numClasses: teacher.numClasses ?? undefined },
+    job.signal,
+  );
+  job.warnings.push(...probe.warnings);
+  job.hooks.onProbe?.(probe);
+  return probe;
+}

@@ -1,0 +1,74 @@
+// Stage 9: the EvalResult, in the wire format the host, the report and the tests read (field order kept).
+import { accuracy } from '../../core/fidelity';
+import { matrix } from '../../core/matrix';
+import type { EvalResult, FidelitySummary, GradcamResult, ModelRole, ModelSummary, StageFigures, UnicamResult } from '../../core/types';
+import { bytesToBase64 } from '../../protocol/encoding';
+import type { ForwardResult } from '../forward';
+import type { ProbeSet } from '../probe/probeSet';
+import type { ForwardPasses } from './forwardPasses';
+import { roleValue, rolesOf } from './job';
+import type { JobContext } from './job';
+import type { Trace, TracedModel } from './trace';
+
+/** Everything the stages computed, gathered for the result. */
+export interface Figures {
+  readonly backend: string;
+  readonly startedAt: number;
+  readonly probe: ProbeSet;
+  readonly trace: Trace;
+  readonly passes: ForwardPasses;
+  readonly fidelity: FidelitySummary;
+  readonly stages: StageFigures[];
+  readonly gradcam?: GradcamResult;
+  readonly unicam?: UnicamResult;
+}
+
+/** Probe images as base64 RGB bytes (4× smaller than float32 and all a display needs). */
+function probeBytes(probe: ProbeSet): string {
+  const b = new Uint8Array(probe.images.length);
+  for (let k = 0; k < b.length; k++) b[k] = Math.round(Math.min(1, Math.max(0, probe.images[k])) * 255);
+  return bytesToBase64(b);
+}
+
+function summariseModel(traced: TracedModel, pass: ForwardResult, labels: Int32Array): ModelSummary {
+  return {
+    path: traced.model.path,
+    format: traced.model.format,
+    params: traced.model.paramCount,
+    numClasses: pass.numClasses,
+    accuracy: accuracy(matrix(labels.length, pass.numClasses, pass.logits), labels),
+    inputShape: [...traced.model.input.shape],
+  };
+}
+
+export function assembleResult(job: JobContext, figures: Figures): EvalResult {
+  const { params } = job;
+  const { probe, unicam, gradcam } = figures;
+  const models: Partial<Record<ModelRole, ModelSummary>> = {};
+  for (const [role, pass] of rolesOf(figures.passes)) models[role] = summariseModel(roleValue(figures.trace.models, role), pass, probe.labels);
+  return {
+    version: 1,
+    backend: figures.backend,
+    elapsed_ms: Date.now() - figures.startedAt,
+    probe: {
+      path: probe.path,
+      name: probe.name,
+      n: probe.n,
+      classes: probe.classes,
+      seed: params.seed ?? 0,
+      height: probe.height,
+      width: probe.width,
+      ids: probe.ids,
+      labels: Array.from(probe.labels),
+      hasMasks: probe.masks !== undefined,
+      ...(params.includeProbeImages ? { images: probeBytes(probe) } : {}),
+    },
+    models: models as EvalResult['models'],
+    fidelity: figures.fidelity,
+    stages: figures.stages,
+    gt: params.gt ?? 'onehot',
+    ...(unicam ? { unicam } : {}),
+    ...(gradcam ? { gradcam } : {}),
+    warnings: job.warnings,
+  };
+}

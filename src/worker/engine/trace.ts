@@ -1,0 +1,86 @@
+// Stage 3: trace each model at its input size (tensor list, candidate stages), pair the teacher's and
+// student's stages, and choose the CAM target and UniCAM feature tensors. The base model shares the
+// student's tensor names. Stage discovery and matching: docs/methods.md, "Stage discovery and matching".
+import path from 'node:path';
+import { KdInputError } from '../../core/errors';
+import type { ModelRole } from '../../core/types';
+import type { Layout, LoadedModel, TensorInfo } from '../models/model';
+import type { ProbeSet } from '../probe/probeSet';
+import { discoverStages, matchStages, spatialOf } from '../stages';
+import type { Stage, StagePair } from '../stages';
+import { mapRoles } from './job';
+import type { JobContext, PerRole } from './job';
+
+/** One model as traced at its input size. */
+export interface TracedModel {
+  readonly role: ModelRole;
+  readonly model: LoadedModel;
+  /** Input [H, W]. */
+  readonly size: [number, number];
+  readonly tensors: TensorInfo[];
+  readonly stages: Stage[];
+}
+
+/** A tensor name on each side; the base uses the student's. */
+export interface SideTensors {
+  readonly teacher: string;
+  readonly student: string;
+}
+
+export interface Trace {
+  readonly models: PerRole<TracedModel>;
+  readonly pairs: StagePair[];
+  /** Grad-CAM/UniCAM target tensors: the last stage unless the job names others. */
+  readonly target: SideTensors;
+  /** Tensors whose spatial mean is UniCAM's feature: each side's last stage. */
+  readonly feature: SideTensors;
+}
+
+/** The model's static H×W when its input declares one, else null. */
+export function staticSize(m: LoadedModel): [number, number] | null {
+  const s = m.input.shape;
+  if (s.length !== 4) return null;
+  const [h, w] = m.input.layout === 'NCHW' ? [s[2], s[3]] : [s[1], s[2]];
+  return typeof h === 'number' && typeof w === 'number' && h > 0 && w > 0 ? [h, w] : null;
+}
+
+export function inputShape(m: LoadedModel, [h, w]: readonly [number, number]): number[] {
+  return m.input.layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3];
+}
+
+/** The layout of a 4-D tensor of a traced model; a missing or non-spatial name is the user's error. */
+export function layoutOf(traced: TracedModel, name: string): Layout {
+  const info = traced.tensors.find((x) => x.name === name);
+  if (!info || !spatialOf(info)) throw new KdInputError('bad-argument', `${traced.role} model ${path.basename(traced.model.path)} has no 4-D tensor named '${name}'`);
+  return info.layout as Layout;
+}
+
+const side = (tensors: SideTensors, role: ModelRole): string => (role === 'teacher' ? tensors.teacher : tensors.student);
+export const targetOf = (trace: Trace, role: ModelRole): string => side(trace.target, role);
+export const featureOf = (trace: Trace, role: ModelRole): string => side(trace.feature, role);
+export const stageTensorsOf = (trace: Trace, role: ModelRole): string[] => trace.pairs.map((p) => (role === 'teacher' ? p.teacher.tensor : p.student.tensor));
+
+function lastStage(traced: TracedModel): Stage {
+  const s = traced.stages[traced.stages.length - 1];
+  if (!s) throw new KdInputError('unsupported', `${traced.role} model ${path.basename(traced.model.path)} has no spatial feature maps; Grad-CAM/UniCAM need a conv net`);
+  return s;
+}
+
+export function traceModels(job: JobContext, models: PerRole<LoadedModel>, probe: ProbeSet): Trace {
+  const { params } = job;
+  const traced = mapRoles(models, (role, model): TracedModel => {
+    const size: [number, number] = params.imageSize ? [params.imageSize[0], params.imageSize[1]] : (staticSize(model) ?? [probe.height, probe.width]);
+    const tensors = model.listTensors(inputShape(model, size));
+    return { role, model, size, tensors, stages: discoverStages(tensors) };
+  });
+  const { teacher, student, base } = traced;
+  const pairs = matchStages(
+    { stages: teacher.stages, tensors: teacher.tensors, path: teacher.model.path },
+    { stages: student.stages, tensors: student.tensors, path: student.model.path },
+    params.stages ?? 'auto',
+  );
+  if (base) for (const p of pairs) layoutOf(base, p.student.tensor);
+  const feature = { teacher: lastStage(teacher).tensor, student: lastStage(student).tensor };
+  const target = params.target && params.target !== 'auto' ? params.target : feature;
+  return { models: traced, pairs, target, feature };
+}
