@@ -84,40 +84,40 @@ export async function forwardProbe(plan: ForwardPlan, probe: ProbeSet, signal?: 
     await tick();
     checkAborted(signal);
     const end = Math.min(probe.n, start + plan.chunk);
-    const idx = Int32Array.from({ length: end - start }, (_, i) => start + i);
-    const x = toModelInput(probe, idx, { height: plan.height, width: plan.width, layout: model.input.layout, mean: plan.mean, std: plan.std });
+    const indices = Int32Array.from({ length: end - start }, (_, i) => start + i);
+    const input = toModelInput(probe, indices, { height: plan.height, width: plan.width, layout: model.input.layout, mean: plan.mean, std: plan.std });
     let out: Record<string, tf.Tensor> = {};
     try {
-      out = model.run(x, names);
-      const lg = out[model.output];
-      numClasses = lg.shape[lg.rank - 1];
-      const lgData = lg.dataSync() as Float32Array;
-      logits.push(Float32Array.from(lgData));
-      for (const s of plan.stages) {
-        const t = out[s];
-        shapes.set(s, t.shape);
-        feats.get(s)?.push(Float32Array.from(t.dataSync() as Float32Array));
+      out = model.run(input, names);
+      const logitTensor = out[model.output];
+      numClasses = logitTensor.shape[logitTensor.rank - 1];
+      const chunkLogits = logitTensor.dataSync() as Float32Array;
+      logits.push(Float32Array.from(chunkLogits));
+      for (const stage of plan.stages) {
+        const stageTensor = out[stage];
+        shapes.set(stage, stageTensor.shape);
+        feats.get(stage)?.push(Float32Array.from(stageTensor.dataSync() as Float32Array));
       }
       const acts = readNchw(out[plan.target], plan.targetLayout);
       targets.push(acts);
       pooledParts.push(pooledFeatures(plan.feature === plan.target ? acts : readNchw(out[plan.feature], plan.featureLayout)));
       if (plan.gradcam) {
-        const pred = argmaxRows(lgData, end - start, numClasses);
+        const pred = argmaxRows(chunkLogits, end - start, numClasses);
         const truth = probe.labels.slice(start, end);
-        const [ap, at] = gradcamAlphas(model, x, plan.target, plan.targetLayout, out[plan.target], [pred, truth], numClasses);
-        camPred.push(ap);
-        camTrue.push(at);
+        const [alphaPred, alphaTrue] = gradcamAlphas(model, input, plan.target, plan.targetLayout, out[plan.target], [pred, truth], numClasses);
+        camPred.push(alphaPred);
+        camTrue.push(alphaTrue);
       }
     } finally {
-      x.dispose();
+      input.dispose();
       tf.dispose(Object.values(out));
     }
     onChunk?.(end);
   }
   const features = new Map<string, { data: Float32Array; cols: number; shape: readonly number[] }>();
-  for (const [s, parts] of feats) {
+  for (const [stage, parts] of feats) {
     const data = concatRows(parts);
-    features.set(s, { data, cols: data.length / probe.n, shape: shapes.get(s) ?? [] });
+    features.set(stage, { data, cols: data.length / probe.n, shape: shapes.get(stage) ?? [] });
   }
   return {
     logits: concatRows(logits),
