@@ -21,7 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const panel = new PanelController(context.extensionUri, ctl.store, { rerun: (r, c) => ctl.rerun(r, c), cancelJob: () => ctl.cancelJob() }, (l) => log.warn(l));
   context.subscriptions.push(panel);
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(PanelController.viewType, { deserializeWebviewPanel: async (p) => panel.restore(p) }));
-  context.subscriptions.push(...registerCommands(ctl, panel, context.extensionUri));
+  context.subscriptions.push(...registerCommands(ctl, panel));
   const tree = new RunsTreeProvider(ctl.store);
   context.subscriptions.push(tree, vscode.window.createTreeView('kdlens.runs', { treeDataProvider: tree, showCollapseAll: true }));
 

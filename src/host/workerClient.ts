@@ -11,8 +11,8 @@ import type { RequestType } from 'vscode-jsonrpc';
 import { KdInputError } from '../core/errors';
 import type { KdErrorCode } from '../core/errors';
 import type { AnalyzeParams, EvalResult, ModelInspection, Progress } from '../core/types';
-import { AnalyzeRequest, DidProgressNotification, InitializeRequest, InspectRequest, LogNotification, WorkerErrorCode } from '../protocol/worker';
-import type { WorkerInfo } from '../protocol/worker';
+import { AnalyzeRequest, DidProgressNotification, InitializeRequest, InspectRequest, LogNotification, ReportRequest, WorkerErrorCode } from '../protocol/worker';
+import type { ReportRequestParams, ReportRequestResult, WorkerInfo } from '../protocol/worker';
 import type { LogSink } from './pipeline/logSink';
 import { Emitter } from './pipeline/emitter';
 import type { Disposable } from './pipeline/emitter';
@@ -139,11 +139,22 @@ export class WorkerClient implements Disposable {
    * KdInputError (code from the worker), other engine failures with WorkerError('internal').
    */
   analyze(params: AnalyzeParams, opts: JobOptions = {}): Promise<EvalResult> {
-    return this.call(`analysing ${params.student}`, opts.token, (s, token) => {
-      const jobId = `job-${++this.jobSeq}`;
-      if (opts.onProgress) this.progress.set(jobId, opts.onProgress);
-      return this.request(s, AnalyzeRequest, { jobId, params }, token).finally(() => this.progress.delete(jobId));
-    });
+    return this.call(`analysing ${params.student}`, opts.token, (s, token) => this.job(s, AnalyzeRequest, (jobId) => ({ jobId, params }), opts, token));
+  }
+
+  /**
+   * Export Report: the worker writes the report of `req.params.student` into `req.out`, with the very
+   * params the panel's evaluation used (docs/architecture.md "One route through the engine").
+   */
+  report(req: Omit<ReportRequestParams, 'jobId'>, opts: JobOptions = {}): Promise<ReportRequestResult> {
+    return this.call(`writing the report of ${req.params.student}`, opts.token, (s, token) => this.job(s, ReportRequest, (jobId) => ({ ...req, jobId }), opts, token));
+  }
+
+  /** A request that reports progress under a fresh job id. */
+  private job<P, R>(s: Session, type: RequestType<P, R, void>, params: (jobId: string) => P, opts: JobOptions, token: CancellationLike | undefined): Promise<R> {
+    const jobId = `job-${++this.jobSeq}`;
+    if (opts.onProgress) this.progress.set(jobId, opts.onProgress);
+    return this.request(s, type, params(jobId), token).finally(() => this.progress.delete(jobId));
   }
 
   /** Describes a model file (format, input, stages); same failure rules as analyze. */

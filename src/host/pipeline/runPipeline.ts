@@ -14,7 +14,8 @@ import { Scheduler } from '../scheduler';
 import type { EvaluateContext, QueuedJob } from '../scheduler';
 import { CheckpointWatcher, readTfjsCheckpoint } from '../watcher';
 import { WorkerClient } from '../workerClient';
-import type { WorkerClientOptions } from '../workerClient';
+import type { JobOptions, WorkerClientOptions } from '../workerClient';
+import type { ReportRequestResult } from '../../protocol/worker';
 import { analyzeParamsFor } from './analyzeParams';
 import { Emitter } from './emitter';
 import type { Disposable } from './emitter';
@@ -30,7 +31,7 @@ async function checkpointIdentity(file: string): Promise<{ mtimeMs: number; size
 }
 
 /** What the pipeline uses of the worker (WorkerClient; tests may pass a stand-in). */
-export type WorkerPort = Pick<WorkerClient, 'state' | 'stoppedReason' | 'info' | 'onDidChangeState' | 'start' | 'restart' | 'analyze' | 'inspect' | 'dispose'>;
+export type WorkerPort = Pick<WorkerClient, 'state' | 'stoppedReason' | 'info' | 'onDidChangeState' | 'start' | 'restart' | 'analyze' | 'report' | 'inspect' | 'dispose'>;
 
 export interface RunPipelineOptions {
   /** Absolute path of dist/worker.js. */
@@ -238,6 +239,15 @@ export class RunPipeline implements Disposable {
   async setProbe(runId: RunId, probe: string): Promise<void> {
     this.probeOverride.set(runId, probe);
     await this.reloadRuns();
+  }
+
+  /**
+   * Export Report: the report of `checkpoint` (with the run's series as trend rows) written by the same
+   * worker with the same params as the panel's evaluation, so both show the same figures.
+   */
+  exportReport(run: RunConfig, checkpoint: string, out: string, opts: JobOptions = {}): Promise<ReportRequestResult> {
+    if (!this.workerPort) return Promise.reject(new Error('KD Lens computes nothing in Restricted Mode: trust the workspace to export a report.'));
+    return this.workerPort.report({ params: this.paramsFor(run, checkpoint), checkpoints: path.join(run.root, run.student), out }, opts);
   }
 
   restartWorker(): Promise<unknown> {

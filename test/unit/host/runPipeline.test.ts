@@ -58,6 +58,9 @@ class FakeWorker implements WorkerPort {
   async inspect(): Promise<never> {
     throw new Error('not used');
   }
+  async report(): Promise<never> {
+    throw new Error('not used');
+  }
   async analyze(params: AnalyzeParams, opts: JobOptions = {}): Promise<EvalResult> {
     this.calls.push(params);
     for (const fraction of [0.1, 0.3, 0.5, 0.7, 0.9]) opts.onProgress?.({ stage: 'forward', fraction, message: `tick ${fraction}` } as Progress);
