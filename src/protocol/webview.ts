@@ -4,7 +4,7 @@
 // the tables. Every declaration carries a params validator, because the page is untrusted: the host checks
 // each command's params before acting (a malformed one is dropped). State flows host → webview as FULL
 // snapshots; webviews send only intents. Pure: imported by src/host/webviews/* and by webview/ code.
-import type { CheckpointSummary, RunId } from '../core/runs';
+import type { CheckpointSummary, RunConfig, RunId } from '../core/runs';
 import type { EvalResult, ProbeShape } from '../core/types';
 import { isArray, isBase64, isBoolean, isIndex, isPlainObject, isShortString, isString, objectOf, orNull } from './guards';
 import type { Guard } from './guards';
@@ -33,17 +33,8 @@ function messageType<M extends string, P>(method: M, validParams: Guard<P>): Mes
   };
 }
 
-/** The run as the panel shows it (paths relative to the workspace for display). */
-export interface RunView {
-  readonly id: RunId;
-  readonly name: string;
-  readonly teacher: string;
-  readonly student: string;
-  readonly base?: string;
-  readonly probe: string;
-  readonly temperature: number;
-  readonly alpha?: number;
-}
+/** The run as the panel shows it: RunConfig's fields, with teacher, base and probe relative to the workspace. */
+export type RunView = Pick<RunConfig, 'id' | 'name' | 'teacher' | 'student' | 'base' | 'probe' | 'temperature' | 'alpha'>;
 
 export interface CheckpointView {
   readonly path: string;
