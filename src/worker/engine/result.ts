@@ -23,8 +23,11 @@ export interface Figures {
   readonly unicam?: UnicamResult;
 }
 
-/** Probe images as base64 RGB bytes (4× smaller than float32 and all a display needs). */
-function probeBytes(probe: ProbeSet): string {
+/**
+ * Probe images as base64 RGB bytes (4× smaller than float32 and all a display needs). The only float →
+ * byte conversion on the way to the panel: the host stores and forwards these bytes as they are.
+ */
+export function probeBytes(probe: Pick<ProbeSet, 'images'>): string {
   const b = new Uint8Array(probe.images.length);
   for (let k = 0; k < b.length; k++) b[k] = Math.round(Math.min(1, Math.max(0, probe.images[k])) * 255);
   return bytesToBase64(b);
