@@ -49,7 +49,7 @@ const exists = (p) => fs.existsSync(path.join(root, p));
 
 const entries = [
   { in: 'src/extension.ts', out: 'dist/extension.js', opts: nodeCjs },
-  { in: 'src/worker/main.ts', out: 'dist/worker.js', opts: nodeCjs },
+  { in: 'src/workerProcess.ts', out: 'dist/worker.js', opts: nodeCjs },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', opts: nodeCjs },
   { in: 'demo/main.ts', out: 'dist/demo.js', opts: nodeCjs },
   {

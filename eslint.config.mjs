@@ -62,10 +62,20 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/worker/**/*.ts', 'src/cli/**/*.ts', 'src/report/**/*.ts', 'demo/**/*.ts'],
+    files: ['src/workerProcess.ts', 'src/cli/**/*.ts', 'src/report/**/*.ts', 'demo/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['vscode', '../host/*', '../../host/*', '../src/host/*'], message: 'Worker, CLI, report and demo run outside VS Code: never import vscode or host code.' },
+        { group: ['vscode', './host/*', '../host/*', '../../host/*', '../src/host/*'], message: 'Worker, CLI, report and demo run outside VS Code: never import vscode or host code.' },
+      ] }],
+    },
+  },
+  {
+    // The engine sits below the report and the process entries that use it (src/workerProcess.ts, src/cli).
+    files: ['src/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['vscode', '../host/*', '../../host/*', '../../../host/*'], message: 'The worker runs outside VS Code: never import vscode or host code.' },
+        { group: ['../report/*', '../../report/*', '../../../report/*', '../cli/*', '../../cli/*', '../../../cli/*'], message: 'The engine never imports the report or the CLI: they are built on it (docs/architecture.md "Arrows allowed and never allowed").' },
       ] }],
     },
   },

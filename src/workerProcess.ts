@@ -4,14 +4,14 @@
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
 import type { CancellationToken } from 'vscode-jsonrpc';
 import { IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
-import { isKdInputError } from '../core/errors';
-import { AnalyzeRequest, DidProgressNotification, InitializeRequest, InspectRequest, LogNotification, ReportRequest, WorkerErrorCode } from '../protocol/worker';
-import type { WorkerInfo } from '../protocol/worker';
-import { backendInfo, initBackend } from './backend';
-import { isCancellation } from './cancel';
-import { renderReportFiles } from '../report/renderFiles';
-import { reportOptionsFor, runReport } from '../report/runReport';
-import { analyze, clearModelCache, inspect } from './engine';
+import { isKdInputError } from './core/errors';
+import { AnalyzeRequest, DidProgressNotification, InitializeRequest, InspectRequest, LogNotification, ReportRequest, WorkerErrorCode } from './protocol/worker';
+import type { WorkerInfo } from './protocol/worker';
+import { backendInfo, initBackend } from './worker/backend';
+import { isCancellation } from './worker/cancel';
+import { renderReportFiles } from './report/renderFiles';
+import { reportOptionsFor, runReport } from './report/runReport';
+import { analyze, clearModelCache, inspect } from './worker/engine';
 
 declare const KDLENS_VERSION: string | undefined;
 
