@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { figure } from '../core/present/format';
 import type { RunConfig } from '../core/runs';
 import type { CheckpointView } from '../protocol/webview';
-import type { RunStore } from './runStore';
+import type { RunStore } from './pipeline/runStore';
 
 type Node =
   | { readonly kind: 'run'; readonly run: RunConfig }

@@ -2,7 +2,7 @@
 // of the active run. statusView is the pure mapping (unit-tested); StatusBar owns the vscode item.
 import * as vscode from 'vscode';
 import type { WorkerInfo } from '../protocol/worker';
-import type { WorkerClient, WorkerState } from './workerClient';
+import type { WorkerClient, WorkerState } from './pipeline/workerClient';
 
 export interface StatusInput {
   readonly worker: WorkerState;

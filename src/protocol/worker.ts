@@ -1,5 +1,5 @@
 // Host ⇄ worker protocol, declared once (docs/architecture.md "Host ⇄ worker protocol"): every JSON-RPC method with its params,
-// result and direction. Imported by src/host/workerClient.ts and src/workerProcess.ts only.
+// result and direction. Imported by src/host/pipeline/workerClient.ts and src/workerProcess.ts only.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { AnalyzeParams, EvalResult, ModelInspection, Progress } from '../core/types';
 

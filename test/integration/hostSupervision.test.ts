@@ -15,7 +15,7 @@ import { RunPipeline } from '../../src/host/pipeline/runPipeline';
 import type { RunPipelineOptions } from '../../src/host/pipeline/runPipeline';
 import { DEFAULT_SETTINGS } from '../../src/host/pipeline/settings';
 import { StatusBar } from '../../src/host/statusBar';
-import { WorkerClient } from '../../src/host/workerClient';
+import { WorkerClient } from '../../src/host/pipeline/workerClient';
 import { StatusBarItem } from '../mocks/vscode';
 import { writeNpz } from '../unit/worker/npzFixture';
 

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CheckpointWatcher, parseWeightsManifest } from '../../src/host/watcher';
-import type { CheckpointEvent } from '../../src/host/watcher';
+import { CheckpointWatcher, parseWeightsManifest } from '../../src/host/pipeline/watcher';
+import type { CheckpointEvent } from '../../src/host/pipeline/watcher';
 import { MemoryLog } from '../../src/host/log';
 
 const root = path.resolve(__dirname, '../../..');

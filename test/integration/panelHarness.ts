@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { summarise } from '../../src/host/historyStore';
+import { summarise } from '../../src/host/pipeline/historyStore';
 
 import { ARTIFACTS, FLAGS, ROOT, chromiumPath, loadPlaywright } from './chromium';
 import type { Locator, Page, Playwright } from './chromium';

@@ -2,10 +2,10 @@
 // run), then handed to the run store in memory — one store update per outcome, nothing read back.
 import type { CheckpointRecord } from '../../core/runs';
 import type { EvalResult } from '../../core/types';
-import type { ProbeImages } from '../historyStore';
-import { probeViewOf } from '../multiHistory';
-import type { MultiHistory } from '../multiHistory';
-import type { RunStore } from '../runStore';
+import type { ProbeImages } from './historyStore';
+import { probeViewOf } from './multiHistory';
+import type { MultiHistory } from './multiHistory';
+import type { RunStore } from './runStore';
 
 /** The history writes an outcome needs. */
 export type OutcomeHistory = Pick<MultiHistory, 'append' | 'writeProbe'>;

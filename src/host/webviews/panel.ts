@@ -6,7 +6,7 @@ import type { RunId } from '../../core/runs';
 import { DidChangePanelState, PanelCommands } from '../../protocol/webview';
 import type { PanelState } from '../../protocol/webview';
 import { base64ToBytes } from '../../protocol/encoding';
-import type { RunStore } from '../runStore';
+import type { RunStore } from '../pipeline/runStore';
 import { WebviewChannel, webviewHtml } from './webviewHost';
 import type { IntentOf } from './webviewHost';
 

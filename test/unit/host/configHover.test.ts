@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { ConfigHoverProvider } from '../../../src/host/configHover';
 import { computeConfigDiagnostics, ConfigDiagnostics } from '../../../src/host/configDiagnostics';
 import type { ConfigDiagnosticsDeps } from '../../../src/host/configDiagnostics';
-import { HistoryStore } from '../../../src/host/historyStore';
+import { HistoryStore } from '../../../src/host/pipeline/historyStore';
 import { parseRunConfig } from '../../../src/core/config/kdlensConfig';
 import type { CheckpointRecord, CheckpointSummary, RunConfig } from '../../../src/core/runs';
 

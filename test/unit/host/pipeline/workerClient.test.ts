@@ -6,15 +6,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
-import { isKdInputError } from '../../../src/core/errors';
-import type { AnalyzeParams, Progress } from '../../../src/core/types';
-import { MemoryLog } from '../../../src/host/log';
-import { RestartPolicy } from '../../../src/host/restartPolicy';
-import { WorkerClient, isWorkerError } from '../../../src/host/workerClient';
-import type { WorkerState } from '../../../src/host/workerClient';
+import { isKdInputError } from '../../../../src/core/errors';
+import type { AnalyzeParams, Progress } from '../../../../src/core/types';
+import { MemoryLog } from '../../../../src/host/log';
+import { RestartPolicy } from '../../../../src/host/pipeline/restartPolicy';
+import { WorkerClient, isWorkerError } from '../../../../src/host/pipeline/workerClient';
+import type { WorkerState } from '../../../../src/host/pipeline/workerClient';
 
 // Compiled to out/test/unit/host/: the repo root is four levels up.
-const jsonrpcNode = path.join(path.resolve(__dirname, '../../../..'), 'node_modules/vscode-jsonrpc/lib/node/main.js');
+const jsonrpcNode = path.join(path.resolve(__dirname, '../../../../..'), 'node_modules/vscode-jsonrpc/lib/node/main.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-fakeworker-'));
 const script = path.join(dir, 'fakeWorker.js');
 // The student path picks the behaviour: ok | slow (until cancelled) | input | die (SIGKILL itself) |

@@ -2,11 +2,11 @@
 // identities skipped, newest first with older ones backfilled when idle, a stale running job cancelled by
 // a newer checkpoint of its run. CheckpointQueue is the pure part; Scheduler adds timers and the job loop.
 import { CancellationTokenSource } from 'vscode-jsonrpc';
-import { isKdInputError } from '../core/errors';
-import type { CheckpointRecord, RunId } from '../core/runs';
-import type { EvalResult, Progress } from '../core/types';
-import type { LogSink } from './pipeline/logSink';
-import type { Disposable } from './pipeline/emitter';
+import { isKdInputError } from '../../core/errors';
+import type { CheckpointRecord, RunId } from '../../core/runs';
+import type { EvalResult, Progress } from '../../core/types';
+import type { LogSink } from './logSink';
+import type { Disposable } from './emitter';
 import type { CheckpointEvent } from './watcher';
 import { isWorkerError } from './workerClient';
 import type { CancellationLike } from './workerClient';

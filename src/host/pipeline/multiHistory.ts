@@ -1,8 +1,8 @@
 // One HistoryStore per workspace folder (each writes only its own `.kdlens/`), behind the single history
 // interface the run pipeline and providers use; runs are routed to their folder's store by their root.
-import type { CheckpointRecord, RunConfig, RunId } from '../core/runs';
-import type { EvalResult } from '../core/types';
-import type { ProbeView } from '../protocol/webview';
+import type { CheckpointRecord, RunConfig, RunId } from '../../core/runs';
+import type { EvalResult } from '../../core/types';
+import type { ProbeView } from '../../protocol/webview';
 import { HistoryStore } from './historyStore';
 import type { ProbeImages, StoreChange, StoredProbe } from './historyStore';
 

@@ -1,7 +1,7 @@
 // The worker restart policy: 4 restarts in a sliding 3-minute window, then stop with a reason; manual reset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RestartPolicy } from '../../../src/host/restartPolicy';
+import { RestartPolicy } from '../../../../src/host/pipeline/restartPolicy';
 
 function clock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
   let t = start;

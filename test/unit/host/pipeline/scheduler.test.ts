@@ -2,13 +2,13 @@
 // backfill, skip of evaluated identities, preemption by a newer checkpoint, error routing, pause/resume.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KdInputError } from '../../../src/core/errors';
-import type { CheckpointRecord } from '../../../src/core/runs';
-import type { EvalResult, Progress } from '../../../src/core/types';
-import { CheckpointQueue, Scheduler, isNewer } from '../../../src/host/scheduler';
-import type { QueuedJob, TimerApi } from '../../../src/host/scheduler';
-import { WorkerError } from '../../../src/host/workerClient';
-import type { CancellationLike } from '../../../src/host/workerClient';
+import { KdInputError } from '../../../../src/core/errors';
+import type { CheckpointRecord } from '../../../../src/core/runs';
+import type { EvalResult, Progress } from '../../../../src/core/types';
+import { CheckpointQueue, Scheduler, isNewer } from '../../../../src/host/pipeline/scheduler';
+import type { QueuedJob, TimerApi } from '../../../../src/host/pipeline/scheduler';
+import { WorkerError } from '../../../../src/host/pipeline/workerClient';
+import type { CancellationLike } from '../../../../src/host/pipeline/workerClient';
 
 class FakeTimers implements TimerApi {
   t = 0;

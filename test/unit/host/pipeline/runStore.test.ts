@@ -2,10 +2,10 @@
 // pending, running) and the panel snapshot built from the history.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunStore, runOwnsFile } from '../../../src/host/runStore';
-import type { HistoryLike } from '../../../src/host/runStore';
-import type { CheckpointRecord, RunConfig } from '../../../src/core/runs';
-import type { EvalResult } from '../../../src/core/types';
+import { RunStore, runOwnsFile } from '../../../../src/host/pipeline/runStore';
+import type { HistoryLike } from '../../../../src/host/pipeline/runStore';
+import type { CheckpointRecord, RunConfig } from '../../../../src/core/runs';
+import type { EvalResult } from '../../../../src/core/types';
 
 const run = (id: string, root: string): RunConfig => ({
   id,

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HistoryStore, safeRunId, summarise } from '../../../src/host/historyStore';
-import type { StoreChange } from '../../../src/host/historyStore';
-import type { CheckpointRecord } from '../../../src/core/runs';
-import type { EvalResult, ModelSummary } from '../../../src/core/types';
+import { HistoryStore, safeRunId, summarise } from '../../../../src/host/pipeline/historyStore';
+import type { StoreChange } from '../../../../src/host/pipeline/historyStore';
+import type { CheckpointRecord } from '../../../../src/core/runs';
+import type { EvalResult, ModelSummary } from '../../../../src/core/types';
 
 function tempRoot(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-store-'));

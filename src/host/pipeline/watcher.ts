@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
-import { globBase, globToRegExp, stepOf } from '../core/glob';
-import type { RunConfig, RunId } from '../core/runs';
-import { groupByteLength } from '../core/tfjsManifest';
-import type { LogSink } from './pipeline/logSink';
-import type { Disposable } from './pipeline/emitter';
+import { globBase, globToRegExp, stepOf } from '../../core/glob';
+import type { RunConfig, RunId } from '../../core/runs';
+import { groupByteLength } from '../../core/tfjsManifest';
+import type { LogSink } from './logSink';
+import type { Disposable } from './emitter';
 
 /** A checkpoint that is complete on disk, with the file identity it had when found complete. */
 export interface CheckpointEvent {

@@ -4,12 +4,12 @@
 // else holds results. A new result is taken in memory (applyOutcome); the panel's snapshot is served from
 // memory too (the selected checkpoint's detail and the probe view are cached), so progress ticks read no disk.
 import path from 'node:path';
-import { globToRegExp, stepOf } from '../core/glob';
-import type { CheckpointRecord, RunConfig, RunId } from '../core/runs';
-import type { EvalResult } from '../core/types';
-import type { CheckpointView, PanelState, ProbeView, RunView, WorkerView } from '../protocol/webview';
-import { Emitter } from './pipeline/emitter';
-import type { Disposable } from './pipeline/emitter';
+import { globToRegExp, stepOf } from '../../core/glob';
+import type { CheckpointRecord, RunConfig, RunId } from '../../core/runs';
+import type { EvalResult } from '../../core/types';
+import type { CheckpointView, PanelState, ProbeView, RunView, WorkerView } from '../../protocol/webview';
+import { Emitter } from './emitter';
+import type { Disposable } from './emitter';
 
 /** What RunStore needs from the history (MultiHistory over src/host/historyStore.ts). */
 export interface HistoryLike {

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { CheckpointRecord, CheckpointSummary, RunId } from '../core/runs';
-import type { EvalResult, ProbeShape } from '../core/types';
+import type { CheckpointRecord, CheckpointSummary, RunId } from '../../core/runs';
+import type { EvalResult, ProbeShape } from '../../core/types';
 
 /** probe.json: the probe images as the panel's gallery shows them (the on-disk format since version 1). */
 export interface StoredProbe extends ProbeShape {
