@@ -61,22 +61,33 @@ export function discoverStages(tensors: readonly TensorInfo[]): Stage[] {
   return stages.map((s) => ((seen.get(s.label) ?? 0) > 1 ? { ...s, label: s.tensor } : s));
 }
 
+/**
+ * A tensor an explicit pair may name: a 4-D map, or a 2-D N×C feature matrix (the pooled/flattened features,
+ * read as a 1×1 map). FSS/RS/pRS need only per-sample feature vectors (docs/methods.md "Stage discovery and
+ * matching"); only CAM targets need a grid, which the engine checks separately.
+ */
+export function explicitStage(t: TensorInfo): Stage | null {
+  const s = spatialOf(t) ?? (t.shape.length === 2 ? { h: 1, w: 1, c: t.shape[1] } : null);
+  return s && { label: stageLabel(t.name), tensor: t.name, shape: t.shape, h: s.h, w: s.w, channels: s.c, op: t.op };
+}
+
 function findStage(stages: readonly Stage[], tensors: readonly TensorInfo[], name: string, role: string, file: string): Stage {
   const hit = stages.find((s) => s.tensor === name || s.label === name);
   if (hit) return hit;
   const t = tensors.find((x) => x.name === name);
-  const s = t && spatialOf(t);
-  if (!t || !s) {
+  const stage = t && explicitStage(t);
+  if (!t || !stage) {
     const known = stages.map((x) => x.label).join(', ');
-    throw new KdInputError('bad-argument', `${role} model ${file} has no 4-D tensor or layer named '${name}' (candidate stages: ${known || 'none'})`);
+    const what = t ? `tensor '${name}' of shape [${t.shape.join(', ')}] (traced at batch 1), not a 2-D (N×C) or 4-D feature tensor` : `no tensor or layer named '${name}'`;
+    throw new KdInputError('bad-argument', `${role} model ${file} has ${what} (candidate stages: ${known || 'none'})`);
   }
-  return { label: stageLabel(name), tensor: name, shape: t.shape, h: s.h, w: s.w, channels: s.c, op: t.op };
+  return stage;
 }
 
 /**
  * Pairs teacher and student stages. 'auto': by equal spatial resolution (the later stage when one model
  * has several at a resolution); if no resolution matches (different input sizes), the last k stages are
- * paired from the end. Explicit pairs name tensors or stage labels.
+ * paired from the end. Explicit pairs name tensors or stage labels; 2-D tensors are accepted there only.
  */
 export function matchStages(
   teacher: { stages: readonly Stage[]; tensors: readonly TensorInfo[]; path: string },

@@ -6,7 +6,7 @@ import { KdInputError } from '../../core/errors';
 import type { ModelRole } from '../../core/types';
 import type { Layout, LoadedModel, TensorInfo } from '../models/model';
 import type { ProbeSet } from '../probe/probeSet';
-import { discoverStages, matchStages, spatialOf } from '../stages';
+import { discoverStages, explicitStage, matchStages, spatialOf } from '../stages';
 import type { Stage, StagePair } from '../stages';
 import { mapRoles } from './job';
 import type { JobContext, PerRole } from './job';
@@ -55,6 +55,25 @@ export function layoutOf(traced: TracedModel, name: string): Layout {
   return info.layout as Layout;
 }
 
+/**
+ * The CAM target must be a spatial map: a 2-D stage (pooled features) has FSS/RS but no grid to explain, so
+ * naming one as --target is refused by name before any forward pass (docs/methods.md "Stage discovery and matching").
+ */
+function checkTarget(traced: TracedModel, name: string): void {
+  const info = traced.tensors.find((x) => x.name === name);
+  if (info && !spatialOf(info)) {
+    const file = path.basename(traced.model.path);
+    throw new KdInputError('bad-argument', `${traced.role} model ${file}: target '${name}' has shape [N, ${info.shape.slice(1).join(', ')}]; Grad-CAM/UniCAM targets need a 4-D (spatial) tensor — a 2-D tensor can be a --stages pair, not a --target`);
+  }
+  layoutOf(traced, name);
+}
+
+/** The base model is read under the student's stage names; each must be a stage tensor there too. */
+function checkBaseStage(base: TracedModel, name: string): void {
+  const info = base.tensors.find((x) => x.name === name);
+  if (!info || !explicitStage(info)) throw new KdInputError('bad-argument', `base model ${path.basename(base.model.path)} has no 2-D or 4-D tensor named '${name}' (the student's stage)`);
+}
+
 const side = (tensors: SideTensors, role: ModelRole): string => (role === 'teacher' ? tensors.teacher : tensors.student);
 export const targetOf = (trace: Trace, role: ModelRole): string => side(trace.target, role);
 export const featureOf = (trace: Trace, role: ModelRole): string => side(trace.feature, role);
@@ -79,8 +98,9 @@ export function traceModels(job: JobContext, models: PerRole<LoadedModel>, probe
     { stages: student.stages, tensors: student.tensors, path: student.model.path },
     params.stages ?? 'auto',
   );
-  if (base) for (const p of pairs) layoutOf(base, p.student.tensor);
+  if (base) for (const p of pairs) checkBaseStage(base, p.student.tensor);
   const feature = { teacher: lastStage(teacher).tensor, student: lastStage(student).tensor };
   const target = params.target && params.target !== 'auto' ? params.target : feature;
+  for (const t of [teacher, student, ...(base ? [base] : [])]) checkTarget(t, side(target, t.role));
   return { models: traced, pairs, target, feature };
 }
