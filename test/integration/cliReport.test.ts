@@ -88,6 +88,50 @@ test('kdlens report: figures equal an independent computation from torch tensors
   assert.ok(png.width >= 64 && png.height >= 64);
 });
 
+/** Per-sample spatial mean of an N×C×H×W tensor flattened to N×(C·H·W): the N×C pooled features. */
+function spatialMean(m: Matrix, hw: number): Matrix {
+  const cols = m.cols / hw;
+  const data = new Float64Array(m.rows * cols);
+  for (let i = 0; i < data.length; i++) {
+    let sum = 0;
+    for (let k = 0; k < hw; k++) sum += m.data[i * hw + k];
+    data[i] = sum / hw;
+  }
+  return { rows: m.rows, cols, data };
+}
+
+test('kdlens report --stages a:b,pooled_t:pooled_s: 2-D pooled features are a stage with float64 figures; a 2-D --target is refused', () => {
+  const o2 = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-pooled-'));
+  const pooled = '/Flatten_output_0'; // torchvision ResNet's avgpool → flatten output, N×C, in all three exports
+  const r = kdlens('report', ...common, '--stages', `layer3:layer3,${pooled}:${pooled}`, '--out', o2, '--json', '--quiet');
+  assert.equal(r.status, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as ReportJson;
+  assert.deepEqual(json.stages.map((x) => x.name), ['layer3', pooled]);
+  const s = json.stages[1];
+  assert.deepEqual([s.teacher_shape, s.student_shape], [[64], [32]]);
+  // The fixture saves layer4, not the pooled features: torch's pooled features are the spatial mean of its
+  // layer4 output (2×2 at 64 px), exactly what avgpool computes before flatten.
+  const [T, S, B] = ['teacher', 'student', 'base'].map((role) => spatialMean(load(`${role}.layer4.npy`), 4));
+  const close = (a: number | undefined, e: number, what: string) => assert.ok(Math.abs((a as number) - e) < 2e-4, `pooled ${what}: ${a} vs torch ${e}`);
+  close(s.fss_u, rStar(T, S), 'fss_u');
+  close(s.fss_v, fssV(T, S), 'fss_v');
+  close(s.rs_teacher, rs(T, labels), 'rs_teacher');
+  close(s.rs_student, rs(S, labels), 'rs_student');
+  close(s.rs_base, rs(B, labels), 'rs_base');
+  close(s.prs_teacher_given_student, prs(T, S, labels), 'prs T|S');
+  close(s.prs_student_given_teacher, prs(S, T, labels), 'prs S|T');
+  close(s.prs_student_given_base, prs(S, B, labels), 'prs S|B');
+  close(s.prs_base_given_student, prs(B, S, labels), 'prs B|S');
+  assert.ok(fs.readFileSync(path.join(o2, 'report.html'), 'utf8').includes(`<code>${pooled}</code> [64]`), 'HTML shows the 2-D stage shape');
+
+  const bad = kdlens('report', ...common, '--target', pooled, '--out', o2, '--quiet');
+  assert.equal(bad.status, 2);
+  assert.equal(
+    bad.stderr,
+    `kdlens: teacher model teacher.onnx: target '${pooled}' has shape [N, 64]; Grad-CAM/UniCAM targets need a 4-D (spatial) tensor — a 2-D tensor can be a --stages pair, not a --target\n`,
+  );
+});
+
 test('kdlens report --fail-if: exit 1 naming the failed condition, 0 when no condition holds, 2 on a bad gate', () => {
   const o2 = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-gate-'));
   const fail = kdlens('report', ...common, '--out', o2, '--quiet', '--fail-if', 'agreement<1.01 && fss_u[layer4]<2');
