@@ -86,6 +86,16 @@ describe('e2e: KD Lens on a finished demo run', () => {
   /** Gallery heatmap canvases (every column but the input image) by `index/column`. */
   const heatmaps = async (): Promise<Map<string, CanvasPixels>> => new Map((await panel.canvases('#gallery canvas.g-canvas:not([data-col="input"])')).map((c) => [`${c.index}/${c.name}`, c]));
 
+  /**
+   * The gallery once every map is painted: rows off screen are drawn in frame slices after the on-screen
+   * ones, so on a loaded machine a read right after the cards appear can catch a row not drawn yet.
+   */
+  const paintedHeatmaps = (what: string): Promise<Map<string, CanvasPixels>> =>
+    s.wb.waitFor(what, async () => {
+      const m = await heatmaps();
+      return m.size && [...m.values()].every((c) => c.opaque === c.width * c.height) ? m : null;
+    }, { timeoutMs: 20_000 });
+
   const detailOf = (r: Done): EvalResult => readDetail(ws, kdHistory()!, r);
 
   /** Probe indices per 2×2 outcome from the stored predictions and labels (independent of the panel). */
@@ -216,7 +226,7 @@ describe('e2e: KD Lens on a finished demo run', () => {
     for (const cell of CELLS) assert.equal(counts[cell], latest.summary.fidelity[cell], cell);
 
     // Heatmaps: every map of every row drawn, full of colour (JET over the image), none blank.
-    const maps = await heatmaps();
+    const maps = await paintedHeatmaps('every heatmap of the gallery painted');
     const rows = await panel.galleryRows();
     // The rows are the stored result's probe images, teacher/student disagreements first.
     const det = detailOf(latest);
@@ -239,7 +249,7 @@ describe('e2e: KD Lens on a finished demo run', () => {
 
   it('moving the checkpoint slider to epoch 1 redraws the student heatmaps and shows epoch 1 figures', async () => {
     const done = kdDone();
-    const before3 = await heatmaps();
+    const before3 = await paintedHeatmaps('the gallery painted before the slider moves');
     await panel.pressOnSlider('Home');
     const { sl, cards } = await waitPanelAt('the panel to show epoch 1 after the slider moved', done.length, done[0], undefined);
     assert.equal(sl.value, 0);
@@ -324,7 +334,7 @@ describe('e2e: KD Lens on a finished demo run', () => {
     const before = kdHistory()!.rows.length;
     const done = kdDone();
     const last = done[done.length - 1];
-    const heat3 = await heatmaps();
+    const heat3 = await paintedHeatmaps('the gallery painted before a new checkpoint arrives');
     const written = Date.now();
     copyCheckpoint(path.join(ws, 'runs/kd/epoch_003'), path.join(ws, 'runs/kd/epoch_004'));
 
