@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Layout, LoadedModel } from './models/model';
 import type { ProbeSet } from './probe/probeSet';
 import { toModelInput } from './probe/modelInput';
+import type { ModelInputOptions } from './probe/modelInput';
 import { concatNchw, readNchw } from './activations';
 import type { NchwData } from './activations';
 import { gradcamAlphas } from './gradcam';
@@ -13,13 +14,9 @@ import { argmax } from '../core/fidelity';
 import type { Matrix } from '../core/matrix';
 import { pooledFeatures } from './unicamMaps';
 
-export interface ForwardPlan {
+/** How to run one model over the probe: its input (size, normalisation) as toModelInput takes it, plus what to keep. */
+export interface ForwardPlan extends Pick<ModelInputOptions, 'height' | 'width' | 'mean' | 'std'> {
   readonly model: LoadedModel;
-  /** Model input height/width. */
-  readonly height: number;
-  readonly width: number;
-  readonly mean?: readonly number[];
-  readonly std?: readonly number[];
   /** Stage tensors whose flattened values feed FSS/RS. */
   readonly stages: readonly string[];
   /** CAM target tensor and its layout. */
