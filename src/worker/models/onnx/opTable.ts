@@ -2,10 +2,11 @@
 // against it at open time and runs from it. Imported by the ONNX reader folder only.
 import { ELEMENTWISE_OPS } from './opsElementwise';
 import { NN_OPS } from './opsNn';
+import { NORM_OPS } from './opsNorm';
 import { SHAPE_OPS } from './opsShape';
 import type { OpSpec } from './opTypes';
 
-export const OPS: Readonly<Record<string, OpSpec>> = { ...ELEMENTWISE_OPS, ...NN_OPS, ...SHAPE_OPS };
+export const OPS: Readonly<Record<string, OpSpec>> = { ...ELEMENTWISE_OPS, ...NN_OPS, ...NORM_OPS, ...SHAPE_OPS };
 
 /** Sorted op_type names, for docs and error hints. */
 export function supportedOnnxOps(): string[] {

@@ -1,10 +1,10 @@
-// ONNX element-wise ops (activations, arithmetic with numpy broadcasting, Clip, Cast, Where) for the
+// ONNX element-wise ops (activations incl. Gelu, arithmetic with numpy broadcasting, Mod, Clip, Cast, Where) for the
 // executor in onnxModel.ts. Layout-transparent: NHWC-held feature maps stay NHWC, and the other operand
 // of a binary op is re-laid-out to match. Imported by opTable.ts only.
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcastShapes, hostBinary, hostExpand, hostUnary } from './hostOps';
 import type { HostDtype, HostVal } from './hostOps';
-import { attrFloat, attrInt, logicalShape, need, tensorVal, TO_NHWC } from './opTypes';
+import { attrFloat, attrInt, attrString, logicalShape, need, tensorVal, TO_NHWC } from './opTypes';
 import type { OpContext, OpSpec, Val } from './opTypes';
 
 type Unary = (x: tf.Tensor) => tf.Tensor;
@@ -162,6 +162,32 @@ function preluRun(inputs: ReadonlyArray<Val | undefined>, ctx: OpContext): Val[]
   return [tensorVal(tf.sub(tf.relu(p.a), tf.mul(p.b, tf.relu(tf.neg(p.a)))), p.nhwc)];
 }
 
+/** GELU from erf or its tanh approximation (opset 20 `approximate`), as torch.nn.functional.gelu. */
+function gelu(x: tf.Tensor, approximate: string): tf.Tensor {
+  const inner = approximate === 'tanh' ? tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.square(x)))))) : tf.erf(tf.mul(x, Math.SQRT1_2));
+  return tf.mul(tf.mul(x, 0.5), tf.add(inner, 1));
+}
+
+/**
+ * Mod: fmod = 1 is C's fmod (sign of the dividend, the only form ONNX allows for floats), fmod = 0 is
+ * Python's % (sign of the divisor; integer shape arithmetic such as Swin's padding). Tensors get
+ * x − q·y with q = trunc or floor of x / y (from floor/sign/abs), so the gradient in x is 1, as torch's.
+ */
+function modOp(fmod: boolean): OpSpec {
+  const js = (x: number, y: number) => (fmod ? x % y : x - Math.floor(x / y) * y);
+  const tfFn = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+    const int = a.dtype === 'int32';
+    const [fa, fb] = int ? [tf.cast(a, 'float32'), tf.cast(b, 'float32')] : [a, b];
+    const q = tf.div(fa, fb);
+    const whole = fmod ? tf.mul(tf.sign(q), tf.floor(tf.abs(q))) : tf.floor(q);
+    const r = tf.sub(fa, tf.mul(whole, fb));
+    return int ? tf.cast(tf.round(r), 'int32') : r;
+  };
+  return binary(tfFn, js);
+}
+
+const MOD = [modOp(false), modOp(true)];
+
 function passThrough(inputs: ReadonlyArray<Val | undefined>, ctx: OpContext): Val[] {
   const x = need(inputs, 0, ctx);
   const out: Val[] = [x.kind === 'host' ? x : tensorVal(tf.clone(x.t), x.nhwc)];
@@ -191,6 +217,7 @@ export const ELEMENTWISE_OPS: Readonly<Record<string, OpSpec>> = {
   }),
   HardSigmoid: unary((x, ctx) => hardSigmoid(x, attrFloat(ctx.node, 'alpha', 0.2), attrFloat(ctx.node, 'beta', 0.5))),
   HardSwish: unary((x) => tf.mul(x, hardSigmoid(x, 1 / 6, 0.5))),
+  Gelu: unary((x, ctx) => gelu(x, attrString(ctx.node, 'approximate', 'none'))),
   Clip: { run: clipRun },
   Cast: { run: castRun },
   Add: binary(tf.add, (x, y) => x + y),
@@ -198,6 +225,7 @@ export const ELEMENTWISE_OPS: Readonly<Record<string, OpSpec>> = {
   Mul: binary(tf.mul, (x, y) => x * y),
   Div: binary(tf.div, (x, y, dt) => (dt === 'float' ? x / y : Math.trunc(x / y))),
   Pow: binary(tf.pow, Math.pow),
+  Mod: { run: (inputs, ctx) => MOD[attrInt(ctx.node, 'fmod', 0)].run(inputs, ctx) },
   Equal: binary(tf.equal, (x, y) => toBool(x === y), 'bool'),
   Less: binary(tf.less, (x, y) => toBool(x < y), 'bool'),
   Greater: binary(tf.greater, (x, y) => toBool(x > y), 'bool'),

@@ -1,11 +1,11 @@
 // ONNX data-movement and shape ops (Shape, Gather, Reshape, Flatten, (Un)Squeeze, Concat, Slice, Pad,
-// Transpose, Expand, Tile, Range, Constant(OfShape), Reduce*). Shape chains stay on the CPU (hostOps.ts);
+// Transpose, Expand, Tile, Range, Constant(OfShape), Split, Reduce*). Shape chains stay on the CPU (hostOps.ts);
 // tensor paths use only ops with gradients on wasm (no gather on differentiated tensors, docs/platform.md
 // "Wasm gradient kernels"; no StridedSlice: it has no gradient). Imported by opTable.ts only.
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcastShapes, host, hostConcat, hostExpand, hostGather, hostSlice, hostTranspose, sizeOf } from './hostOps';
 import type { HostVal } from './hostOps';
-import { attrInt, attrInts, attrString, attrTensor, logicalShape, need, NHWC_AXIS, normAxis, tensorVal, TO_NCHW } from './opTypes';
+import { attrInt, attrInts, attrString, attrTensor, logicalShape, need, NHWC_AXIS, normAxis, tensorVal, TO_NCHW, TO_NHWC } from './opTypes';
 import type { OpContext, OpSpec, Val } from './opTypes';
 
 type Inputs = ReadonlyArray<Val | undefined>;
@@ -289,6 +289,35 @@ function rangeRun(inputs: Inputs, ctx: OpContext): Val[] {
   return [host(start.dtype, [n], Array.from({ length: n }, (_, i) => start.data[0] + i * delta.data[0]))];
 }
 
+/**
+ * Split along `axis` into sizes from the `split` input (opset ≥ 13), the `split` attribute (older), or
+ * equal parts: one per output, or `num_outputs` (opset 18) with a smaller last part. Each part is a slice
+ * (its gradient is a pad, known good on wasm); NHWC-held maps stay NHWC.
+ */
+function splitRun(inputs: Inputs, ctx: OpContext): Val[] {
+  const x = need(inputs, 0, ctx);
+  const s = logicalShape(x);
+  const axis = normAxis(attrInt(ctx.node, 'axis', 0), s.length);
+  const parts = attrInt(ctx.node, 'num_outputs', ctx.node.outputs.length);
+  const given = ctx.opset >= 13 ? intsFrom(inputs, 1, ctx, '__none') : attrInts(ctx.node, 'split');
+  const chunk = Math.ceil(s[axis] / parts);
+  const sizes = given ?? Array.from({ length: parts }, (_, i) => Math.max(0, Math.min(chunk, s[axis] - i * chunk)));
+  if (sizes.reduce((a, b) => a + b, 0) !== s[axis]) throw ctx.fail(`split sizes [${sizes.join(', ')}] do not add up to dimension ${s[axis]}`);
+  const nhwc = x.kind === 'tensor' && x.nhwc;
+  const phys: number = nhwc ? NHWC_AXIS[axis] : axis;
+  const t = x.kind === 'tensor' ? x.t : null;
+  let at = 0;
+  return sizes.map((n) => {
+    const begin = s.map((_, i) => (i === axis ? at : 0));
+    const size = s.map((d, i) => (i === axis ? n : d));
+    at += n;
+    if (x.kind === 'host') return hostSlice(x, begin, size, s.map(() => 1));
+    const pb = nhwc ? begin.map((_, i) => begin[TO_NHWC[i]]) : begin;
+    const ps = (t as tf.Tensor).shape.map((d, i) => (i === phys ? n : d));
+    return tensorVal(tf.slice(t as tf.Tensor, pb, ps), nhwc);
+  });
+}
+
 function reduce(fn: (t: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor, axesInputSince: number): OpSpec {
   return {
     run: (inputs, ctx) => {
@@ -335,4 +364,7 @@ export const SHAPE_OPS: Readonly<Record<string, OpSpec>> = {
   ReduceSum: reduce((t, a, k) => tf.sum(t, a, k), 13),
   ReduceMax: reduce((t, a, k) => tf.max(t, a, k), 18),
   ReduceMin: reduce((t, a, k) => tf.min(t, a, k), 18),
+  ReduceL2: reduce((t, a, k) => tf.sqrt(tf.sum(tf.square(t), a, k)), 18),
+  ReduceSumSquare: reduce((t, a, k) => tf.sum(tf.square(t), a, k), 18),
+  Split: { run: splitRun },
 };
