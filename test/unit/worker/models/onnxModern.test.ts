@@ -15,7 +15,8 @@ import { onnxReader } from '../../../../src/worker/models/onnx/onnxReader';
 import { OPS } from '../../../../src/worker/models/onnx/opTable';
 import { host } from '../../../../src/worker/models/onnx/hostOps';
 import type { HostVal } from '../../../../src/worker/models/onnx/hostOps';
-import type { OpContext, Val } from '../../../../src/worker/models/onnx/opTypes';
+import { tensorVal } from '../../../../src/worker/models/onnx/opTypes';
+import type { OpContext, TensorVal, Val } from '../../../../src/worker/models/onnx/opTypes';
 
 // Compiled to out/test/unit/worker/models/: five levels up is the repo root.
 const ROOT = path.resolve(__dirname, '../../../../..');
@@ -159,3 +160,49 @@ test('an op the interpreter lacks (Einsum) is still refused at open, by op, node
   });
   assert.equal(tf.memory().numTensors, before);
 });
+
+/** An op context over tensors: NHWC-held values are transposed on request, as onnxModel.ts does. */
+function tensorCtx(opType: string, attrs: Record<string, unknown>, outputs: number): OpContext {
+  const node = { name: `test_${opType}`, opType, domain: '', inputs: [], outputs: Array.from({ length: outputs }, (_, i) => `o${i}`), attrs: new Map(Object.entries(attrs)) };
+  const asTensor = (v: Val): TensorVal => (v.kind === 'host' ? tensorVal(tf.tensor(v.data, [...v.shape])) : v);
+  return {
+    node,
+    file: 'test.onnx',
+    opset: 18,
+    nchw: (v: Val) => (asTensor(v).nhwc ? tf.transpose(asTensor(v).t, [0, 3, 1, 2]) : asTensor(v).t),
+    nhwc: (v: Val) => (asTensor(v).nhwc ? asTensor(v).t : tf.transpose(asTensor(v).t, [0, 2, 3, 1])),
+    host: (v: Val) => v as HostVal,
+    weight: () => null,
+    fail: (m: string) => new Error(m),
+  } as unknown as OpContext;
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  test(`${backend}: Instance/GroupNormalization and Split give the same values on NHWC-held maps as on NCHW ones`, async () => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 4, 3, 5], 0, 1, 'float32', 7);
+      const held = tensorVal(tf.transpose(x, [0, 2, 3, 1]), true);
+      const scale = host('float', [4], [0.5, 1, 1.5, 2]);
+      const bias = host('float', [4], [0.1, -0.2, 0.3, 0]);
+      const cases: Array<[string, Record<string, unknown>, Val[], number]> = [
+        ['InstanceNormalization', { epsilon: 1e-5 }, [scale, bias], 1],
+        ['GroupNormalization', { num_groups: 2, epsilon: 1e-5 }, [scale, bias], 1],
+        ['Split', { axis: 1 }, [host('int', [2], [1, 3])], 2],
+        ['Split', { axis: 2, num_outputs: 2 }, [], 2],
+      ];
+      for (const [op, attrs, rest, n] of cases) {
+        const ctx = tensorCtx(op, attrs, n);
+        const plain = OPS[op].run([tensorVal(x), ...rest], ctx);
+        const fromHeld = OPS[op].run([held, ...rest], ctx);
+        plain.forEach((p, i) => {
+          const a = ctx.nchw(fromHeld[i]).dataSync();
+          const b = ctx.nchw(p).dataSync();
+          assert.ok(relErr(a, b) < 1e-6, `${op} output ${i}`);
+        });
+      }
+    });
+    assert.equal(tf.memory().numTensors, before);
+  });
+}
