@@ -8,6 +8,7 @@ probe set (data/probe.npz with object masks) and kdlens.json. See README.md.
     python3 train_kd.py --out my-kd-run --epochs 5
 """
 import argparse
+import inspect
 import json
 import math
 import os
@@ -91,13 +92,24 @@ def kd_loss(s, t, y, T, alpha):
     return alpha * T * T * kl + (1 - alpha) * F.cross_entropy(s, y)
 
 
+# The dynamo exporter (PyTorch >= 2.5; the default of torch.onnx.export since 2.9) writes opset 18+. Asking it
+# for an older opset runs a version converter that fails on opset-18 reduce axes, so it keeps its default.
+DYNAMO = "dynamo" in inspect.signature(torch.onnx.export).parameters
+
+
 def export_onnx(model, path, size):
     """Atomic ONNX export: the watcher sees the finished file appear (rename), never a half-written one."""
     model.eval()
     tmp = f"{path}.tmp"
-    torch.onnx.export(model, torch.zeros(1, 3, size, size), tmp, opset_version=13,
-                      input_names=["input"], output_names=["logits", "stage1", "stage2", "stage3"],
-                      dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}})
+    names = dict(input_names=["input"], output_names=["logits", "stage1", "stage2", "stage3"])
+    if DYNAMO:
+        # external_data=False: one self-contained file (weights inside), so there is no side file to
+        # keep in step with the rename. Batch 2 so the batch dimension is not specialised to 1.
+        torch.onnx.export(model, (torch.zeros(2, 3, size, size),), tmp, dynamo=True, external_data=False,
+                          dynamic_shapes=({0: torch.export.Dim("n")},), **names)
+    else:  # PyTorch 1.x: the TorchScript exporter (opsets <= 17)
+        torch.onnx.export(model, torch.zeros(1, 3, size, size), tmp, opset_version=13,
+                          dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}}, **names)
     os.replace(tmp, path)
 
 
