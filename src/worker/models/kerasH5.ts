@@ -10,15 +10,15 @@ import type { LoadedModel, ModelReader } from './model';
 // Type only: the module itself is ESM-only and loaded with a dynamic import() (loadH5wasm).
 import type h5wasmModule from 'h5wasm/node';
 
-type H5 = typeof h5wasmModule;
-type H5Group = InstanceType<H5['Group']>;
+export type H5 = typeof h5wasmModule;
+export type H5Group = InstanceType<H5['Group']>;
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 let h5Ready: Promise<H5> | undefined;
 
 /** h5wasm is ESM-only (docs/platform.md "ESM-only packages in CommonJS bundles"): dynamic import, then wait for its wasm module once. */
-function loadH5wasm(): Promise<H5> {
+export function loadH5wasm(): Promise<H5> {
   h5Ready ??= (async () => {
     const mod = await import('h5wasm/node');
     await mod.default.ready;
@@ -27,7 +27,7 @@ function loadH5wasm(): Promise<H5> {
   return h5Ready;
 }
 
-function messageOf(e: unknown): string {
+export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0] : String(e);
 }
 
@@ -40,7 +40,7 @@ function startsWithSignature(bytes: Uint8Array, at = 0): boolean {
  * reported precisely and without HDF5's multi-line error dump on stderr. Superblock versions 0-3;
  * the superblock may sit at 0, 512, 1024, … (user block).
  */
-function checkSuperblock(file: string): void {
+export function checkSuperblock(file: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
@@ -85,7 +85,7 @@ function checkSuperblock(file: string): void {
  * on failure the first 'minor:' line goes into a one-line bad-file message. h5wasm's Emscripten runtime
  * writes fd 2 through fs.writeSync (not process.stderr), so that is what is intercepted, synchronously.
  */
-function quietly<T>(file: string, fn: () => T): T {
+export function quietly<T>(file: string, fn: () => T): T {
   const lines: string[] = [];
   const writeSync = fs.writeSync;
   const capture = (fd: number, buffer: string | NodeJS.ArrayBufferView, ...rest: unknown[]): number => {
@@ -130,10 +130,23 @@ function stringListAttr(g: H5Group, name: string, file: string): string[] | null
   return out;
 }
 
-interface H5Weight {
+export interface H5Weight {
   readonly name: string;
   readonly shape: number[];
   readonly data: Float32Array;
+}
+
+/** One weight dataset as float32 (float64 is narrowed, as Keras itself computes in float32). */
+export function readFloatDataset(ds: InstanceType<H5['Dataset']>, name: string, label: string, file: string): H5Weight {
+  let value: unknown;
+  try {
+    value = ds.value;
+  } catch (e) {
+    throw new KdInputError('unsupported', `${file}: weight ${label} cannot be read (${messageOf(e)})`);
+  }
+  const data = value instanceof Float32Array ? value : value instanceof Float64Array ? Float32Array.from(value) : null;
+  if (data === null) throw new KdInputError('unsupported', `${file}: weight ${label} has dtype ${String(ds.dtype)}; only float32/float64 are read`);
+  return { name, shape: ds.shape ?? [], data };
 }
 
 /** Reads model_weights/<layer>/<weight name> for every layer that has weights, in Keras order. */
@@ -151,15 +164,7 @@ function readWeights(h5: H5, f: H5Group, file: string): Map<string, H5Weight[]> 
     for (const name of names) {
       const ds = lg.get(name);
       if (!(ds instanceof h5.Dataset)) throw new KdInputError('bad-file', `${file}: weight ${layer}/${name} is missing`);
-      let value: unknown;
-      try {
-        value = ds.value;
-      } catch (e) {
-        throw new KdInputError('unsupported', `${file}: weight ${layer}/${name} cannot be read (${messageOf(e)})`);
-      }
-      const data = value instanceof Float32Array ? value : value instanceof Float64Array ? Float32Array.from(value) : null;
-      if (data === null) throw new KdInputError('unsupported', `${file}: weight ${layer}/${name} has dtype ${String(ds.dtype)}; only float32/float64 are read`);
-      ws.push({ name, shape: ds.shape ?? [], data });
+      ws.push(readFloatDataset(ds, name, `${layer}/${name}`, file));
     }
     if (ws.length) out.set(layer, ws);
   }
@@ -221,11 +226,6 @@ function assignWeights(model: tfl.LayersModel, weights: Map<string, H5Weight[]>,
 
 /** Opens a Keras 2 HDF5 model (Sequential or Functional, saved with model.save). */
 export async function openKerasH5(file: string): Promise<LoadedModel> {
-  if (/\.keras$/i.test(file)) {
-    // Keras 3 zips (config.json + model.weights.h5) use another config and weight layout; with no Keras 3
-    // file to test against here they are refused rather than guessed (README, 'Models and probe sets').
-    throw new KdInputError('unsupported', `${file}: Keras 3 .keras archives are not read yet; save with model.save('x.h5') (Keras 2 HDF5 layout)`);
-  }
   checkSuperblock(file);
   const h5 = await loadH5wasm();
   // Every h5wasm call sits inside quietly(): HDF5 can fail on any read of a damaged file, not only at open.
@@ -272,7 +272,7 @@ export const kerasH5Reader: ModelReader = {
   match(p: string, head: Uint8Array): boolean {
     if (head.length >= 8 && startsWithSignature(head)) return true;
     // HDF5 files with a user block start elsewhere; trust the usual Keras extensions then.
-    return /\.(h5|hdf5|keras)$/i.test(p) && head.length > 0;
+    return /\.(h5|hdf5)$/i.test(p) && head.length > 0;
   },
   open: openKerasH5,
 };

@@ -6,9 +6,10 @@ import { KdInputError } from '../../core/errors';
 import type { LoadedModel, ModelReader } from './model';
 import { layersReader } from './layersModel';
 import { kerasH5Reader } from './kerasH5';
+import { kerasArchiveReader } from './kerasArchive';
 import { onnxReader } from './onnx/onnxReader';
 
-export const READERS: readonly ModelReader[] = [onnxReader, layersReader, kerasH5Reader];
+export const READERS: readonly ModelReader[] = [onnxReader, layersReader, kerasArchiveReader, kerasH5Reader];
 
 function head(file: string): Uint8Array {
   const fd = fs.openSync(file, 'r');
