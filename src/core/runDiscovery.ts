@@ -1,12 +1,12 @@
 // Runs found without a kdlens.json, from the checkpoint layouts common KD code bases leave on disk (the
-// demo's, mdistiller, RepDistiller, torchdistill-ish, Keras per-epoch .h5). Pure, no fs: the host passes
+// demo's, mdistiller, RepDistiller, torchdistill-ish, Keras per-epoch .h5/.keras). Pure, no fs: the host passes
 // the workspace's file list. Imported by host/ (run list) and tests.
 import { resolvePath } from './paths';
 import { DEFAULT_TEMPERATURE } from './config/kdlensConfig';
 import type { RunConfig } from './runs';
 
 /** Readable checkpoint files (the worker's registry formats); .pth/.pt must be exported to ONNX first. */
-const MODEL_FILE = /(^|\/)model\.json$|\.(onnx|h5|hdf5)$/i;
+const MODEL_FILE = /(^|\/)model\.json$|\.(onnx|h5|hdf5|keras)$/i;
 /** Folder of one epoch's checkpoint: epoch_012/, ep12/, step-3000/, checkpoint-5/, ckpt_7/. */
 const EPOCH_DIR = /^((?:epoch|ep|step|iter|ckpt|checkpoint)[_-]?)\d+$/i;
 /** The epoch/step number inside a checkpoint file name (ckpt_epoch_7, student_epoch_12, weights-epoch_05). */
@@ -74,7 +74,7 @@ function findSeries(models: readonly string[]): Series[] {
       const globName = `${escapeGlob(stem.slice(0, m.index))}${escapeGlob(m[1])}*${escapeGlob(stem.slice(m.index + m[0].length))}${escapeGlob(ext)}`;
       const layout = /^ckpt_epoch_$/i.test(stem.slice(0, m.index) + m[1])
         ? 'repdistiller'
-        : /\.(h5|hdf5)$/i.test(ext)
+        : /\.(h5|hdf5|keras)$/i.test(ext)
           ? 'keras'
           : /student/i.test(stem)
             ? 'torchdistill'
@@ -126,12 +126,12 @@ const preferBest = (c: Candidate): number[] => [c.rel.split('/').length, /best/i
  * Runs discovered from workspace-relative file paths ('/' separators). Rules, in order:
  *
  * 1. Ignored: anything under a folder starting with '.' (.git, .kdlens, a trainer's hidden temp folder)
- *    or node_modules. Model files are *.onnx, *.h5, *.hdf5 and TF.js model.json.
+ *    or node_modules. Model files are *.onnx, *.h5, *.hdf5, *.keras and TF.js model.json.
  * 2. Student series (one run each):
  *    - epoch folders `<run>/epoch_NNN/<file>` (also ep, step, iter, ckpt, checkpoint prefixes; the demo's
  *      runs/kd/epoch_001/model.json) → glob `<run>/epoch_*\/<file>`, layout 'epoch-folders';
  *    - epoch files `<run>/<a>epoch_<N><b>.<ext>` (also ep/step/iter) → glob `<run>/<a>epoch_*<b>.<ext>`;
- *      layout 'repdistiller' for ckpt_epoch_N, 'keras' for .h5/.hdf5 (weights-epoch_NN.h5,
+ *      layout 'repdistiller' for ckpt_epoch_N, 'keras' for .h5/.hdf5/.keras (weights-epoch_NN.h5,
  *      model_epoch_NN.h5), 'torchdistill' when the name says student (student_epoch_N.onnx),
  *      'mdistiller' for epoch_N.onnx;
  *    - mdistiller's `student_latest.<ext>` is a (single-file, re-evaluated on change) series only when

@@ -7,7 +7,7 @@ import type { RunConfig, RunId } from '../core/runs';
 import type { Controller } from './controller';
 import type { PanelController } from './webviews/panel';
 
-const MODEL_FILTERS = { Models: ['onnx', 'json', 'h5'] };
+const MODEL_FILTERS = { Models: ['onnx', 'json', 'h5', 'keras'] };
 
 function needRun(ctl: Controller): RunConfig | undefined {
   const run = ctl.store.activeRun;
@@ -43,7 +43,7 @@ async function analyzeCheckpoint({ ctl, panel }: CommandContext): Promise<void> 
 }
 
 async function compareModels({ ctl, panel }: CommandContext): Promise<void> {
-  const teacher = await pickFile('Teacher model (ONNX, TF.js model.json or Keras .h5)', MODEL_FILTERS);
+  const teacher = await pickFile('Teacher model (ONNX, TF.js model.json or Keras .h5/.keras)', MODEL_FILTERS);
   if (!teacher) return;
   const student = await pickFile('Student model', MODEL_FILTERS);
   if (!student) return;

@@ -118,6 +118,15 @@ test('Keras per-epoch .h5: weights-epoch_NN.h5 and model_epoch_NN.h5 are two ser
   );
 });
 
+test('Keras 3 per-epoch .keras (Keras 3 ModelCheckpoint saves whole models only as .keras) is a keras series with a .keras teacher', () => {
+  const files = ['k3/teacher.keras', 'k3/student_epoch_01.keras', 'k3/student_epoch_02.keras', 'k3/probe.npz'];
+  const runs = discoverRuns(files, '/home/u/proj');
+  assert.deepEqual(
+    runs.map((r) => [r.id, r.student, r.teacher, r.probe]),
+    [['auto:keras:k3', 'k3/student_epoch_*.keras', '/home/u/proj/k3/teacher.keras', '/home/u/proj/k3/probe.npz']],
+  );
+});
+
 test('no run without a teacher, a probe set or a checkpoint; teacher series and .pth-only folders are not runs', () => {
   assert.deepEqual(discoverRuns(['runs/kd/epoch_001/model.json', 'data/probe.npz'], ROOT), [], 'no teacher');
   assert.deepEqual(discoverRuns(['runs/kd/epoch_001/model.json', 'models/teacher/model.json', 'data/train.npz'], ROOT), [], 'no probe (train.npz is not one)');

@@ -150,7 +150,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
           assert.ok(d < 1e-5, `${n}: relative diff ${d}`);
         });
         const probs = readNpy(fixture(`${c.file}_probs.npy`));
-        assert.ok(relDiff(softmaxRows(got[0].data, c.numClasses), probs.data) < 1e-5, 'softmax(logits) vs predict');
+        assert.ok(relDiff(softmaxRows(Float32Array.from(got[0].data), c.numClasses), probs.data) < 1e-5, 'softmax(logits) vs predict');
       });
 
       test('stage discovery finds one block output per resolution', () => {
