@@ -2,6 +2,8 @@
 // and torch's order) whatever the model's own layout. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Layout } from './models/model';
+import { foldTokens, patchTokens } from './tokens';
+import type { StageLayout } from './tokens';
 
 /** n×K×h×w activations, row-major, as plain data. */
 export interface NchwData {
@@ -12,10 +14,10 @@ export interface NchwData {
   readonly w: number;
 }
 
-/** Reads a 4-D tensor as NCHW data (transposing NHWC); does not dispose `t`. */
-export function readNchw(t: tf.Tensor, layout: Layout): NchwData {
-  if (t.rank !== 4) throw new Error(`expected a 4-D activation, got shape [${t.shape.join(', ')}]`);
-  const nchw = layout === 'NCHW' ? t : tf.transpose(t, [0, 3, 1, 2]);
+/** Reads a stage tensor as NCHW data (transposing NHWC, folding tokens); does not dispose `t`. */
+export function readNchw(t: tf.Tensor, layout: StageLayout): NchwData {
+  if (t.rank !== (layout === 'tokens' ? 3 : 4)) throw new Error(`expected a ${layout} activation, got shape [${t.shape.join(', ')}]`);
+  const nchw = layout === 'NCHW' ? t : layout === 'tokens' ? foldTokens(t) : tf.transpose(t, [0, 3, 1, 2]);
   try {
     const [n, k, h, w] = nchw.shape;
     return { data: nchw.dataSync() as Float32Array, n, k, h, w };
@@ -29,8 +31,9 @@ export function spatialAxes(layout: Layout): [number, number] {
   return layout === 'NCHW' ? [2, 3] : [1, 2];
 }
 
-/** Global average pool to n×K (differentiable). */
-export function globalAvgPool(t: tf.Tensor, layout: Layout): tf.Tensor2D {
+/** Global average pool to n×K (differentiable); tokens average their patch tokens only. */
+export function globalAvgPool(t: tf.Tensor, layout: StageLayout): tf.Tensor2D {
+  if (layout === 'tokens') return tf.tidy(() => tf.mean(patchTokens(t), 1) as tf.Tensor2D);
   return tf.mean(t, spatialAxes(layout)) as tf.Tensor2D;
 }
 

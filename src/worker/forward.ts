@@ -2,7 +2,9 @@
 // and, optionally, Grad-CAM weights for the predicted and the true class — all from ONE forward pass per
 // chunk, so a checkpoint costs one forward (+ the tail backward of Grad-CAM) per model. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Layout, LoadedModel } from './models/model';
+import type { LoadedModel } from './models/model';
+import { patchTokens } from './tokens';
+import type { StageLayout } from './tokens';
 import type { ProbeSet } from './probe/probeSet';
 import { toModelInput } from './probe/modelInput';
 import type { ModelInputOptions } from './probe/modelInput';
@@ -21,10 +23,10 @@ export interface ForwardPlan extends Pick<ModelInputOptions, 'height' | 'width' 
   readonly stages: readonly string[];
   /** CAM target tensor and its layout. */
   readonly target: string;
-  readonly targetLayout: Layout;
+  readonly targetLayout: StageLayout;
   /** Feature tensor whose spatial mean is the UniCAM pdCor input (d = 1; the last stage) and its layout. */
   readonly feature: string;
-  readonly featureLayout: Layout;
+  readonly featureLayout: StageLayout;
   /** Compute Grad-CAM weights (predicted and true class). */
   readonly gradcam: boolean;
   /** Images per forward chunk. */
@@ -63,6 +65,20 @@ function argmaxRows(logits: Float32Array, n: number, k: number): Int32Array {
 }
 
 /**
+ * A stage's values for FSS/RS: the tensor as it is, but a token stage (the only 3-D stage) keeps its patch
+ * tokens only, as its map does (docs/methods.md "Token stages").
+ */
+function stageFeatures(t: tf.Tensor): { shape: readonly number[]; data: Float32Array } {
+  if (t.rank !== 3) return { shape: t.shape, data: Float32Array.from(t.dataSync() as Float32Array) };
+  const patches = patchTokens(t);
+  try {
+    return { shape: patches.shape, data: patches.dataSync() as Float32Array };
+  } finally {
+    patches.dispose();
+  }
+}
+
+/**
  * Runs `plan.model` over every probe image in order.
  * @param onChunk called after each chunk with the number of images done (progress)
  */
@@ -91,9 +107,9 @@ export async function forwardProbe(plan: ForwardPlan, probe: ProbeSet, signal?: 
       const chunkLogits = logitTensor.dataSync() as Float32Array;
       logits.push(Float32Array.from(chunkLogits));
       for (const stage of plan.stages) {
-        const stageTensor = out[stage];
-        shapes.set(stage, stageTensor.shape);
-        feats.get(stage)?.push(Float32Array.from(stageTensor.dataSync() as Float32Array));
+        const { shape, data } = stageFeatures(out[stage]);
+        shapes.set(stage, shape);
+        feats.get(stage)?.push(data);
       }
       const acts = readNchw(out[plan.target], plan.targetLayout);
       targets.push(acts);

@@ -3,14 +3,15 @@
 // same code UniCAM uses, so both kinds of map are normalised identically. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
 import './registerGradients';
-import type { Layout, LoadedModel } from './models/model';
-import { spatialAxes } from './activations';
+import type { LoadedModel } from './models/model';
+import { globalAvgPool } from './activations';
+import type { StageLayout } from './tokens';
 
 /**
  * Channel weights for each requested class set, n×K each (row-major).
  * @param x       model input, n×… in the model's layout
  * @param layout  layout of the target tensor
- * @param A       activations at `target` for x (from the same forward pass), 4-D in the model's layout
+ * @param A       activations at `target` for x (from the same forward pass), 4-D in the model's layout or tokens
  * @param classes one Int32Array of n class indices per map set (e.g. predicted, true)
  * @param numClasses logits width
  * The class score is selected with a one-hot mask, not gather: gather's gradient needs
@@ -20,7 +21,7 @@ export function gradcamAlphas(
   model: LoadedModel,
   x: tf.Tensor,
   target: string,
-  layout: Layout,
+  layout: StageLayout,
   A: tf.Tensor,
   classes: readonly Int32Array[],
   numClasses: number,
@@ -32,7 +33,7 @@ export function gradcamAlphas(
         const out = model.run(x, [model.output], { [target]: a });
         return tf.sum(tf.mul(out[model.output], mask));
       })(A);
-      return tf.mean(g, spatialAxes(layout));
+      return globalAvgPool(g, layout);
     });
     try {
       return alpha.dataSync() as Float32Array;

@@ -2,6 +2,8 @@
 // TensorInfo, no tensors). Imported by the engine and by `kdlens inspect`.
 import { KdInputError } from '../core/errors';
 import type { TensorInfo } from './models/model';
+import { tokenGrid } from './tokens';
+import type { StageLayout } from './tokens';
 
 /** A candidate stage: the last tensor at one spatial resolution before the network pools it away. */
 export interface Stage {
@@ -22,10 +24,18 @@ export interface StagePair {
   readonly student: Stage;
 }
 
-/** Spatial size and channel count of a 4-D tensor, or null for anything else. */
+/** Spatial size and channel count of a 4-D map or of transformer tokens (their patch grid), or null for anything else. */
 export function spatialOf(t: TensorInfo): { h: number; w: number; c: number } | null {
+  const grid = tokenGrid(t.shape);
+  if (grid) return { h: grid.g, w: grid.g, c: grid.c };
   if (t.shape.length !== 4 || !t.layout) return null;
   return t.layout === 'NCHW' ? { c: t.shape[1], h: t.shape[2], w: t.shape[3] } : { h: t.shape[1], w: t.shape[2], c: t.shape[3] };
+}
+
+/** How a spatial tensor holds its grid, or null when it has none. */
+export function stageLayoutOf(t: TensorInfo): StageLayout | null {
+  if (tokenGrid(t.shape)) return 'tokens';
+  return t.shape.length === 4 && t.layout ? t.layout : null;
 }
 
 /**
@@ -37,24 +47,57 @@ export function stageLabel(tensor: string): string {
   return m ? m[1] : tensor;
 }
 
+/** Ops whose output ends a transformer (final LayerNorm): never a token stage. */
+const TOKEN_NORMS = new Set(['LayerNormalization', 'LayerNorm']);
+
+/**
+ * The transformer block a token tensor belongs to: "blocks/blocks.1" from torch's
+ * "/blocks/blocks.1/Add_1_output_0"; "/" for tensors outside any module (the embedding's concat and
+ * position add), "" for exports without module paths (all their tokens form one run).
+ */
+function tokenBlock(name: string): { key: string; label: string } {
+  const m = /^\/([^/]+)\/(\1\.\d+)\//.exec(name);
+  if (m) return { key: `${m[1]}/${m[2]}`, label: m[2] };
+  if (!name.startsWith('/')) return { key: '', label: name };
+  const first = /^\/([^/]+)\//.exec(name);
+  return first ? { key: first[1], label: first[1] } : { key: '/', label: name };
+}
+
+interface Run {
+  readonly key: string;
+  pick: Stage | null;
+}
+
+function stageOf(t: TensorInfo, s: { h: number; w: number; c: number }, label: string): Stage {
+  return { label, tensor: t.name, shape: t.shape, h: s.h, w: s.w, channels: s.c, op: t.op };
+}
+
 /**
  * Candidate stages in execution order. Runs of consecutive 4-D tensors at one resolution are grouped and
  * the last tensor of each run is taken; 1×1 maps (global pooling, squeeze-excitation) are skipped rather
- * than ending a run, so an SE block inside a MobileNet stage does not split it.
+ * than ending a run, so an SE block inside a MobileNet stage does not split it. Token tensors are grouped
+ * by transformer block and the block's last one (its residual output) is taken; the final LayerNorm and
+ * tokens outside any block are not stages, nor are the 4-D attention tensors after the first token tensor
+ * (docs/methods.md "Token stages").
  */
 export function discoverStages(tensors: readonly TensorInfo[]): Stage[] {
   const stages: Stage[] = [];
-  let last: { t: TensorInfo; h: number; w: number; c: number } | null = null;
-  const flush = (): void => {
-    if (last) stages.push({ label: stageLabel(last.t.name), tensor: last.t.name, shape: last.t.shape, h: last.h, w: last.w, channels: last.c, op: last.t.op });
-  };
-  for (const t of tensors) {
+  const firstToken = tensors.findIndex((t) => tokenGrid(t.shape));
+  let run: Run | null = null;
+  tensors.forEach((t, i) => {
     const s = spatialOf(t);
-    if (!s || s.h * s.w <= 1) continue;
-    if (last && (last.h !== s.h || last.w !== s.w)) flush();
-    last = { t, ...s };
-  }
-  flush();
+    if (!s || s.h * s.w <= 1) return;
+    const tokens = t.shape.length === 3;
+    if (!tokens && firstToken >= 0 && i > firstToken) return;
+    const block = tokens ? tokenBlock(t.name) : null;
+    if (block?.key === '/') return;
+    const key = block ? `tokens ${block.key}` : `${s.h}x${s.w}`;
+    if (run && run.key !== key && run.pick) stages.push(run.pick);
+    if (!run || run.key !== key) run = { key, pick: null };
+    if (!(block && TOKEN_NORMS.has(t.op))) run.pick = stageOf(t, s, block ? block.label : stageLabel(t.name));
+  });
+  const last = run as Run | null;
+  if (last?.pick) stages.push(last.pick);
   // Labels must be unique to name a stage row; fall back to the tensor name on a clash.
   const seen = new Map<string, number>();
   for (const s of stages) seen.set(s.label, (seen.get(s.label) ?? 0) + 1);
@@ -62,7 +105,7 @@ export function discoverStages(tensors: readonly TensorInfo[]): Stage[] {
 }
 
 /**
- * A tensor an explicit pair may name: a 4-D map, or a 2-D N×C feature matrix (the pooled/flattened features,
+ * A tensor an explicit pair may name: a 4-D map, transformer tokens, or a 2-D N×C feature matrix (the pooled/flattened features,
  * read as a 1×1 map). FSS/RS/pRS need only per-sample feature vectors (docs/methods.md "Stage discovery and
  * matching"); only CAM targets need a grid, which the engine checks separately.
  */
@@ -78,7 +121,7 @@ function findStage(stages: readonly Stage[], tensors: readonly TensorInfo[], nam
   const stage = t && explicitStage(t);
   if (!t || !stage) {
     const known = stages.map((x) => x.label).join(', ');
-    const what = t ? `tensor '${name}' of shape [${t.shape.join(', ')}] (traced at batch 1), not a 2-D (N×C) or 4-D feature tensor` : `no tensor or layer named '${name}'`;
+    const what = t ? `tensor '${name}' of shape [${t.shape.join(', ')}] (traced at batch 1), not a 2-D (N×C), token (N×T×C) or 4-D feature tensor` : `no tensor or layer named '${name}'`;
     throw new KdInputError('bad-argument', `${role} model ${file} has ${what} (candidate stages: ${known || 'none'})`);
   }
   return stage;

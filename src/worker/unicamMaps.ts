@@ -10,9 +10,10 @@ import { LOW_RESIDUAL_ENERGY, camFromAlpha, unicamAlpha } from '../core/unicam';
 import type { UnicamObjective } from '../core/unicam';
 import { gtMatrix, residualEnergy, rStarU, uCentred } from '../core/dcor';
 import type { UnicamBatchInfo, UnicamDiagnostics } from '../core/types';
-import { globalAvgPool, sliceNchw, spatialAxes } from './activations';
+import { globalAvgPool, sliceNchw } from './activations';
 import type { NchwData } from './activations';
-import type { Layout, LoadedModel } from './models/model';
+import type { LoadedModel } from './models/model';
+import type { StageLayout } from './tokens';
 import { residualObjectiveTf } from './unicamTf';
 
 /** Consecutive chunks of the probe order; a last chunk under 4 images joins the previous one (n ≥ 4). */
@@ -138,9 +139,9 @@ export function tailAlpha(
   model: LoadedModel,
   x: tf.Tensor,
   target: string,
-  targetLayout: Layout,
+  targetLayout: StageLayout,
   feature: string,
-  featureLayout: Layout,
+  featureLayout: StageLayout,
   B: Matrix,
   C: Matrix | null,
   objective: UnicamObjective,
@@ -153,7 +154,7 @@ export function tailAlpha(
       const F = model.run(x, [feature], { [target]: act })[feature];
       return residualObjectiveTf(globalAvgPool(F, featureLayout), Bt, Ct, objective);
     })(A);
-    return tf.mean(g, spatialAxes(targetLayout));
+    return globalAvgPool(g, targetLayout);
   });
   try {
     return a.dataSync() as Float32Array;

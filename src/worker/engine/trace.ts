@@ -4,9 +4,10 @@
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
 import type { ModelRole } from '../../core/types';
-import type { Layout, LoadedModel, TensorInfo } from '../models/model';
+import type { LoadedModel, TensorInfo } from '../models/model';
+import type { StageLayout } from '../tokens';
 import type { ProbeSet } from '../probe/probeSet';
-import { discoverStages, explicitStage, matchStages, spatialOf } from '../stages';
+import { discoverStages, explicitStage, matchStages, spatialOf, stageLayoutOf } from '../stages';
 import type { Stage, StagePair } from '../stages';
 import { mapRoles } from './job';
 import type { JobContext, PerRole } from './job';
@@ -30,7 +31,7 @@ export interface SideTensors {
 export interface Trace {
   readonly models: PerRole<TracedModel>;
   readonly pairs: StagePair[];
-  /** Grad-CAM/UniCAM target tensors: the last stage unless the job names others. */
+  /** Grad-CAM/UniCAM target tensors: the last stage (a transformer's last block input) unless the job names others. */
   readonly target: SideTensors;
   /** Tensors whose spatial mean is UniCAM's feature: each side's last stage. */
   readonly feature: SideTensors;
@@ -48,11 +49,12 @@ export function inputShape(m: LoadedModel, [h, w]: readonly [number, number]): n
   return m.input.layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3];
 }
 
-/** The layout of a 4-D tensor of a traced model; a missing or non-spatial name is the user's error. */
-export function layoutOf(traced: TracedModel, name: string): Layout {
+/** The layout of a spatial (4-D or token) tensor of a traced model; a missing or non-spatial name is the user's error. */
+export function layoutOf(traced: TracedModel, name: string): StageLayout {
   const info = traced.tensors.find((x) => x.name === name);
-  if (!info || !spatialOf(info)) throw new KdInputError('bad-argument', `${traced.role} model ${path.basename(traced.model.path)} has no 4-D tensor named '${name}'`);
-  return info.layout as Layout;
+  const layout = info && stageLayoutOf(info);
+  if (!layout) throw new KdInputError('bad-argument', `${traced.role} model ${path.basename(traced.model.path)} has no 4-D or token tensor named '${name}'`);
+  return layout;
 }
 
 /**
@@ -81,8 +83,19 @@ export const stageTensorsOf = (trace: Trace, role: ModelRole): string[] => trace
 
 function lastStage(traced: TracedModel): Stage {
   const s = traced.stages[traced.stages.length - 1];
-  if (!s) throw new KdInputError('unsupported', `${traced.role} model ${path.basename(traced.model.path)} has no spatial feature maps; Grad-CAM/UniCAM need a conv net`);
+  if (!s) throw new KdInputError('unsupported', `${traced.role} model ${path.basename(traced.model.path)} has no spatial feature maps or token stages; Grad-CAM/UniCAM need one`);
   return s;
+}
+
+/**
+ * The automatic CAM target: the last stage, except for a transformer whose last stage is a block's
+ * tokens — the head reads only that block's class/distillation tokens, so its patch tokens carry no
+ * gradient; the target is then the last block's input, the previous token stage (docs/methods.md "Token stages").
+ */
+function camTarget(traced: TracedModel): Stage {
+  const last = lastStage(traced);
+  const tokens = traced.stages.filter((s) => s.shape.length === 3);
+  return tokens.length >= 2 && tokens[tokens.length - 1] === last ? tokens[tokens.length - 2] : last;
 }
 
 export function traceModels(job: JobContext, models: PerRole<LoadedModel>, probe: ProbeSet): Trace {
@@ -100,7 +113,7 @@ export function traceModels(job: JobContext, models: PerRole<LoadedModel>, probe
   );
   if (base) for (const p of pairs) checkBaseStage(base, p.student.tensor);
   const feature = { teacher: lastStage(teacher).tensor, student: lastStage(student).tensor };
-  const target = params.target && params.target !== 'auto' ? params.target : feature;
+  const target = params.target && params.target !== 'auto' ? params.target : { teacher: camTarget(teacher).tensor, student: camTarget(student).tensor };
   for (const t of [teacher, student, ...(base ? [base] : [])]) checkTarget(t, side(target, t.role));
   return { models: traced, pairs, target, feature };
 }

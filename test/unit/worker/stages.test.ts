@@ -47,7 +47,7 @@ test('explicit pairs still accept a 4-D map that is not a discovered stage (the 
 
 test('a tensor of another rank, or an unknown name, is refused by name', () => {
   assert.throws(() => matchStages(side(8, 't.onnx'), side(4, 's.onnx'), [{ teacher: '/Shape_output_0', student: 'layer4' }]), {
-    message: "teacher model t.onnx has tensor '/Shape_output_0' of shape [4] (traced at batch 1), not a 2-D (N×C) or 4-D feature tensor (candidate stages: layer3, layer4)",
+    message: "teacher model t.onnx has tensor '/Shape_output_0' of shape [4] (traced at batch 1), not a 2-D (N×C), token (N×T×C) or 4-D feature tensor (candidate stages: layer3, layer4)",
   });
   assert.throws(() => matchStages(side(8, 't.onnx'), side(4, 's.onnx'), [{ teacher: 'layer4', student: 'fc' }]), {
     message: "student model s.onnx has no tensor or layer named 'fc' (candidate stages: layer3, layer4)",
