@@ -1,6 +1,6 @@
 // Turns a Keras 3 config.json (`{module, class_name, config, registered_name}` objects) into the Keras 2
 // model_config that layersConfig.ts checks and tfjs-layers builds, and says where each layer's weights sit
-// in model.weights.h5. Used by kerasArchive.ts only.
+// in model.weights.h5 (docs/platform.md "Keras 3 archives"). Used by kerasArchive.ts only.
 import { KdInputError } from '../../core/errors';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -39,7 +39,7 @@ function isKerasTensor(v: Json): v is JsonObject {
  * Keras 3 call records `{args: [tensor | [tensors]], kwargs}` → Keras 2 `[[layer, node, tensor, {}], …]`.
  * Calls whose extra arguments are tensors or values tfjs-layers cannot replay are refused by layer name.
  */
-function inboundNodes(layer: JsonObject, file: string): Json {
+function inboundNodes(layer: JsonObject, file: string, shift: NodeShift): Json {
   const nodes = layer.inbound_nodes;
   if (!Array.isArray(nodes)) return [];
   const refuse = (why: string): KdInputError => new KdInputError('unsupported', `${file}: layer '${nameOf(layer)}' (${String(layer.class_name)}) ${why}`);
@@ -54,9 +54,26 @@ function inboundNodes(layer: JsonObject, file: string): Json {
     }
     return tensors.map((t) => {
       const [name, nodeIndex, tensorIndex] = ((t as JsonObject).config as JsonObject).keras_history as Json[];
-      return [name, nodeIndex, tensorIndex, {}];
+      return [name, shift(name, nodeIndex), tensorIndex, {}];
     });
   });
+}
+
+/** Rewrites the node index of a reference `[layer, node, tensor]` (see sequentialShift). */
+type NodeShift = (layer: Json, node: Json) => Json;
+
+/**
+ * A nested Keras 3 Sequential has no node of its own before its first call, but once rebuilt as a tfjs
+ * Functional it has one (node 0 links its inputs to its outputs, as for every nested Functional in Keras 3
+ * and tfjs alike): references to its calls move up by one.
+ */
+function sequentialShift(layers: readonly Json[]): NodeShift {
+  const seqs = new Set(layers.filter((l) => isObject(l) && l.class_name === 'Sequential').map((l) => nameOf(l as JsonObject)));
+  return (layer, node) => (typeof layer === 'string' && seqs.has(layer) && typeof node === 'number' ? node + 1 : node);
+}
+
+function shiftOutputs(outputs: Json, shift: NodeShift): Json {
+  return Array.isArray(outputs) ? outputs.map((o) => (Array.isArray(o) ? [o[0], shift(o[0], o[1]), ...o.slice(2)] : o)) : outputs;
 }
 
 /** Keras 3 writes one input/output as `[name, 0, 0]`; Keras 2 always has a list of them. */
@@ -64,7 +81,7 @@ function tensorList(v: Json | undefined): Json {
   return Array.isArray(v) && typeof v[0] === 'string' ? [v] : (v ?? []);
 }
 
-function legacyLayer(layer: JsonObject, file: string): JsonObject {
+function legacyLayer(layer: JsonObject, file: string, shift: NodeShift = (_n, i) => i): JsonObject {
   const cls = String(layer.class_name);
   const cfg = layer.config;
   const out: JsonObject = CONTAINERS.has(cls) ? legacyModel(layer, file) : { class_name: cls, config: cfg };
@@ -73,7 +90,7 @@ function legacyLayer(layer: JsonObject, file: string): JsonObject {
     out.config = batchShape === undefined ? rest : { ...rest, batch_input_shape: batchShape };
   }
   out.name = nameOf(layer);
-  out.inbound_nodes = inboundNodes(layer, file);
+  out.inbound_nodes = inboundNodes(layer, file, shift);
   return out;
 }
 
@@ -113,13 +130,14 @@ export function legacyModel(model: JsonObject, file: string): JsonObject {
       config: { name: cfg.name, trainable: true, layers, input_layers: [[layers[0].name, 0, 0]], output_layers: [[last.name, 0, 0]] },
     };
   }
+  const shift = sequentialShift(cfg.layers);
   const layers = cfg.layers.map((l) => {
     if (!isObject(l)) throw new KdInputError('bad-file', `${file}: model '${String(cfg.name)}' has a malformed layer entry`);
-    return legacyLayer(l, file);
+    return legacyLayer(l, file, shift);
   });
   return {
     class_name: 'Functional',
-    config: { name: cfg.name, trainable: true, layers, input_layers: tensorList(cfg.input_layers), output_layers: tensorList(cfg.output_layers) },
+    config: { name: cfg.name, trainable: true, layers, input_layers: tensorList(cfg.input_layers), output_layers: shiftOutputs(tensorList(cfg.output_layers), shift) },
   };
 }
 

@@ -1,7 +1,8 @@
 // Reader for Keras 3 `model.save('x.keras')` archives (format 'keras'): a ZIP of config.json (Keras 3
 // serialisation) and model.weights.h5 (variables under layers/<class path>/vars/<i>). The config is
 // translated to the Keras 2 model_config (keras3Config.ts) so it is checked and built exactly like a .h5
-// (layersConfig.ts, tfjs-layers), and refused by layer name alike. Imported by the model registry.
+// (layersConfig.ts, tfjs-layers), and refused by layer name alike (docs/platform.md "Keras 3 archives").
+// Imported by the model registry.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fs from 'node:fs';

@@ -53,7 +53,8 @@ export function prepareModelConfig(topology: unknown, file: string): JsonObject 
  * Keras classifiers often end in `Dense(activation='softmax')` (or a Softmax/Activation layer): their
  * output is probabilities, but KL at temperature T, Grad-CAM's class score and calibration all need
  * logits. The final softmax is replaced by the identity, so the model's output is the pre-softmax logits
- * (softmax(logits) is exactly what the file computed). Only the model's own last layer is touched.
+ * (softmax(logits) is exactly what the file computed). Only the model's own last layer is touched, or that
+ * of a nested model which is the last layer.
  */
 function stripOutputSoftmax(root: JsonObject): void {
   const cfg = root.config;
@@ -65,6 +66,8 @@ function stripOutputSoftmax(root: JsonObject): void {
   }
   const last = (outName ? layers.find((l) => isObject(l) && isObject(l.config) && l.config.name === outName) : layers[layers.length - 1]) as Json | undefined;
   if (!isObject(last) || !isObject(last.config)) return;
+  // A nested model as the last layer (a classifier head built as its own model): its own last layer.
+  if (typeof last.class_name === 'string' && CONTAINERS.has(last.class_name)) return stripOutputSoftmax(last);
   const lc = last.config;
   if (lc.activation === 'softmax') lc.activation = 'linear';
   else if (last.class_name === 'Softmax') {

@@ -1,7 +1,7 @@
 // Reads named members of a ZIP archive (the Keras 3 `.keras` file) from its central directory, bounds-checked
 // before anything is inflated, inflated with fflate and checked against the stored CRC-32. Used by
-// kerasArchive.ts only. ZIP layout: PKWARE APPNOTE.TXT sections 4.3.7 (local header), 4.3.12 (central
-// directory header), 4.3.16 (end of central directory).
+// kerasArchive.ts only. Why not fflate's unzipSync: docs/platform.md "Keras 3 archives" (sizes and CRC-32
+// come from the central directory, read before anything is inflated).
 import { inflateSync } from 'fflate';
 import { KdInputError } from '../../core/errors';
 

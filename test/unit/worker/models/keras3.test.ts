@@ -25,6 +25,8 @@ const fixture = (name: string): string => path.join(FIXTURES, name);
 interface Case {
   file: string;
   why: string;
+  /** The logits tensor: the last layer's name (a nested head model is one layer). */
+  output: string;
   numClasses: number;
   paramCount: number;
   /** Intermediate layers with Keras' output `<file>_<layer>.npy`. */
@@ -37,6 +39,7 @@ const CASES: Case[] = [
   {
     file: 'sequential',
     why: 'Sequential: Conv2D → BN → ReLU → MaxPooling2D → Conv2D(relu) → GAP → Dense(softmax)',
+    output: 'head',
     numClasses: 5,
     paramCount: 3 * 3 * 3 * 6 + 6 + 4 * 6 + (3 * 3 * 6 * 8 + 8) + (8 * 5 + 5),
     checked: ['pool1', 'gap'],
@@ -45,10 +48,20 @@ const CASES: Case[] = [
   {
     file: 'functional',
     why: 'Functional with a residual Add, BN, ReLU layer, stride-2 same conv, GAP, Dense(softmax)',
+    output: 'head',
     numClasses: 4,
     paramCount: 168 + 24 + 330 + 42 + 440 + 36,
     checked: ['block_add', 'down'],
     stages: ['block_out', 'down'],
+  },
+  {
+    file: 'nested',
+    why: 'Functional holding a nested Sequential block (conv, BN, ReLU) and a nested Functional head (GAP, Dense softmax)',
+    output: 'head_model',
+    numClasses: 3,
+    paramCount: 168 + 330 + 24 + 440 + 27,
+    checked: ['skip', 'down'],
+    stages: ['skip', 'down'],
   },
 ];
 
@@ -64,7 +77,7 @@ function softmaxRows(logits: Float32Array, classes: number): Float32Array {
   return out;
 }
 
-/** Offsets of config.json's central-directory entry and local header (APPNOTE 4.3.12, 4.3.16). */
+/** Offsets of config.json's central-directory entry and local header (ZIP layout as zipMembers.ts reads it). */
 function configEntry(bytes: Uint8Array): { dirAt: number; localAt: number } {
   const dv = new DataView(bytes.buffer, bytes.byteOffset);
   for (let p = dv.getUint32(bytes.length - 22 + 16, true); p < bytes.length - 22; ) {
@@ -129,13 +142,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
       test('describes input, logits output, classes and parameter count', () => {
         assert.equal(model.format, 'keras');
         assert.deepEqual(model.input, { name: 'image', shape: [null, 12, 12, 3], layout: 'NHWC' });
-        assert.equal(model.output, 'head');
+        assert.equal(model.output, c.output);
         assert.equal(model.numClasses, c.numClasses);
         assert.equal(model.paramCount, c.paramCount);
       });
 
       test("logits and intermediates equal Keras' own outputs within 1e-5 relative; softmax(logits) = predict", (t) => {
-        const names = ['head', ...c.checked];
+        const names = [c.output, ...c.checked];
         const got = noLeak('run', () => {
           const r = model.run(x, names);
           const v = names.map((n) => ({ shape: r[n].shape, data: r[n].dataSync().slice() }));
@@ -143,7 +156,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
           return v;
         });
         names.forEach((n, i) => {
-          const want = readNpy(fixture(`${c.file}_${n === 'head' ? 'logits' : n}.npy`));
+          const want = readNpy(fixture(`${c.file}_${n === c.output ? 'logits' : n}.npy`));
           assert.deepEqual(got[i].shape, want.shape, n);
           const d = relDiff(got[i].data, want.data);
           t.diagnostic(`${n}: relative diff ${d.toExponential(2)}`);
