@@ -206,7 +206,7 @@ function decodeLatin1(b: Uint8Array): string {
 }
 
 /** Minimal UTF-8 decoder: src/core has no TextDecoder (lib es2022, no DOM/Node). Bad bytes → U+FFFD. */
-function decodeUtf8(b: Uint8Array): string {
+export function decodeUtf8(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; ) {
     const c = b[i++];

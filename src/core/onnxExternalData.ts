@@ -2,6 +2,7 @@
 // and name a side file), reading only the protobuf wire format: the watcher uses it to decide when a
 // checkpoint with side files is complete (docs/platform.md "File watching"). Pure: no protobufjs schema,
 // no Node. Field numbers are those of onnx.proto (ModelProto.graph = 7, GraphProto.initializer = 5, …).
+import { decodeUtf8 } from './npy';
 import { isAbsolutePath } from './paths';
 
 /** One tensor's bytes in a side file. */
@@ -59,8 +60,7 @@ function* fields(b: Uint8Array, start: number, end: number): Generator<Field> {
   }
 }
 
-const utf8 = new TextDecoder();
-const text = (b: Uint8Array, f: Field): string => utf8.decode(b.subarray(f.start, f.end));
+const text = (b: Uint8Array, f: Field): string => decodeUtf8(b.subarray(f.start, f.end));
 
 /** TensorProto: its external reference, or undefined when its data is inside the file. */
 function tensorRef(b: Uint8Array, start: number, end: number): ExternalRef | undefined {

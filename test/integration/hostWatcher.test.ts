@@ -1,5 +1,6 @@
 // CheckpointWatcher on a real temp folder with chokidar: TF.js checkpoints written slowly in chunks (model.json
-// first or last, pauses longer than the stability threshold) are each reported once, only when complete.
+// first or last, pauses longer than the stability threshold) are each reported once, only when complete;
+// likewise ONNX checkpoints with external data (the .data side file written slowly, missing, or outside).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -8,6 +9,8 @@ import path from 'node:path';
 import { CheckpointWatcher, parseWeightsManifest } from '../../src/host/pipeline/watcher';
 import type { CheckpointEvent } from '../../src/host/pipeline/watcher';
 import { MemoryLog } from '../../src/host/log';
+import * as protobuf from 'protobufjs';
+import { ONNX_PROTO } from '../../src/worker/models/onnx/onnxProto';
 
 const root = path.resolve(__dirname, '../../..');
 const modelJson = fs.readFileSync(path.join(root, 'test/fixtures/layers/model.json'));
@@ -28,10 +31,10 @@ async function writeSlowly(file: string, data: Buffer, chunks: number, pauses: n
   fs.closeSync(fd);
 }
 
-function collect(): { w: CheckpointWatcher; events: (CheckpointEvent & { at: number })[]; log: MemoryLog } {
+function collect(refused: string[] = []): { w: CheckpointWatcher; events: (CheckpointEvent & { at: number })[]; log: MemoryLog } {
   const events: (CheckpointEvent & { at: number })[] = [];
   const log = new MemoryLog();
-  const w = new CheckpointWatcher({ onCheckpoint: (e) => events.push({ ...e, at: Date.now() }), log });
+  const w = new CheckpointWatcher({ onCheckpoint: (e) => events.push({ ...e, at: Date.now() }), onRefused: (e, why) => refused.push(`${e.relPath}: ${why}`), log });
   watchers.push(w);
   return { w, events, log };
 }
@@ -107,4 +110,38 @@ test('a run whose checkpoint folder does not exist yet is watched from the neare
   await writeSlowly(path.join(dir, 'out/student/ckpt_epoch_7.onnx'), Buffer.alloc(4096, 1), 4, [100]);
   await sleep(800);
   assert.deepEqual(events.map((e) => [e.relPath, e.step, e.size]), [['out/student/ckpt_epoch_7.onnx', 7, 4096]]);
+});
+
+// The torch-written external-data fixture, with its side-file location renamed as the test needs.
+const extOnnx = fs.readFileSync(path.join(root, 'test/fixtures/onnx/cifar_cnn_external.onnx'));
+const extData = fs.readFileSync(path.join(root, 'test/fixtures/onnx/cifar_cnn_external.data'));
+function onnxWithLocation(location: string): Uint8Array {
+  const Model = protobuf.parse(ONNX_PROTO, { keepCase: false }).root.lookupType('onnx.ModelProto');
+  const m = Model.toObject(Model.decode(extOnnx)) as { graph: { initializer: Array<{ externalData: Array<{ key: string; value: string }> }> } };
+  for (const t of m.graph.initializer) t.externalData = t.externalData.map((e) => (e.key === 'location' ? { key: e.key, value: location } : e));
+  return Model.encode(Model.fromObject(m)).finish();
+}
+
+test('an ONNX checkpoint with external data is reported once its side file is complete; missing or escaping side files never', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-watch-'));
+  const kd = path.join(dir, 'runs/kd');
+  const refused: string[] = [];
+  const { w, events, log } = collect(refused);
+  await w.watchRun({ id: 'run', root: dir, student: 'runs/kd/epoch_*.onnx' });
+  const one = Buffer.from(onnxWithLocation('epoch_001.onnx.data'));
+  fs.mkdirSync(kd, { recursive: true });
+  fs.writeFileSync(path.join(kd, 'epoch_002.onnx'), onnxWithLocation('epoch_002.onnx.data')); // never gets its side file
+  fs.writeFileSync(path.join(dir, 'outside.data'), extData);
+  fs.writeFileSync(path.join(kd, 'epoch_003.onnx'), onnxWithLocation('../../outside.data'));
+  // epoch_001: the .onnx first, then the .data in 4 chunks with a pause longer than the stability threshold.
+  fs.writeFileSync(path.join(kd, 'epoch_001.onnx'), one);
+  await writeSlowly(path.join(kd, 'epoch_001.onnx.data'), extData, 4, [80, 450, 80]);
+  const done = Date.now();
+  await sleep(900);
+  assert.deepEqual(events.map((e) => e.relPath), ['runs/kd/epoch_001.onnx'], JSON.stringify(events));
+  assert.ok(events[0].at >= done, `reported ${done - events[0].at} ms before the side file was complete`);
+  assert.equal(events[0].size, one.length + extData.length, 'identity = .onnx + side file');
+  assert.equal(refused.length, 1, refused.join('\n'));
+  assert.match(refused[0], /^runs\/kd\/epoch_003\.onnx: tensor '.+': side file '\.\.\/\.\.\/outside\.data' lies outside the model's folder$/);
+  assert.ok(log.lines.some((l) => l.startsWith('[error]') && l.includes('epoch_003.onnx: not read')), log.lines.join('\n'));
 });

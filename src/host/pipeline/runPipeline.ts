@@ -13,6 +13,7 @@ import { RunStore } from './runStore';
 import { Scheduler } from './scheduler';
 import type { EvaluateContext, QueuedJob } from './scheduler';
 import { CheckpointWatcher, readTfjsCheckpoint } from './watcher';
+import { readOnnxCheckpoint } from './onnxCheckpoint';
 import { WorkerClient } from './workerClient';
 import type { JobOptions, WorkerClientOptions } from './workerClient';
 import type { ReportRequestResult } from '../../protocol/worker';
@@ -22,10 +23,11 @@ import type { Disposable } from './emitter';
 import { storeError, storeResult } from './outcomes';
 import type { KdSettings } from './settings';
 
-/** A checkpoint's identity as the watcher reports it: for a TF.js model.json, with its weights files. */
+/** A checkpoint's identity as the watcher reports it: with a TF.js model's weights, an ONNX model's external data. */
 async function checkpointIdentity(file: string): Promise<{ mtimeMs: number; size: number }> {
-  const tfjs = file.toLowerCase().endsWith('.json') ? await readTfjsCheckpoint(file) : undefined;
-  if (tfjs && tfjs.state !== 'unreadable') return { mtimeMs: tfjs.mtimeMs, size: tfjs.size };
+  const lower = file.toLowerCase();
+  const multi = lower.endsWith('.json') ? await readTfjsCheckpoint(file) : lower.endsWith('.onnx') ? await readOnnxCheckpoint(file) : undefined;
+  if (multi && multi.state !== 'unreadable') return { mtimeMs: multi.mtimeMs, size: multi.size };
   const st = await fs.promises.stat(file);
   return { mtimeMs: st.mtimeMs, size: st.size };
 }
@@ -170,6 +172,11 @@ export class RunPipeline implements Disposable {
         this.scheduler?.enqueue(e);
       },
       onRemoved: (runId, p) => this.store.markPending(runId, p, false),
+      // Never read (e.g. external data outside its folder): shown as a failed checkpoint with the reason.
+      onRefused: (e, reason) => {
+        const step = e.step ?? this.store.records(e.runId).length;
+        void storeError(this.history, this.store, { runId: e.runId, path: e.path, step, mtimeMs: e.mtimeMs, size: e.size, evaluatedAt: new Date().toISOString(), status: 'error', error: reason });
+      },
       log: this.opts.log,
       ...(this.opts.stabilityThreshold !== undefined ? { stabilityThreshold: this.opts.stabilityThreshold } : {}),
     });

@@ -1,6 +1,6 @@
 // Finds complete student checkpoints of each run: chokidar (awaitWriteFinish) over the run's student glob,
 // plus the TF.js rule that a model.json counts only once it parses and every weights file it lists is
-// fully written. Emits CheckpointEvents for src/host/scheduler.ts; host-only (extension wiring, tests).
+// fully written, and the same for an .onnx with external data and the side files its tensors name. Emits CheckpointEvents for src/host/scheduler.ts; host-only (extension wiring, tests).
 import fs from 'node:fs';
 import path from 'node:path';
 import { watch } from 'chokidar';
@@ -8,6 +8,7 @@ import type { FSWatcher } from 'chokidar';
 import { globBase, globToRegExp, stepOf } from '../../core/glob';
 import type { RunConfig, RunId } from '../../core/runs';
 import { groupByteLength } from '../../core/tfjsManifest';
+import { readOnnxCheckpoint } from './onnxCheckpoint';
 import type { LogSink } from './logSink';
 import type { Disposable } from './emitter';
 
@@ -30,6 +31,8 @@ export type WatchedRun = Pick<RunConfig, 'id' | 'root' | 'student'>;
 export interface CheckpointWatcherOptions {
   readonly onCheckpoint: (e: CheckpointEvent) => void;
   readonly onRemoved?: (runId: RunId, path: string) => void;
+  /** A checkpoint that must not be read (an external-data path escaping its folder); also logged as an error. */
+  readonly onRefused?: (e: CheckpointEvent, reason: string) => void;
   readonly log?: LogSink;
   /** chokidar awaitWriteFinish; defaults 300 / 50 ms (docs/platform.md "File watching"). */
   readonly stabilityThreshold?: number;
@@ -87,11 +90,11 @@ class RunWatch {
   private readonly base: string;
   /** Size of each non-checkpoint file when chokidar last reported it written (add/change after awaitWriteFinish). */
   private readonly settled = new Map<string, number>();
-  /** Weights files (absolute) listed by each parsed model.json of this run. */
+  /** Side files (absolute) of each parsed checkpoint: a model.json's weights, an .onnx's external data. */
   private readonly weightsOf = new Map<string, readonly string[]>();
   /** Identity last emitted per checkpoint ("mtime:size"), so a touch without change is not re-emitted. */
   private readonly emitted = new Map<string, string>();
-  /** Per model.json, a chain so overlapping checks run one after the other. */
+  /** Per multi-file checkpoint, a chain so overlapping checks run one after the other. */
   private readonly checks = new Map<string, Promise<void>>();
   private closed = false;
 
@@ -135,7 +138,8 @@ class RunWatch {
     if (this.closed) return;
     const rel = this.rel(p);
     if (this.re.test(rel)) {
-      if (p.toLowerCase().endsWith('.json')) this.check(p);
+      const lower = p.toLowerCase();
+      if (lower.endsWith('.json') || lower.endsWith('.onnx')) this.check(p);
       else if (st) this.emit(p, st.mtimeMs, st.size);
       else fs.promises.stat(p).then((s) => this.emit(p, s.mtimeMs, s.size), () => undefined);
       return;
@@ -154,7 +158,7 @@ class RunWatch {
 
   private check(json: string): void {
     const prev = this.checks.get(json) ?? Promise.resolve();
-    const next = prev.then(() => this.checkJson(json)).catch((e: unknown) => this.opts.log?.warn(`Checking ${json}: ${e instanceof Error ? e.message : String(e)}`));
+    const next = prev.then(() => (json.toLowerCase().endsWith('.onnx') ? this.checkOnnx(json) : this.checkJson(json))).catch((e: unknown) => this.opts.log?.warn(`Checking ${json}: ${e instanceof Error ? e.message : String(e)}`));
     this.checks.set(json, next);
     void next.finally(() => {
       if (this.checks.get(json) === next) this.checks.delete(json);
@@ -174,6 +178,29 @@ class RunWatch {
     // chokidar has seen each weights file settle at its current size.
     const ok = c.complete && c.weights.every((w, i) => this.settled.get(w) === c.weightSizes[i]);
     if (ok) this.emit(json, c.mtimeMs, c.size);
+  }
+
+  private async checkOnnx(file: string): Promise<void> {
+    if (this.closed) return;
+    const c = await readOnnxCheckpoint(file);
+    if (c.state === 'unreadable') return; // gone
+    if (c.state === 'refused') return this.refuse(file, c.mtimeMs, c.size, c.reason);
+    if (c.unscanned === 'too-large') this.opts.log?.warn(`${file}: larger than 512 MB, not checked for external data files`);
+    this.weightsOf.set(file, c.sideFiles);
+    // As for TF.js: each side file big enough for every range referenced in it, and settled (chokidar
+    // saw it stop changing at its current size), so a .data file still being appended to is not used.
+    const ok = c.complete && c.sideFiles.every((f, i) => this.settled.get(f) === c.sideSizes[i]);
+    if (ok) this.emit(file, c.mtimeMs, c.size);
+  }
+
+  private refuse(p: string, mtimeMs: number, size: number, reason: string): void {
+    if (this.closed) return;
+    const id = `refused:${mtimeMs}:${size}`;
+    if (this.emitted.get(p) === id) return;
+    this.emitted.set(p, id);
+    this.opts.log?.error(`${p}: not read: ${reason}`);
+    const relPath = this.rel(p);
+    this.opts.onRefused?.({ runId: this.run.id, path: p, relPath, step: stepOf(relPath), mtimeMs, size }, reason);
   }
 
   private emit(p: string, mtimeMs: number, size: number): void {
