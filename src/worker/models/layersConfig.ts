@@ -138,6 +138,9 @@ function checkOptions(cfg: JsonObject, file: string, name: string, cls: string):
   if (typeof cfg.groups === 'number' && cfg.groups !== 1) {
     throw unsupported(file, name, cls, `uses groups=${cfg.groups}; TF.js convolutions have no groups`);
   }
+  if (cls === 'BatchNormalization' && cfg.renorm === true) {
+    throw unsupported(file, name, cls, 'uses batch renormalization (renorm=True); TF.js BatchNormalization has none');
+  }
   if (cls === 'BatchNormalization' || cls === 'LayerNormalization') {
     if (Array.isArray(cfg.axis)) {
       if (cls === 'BatchNormalization') {

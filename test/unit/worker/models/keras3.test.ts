@@ -11,7 +11,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../../src/worker/backend';
 import { kerasArchiveReader } from '../../../../src/worker/models/kerasArchive';
-import { snakeCase } from '../../../../src/worker/models/keras3Config';
+import { legacyModel, snakeCase, weightSlots } from '../../../../src/worker/models/keras3Config';
+import { prepareModelConfig } from '../../../../src/worker/models/layersConfig';
 import { crc32, readZipMembers } from '../../../../src/worker/models/zipMembers';
 import { openModel } from '../../../../src/worker/models/registry';
 import type { LoadedModel } from '../../../../src/worker/models/model';
@@ -115,6 +116,53 @@ describe('Keras 3 archive plumbing', () => {
     const dv = new DataView(bytes.buffer, bytes.byteOffset);
     flipped[localAt + 30 + dv.getUint16(localAt + 26, true) + dv.getUint16(localAt + 28, true) + 40] ^= 0x55;
     assert.throws(() => readZipMembers(flipped, ['config.json'], 'a.keras'), /corrupt|inflate/);
+  });
+});
+
+describe('Keras 3 config translation', () => {
+  const layer = (cls: string, name: string, from: string | null, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    module: 'keras.layers',
+    class_name: cls,
+    config: { name, ...extra },
+    registered_name: null,
+    inbound_nodes: from === null ? [] : [{ args: [{ class_name: '__keras_tensor__', config: { shape: [null, 4], dtype: 'float32', keras_history: [from, 0, 0] } }], kwargs: {} }],
+  });
+  const functional = (layers: unknown[]): Record<string, unknown> => ({
+    module: 'keras.src.models.functional',
+    class_name: 'Functional',
+    config: { name: 'm', layers, input_layers: ['x', 0, 0], output_layers: [(layers[layers.length - 1] as { config: { name: string } }).config.name, 0, 0] },
+  });
+
+  test('call records become inbound nodes; one input/output becomes a list; InputLayer batch_shape is batch_input_shape', () => {
+    const m = legacyModel(functional([layer('InputLayer', 'x', null, { batch_shape: [null, 4] }), layer('Dense', 'd', 'x', { units: 2 })]) as never, 'f.keras');
+    const cfg = m.config as { layers: Array<Record<string, unknown>>; input_layers: unknown; output_layers: unknown };
+    assert.deepEqual(cfg.input_layers, [['x', 0, 0]]);
+    assert.deepEqual(cfg.output_layers, [['d', 0, 0]]);
+    assert.deepEqual(cfg.layers[0].config, { name: 'x', batch_input_shape: [null, 4] });
+    assert.deepEqual(cfg.layers[1].inbound_nodes, [[['x', 0, 0, {}]]]);
+  });
+
+  test('a call with extra tensor arguments or a non-default keyword is refused naming the layer', async () => {
+    const extraArg = layer('Dense', 'd', 'x', { units: 2 });
+    (extraArg.inbound_nodes as Array<{ args: unknown[] }>)[0].args.push(3);
+    await assertKdError(() => legacyModel(functional([layer('InputLayer', 'x', null), extraArg]) as never, 'f.keras'), 'unsupported', "'d'", 'f.keras');
+    const training = layer('Dropout', 'drop', 'x', { rate: 0.5 });
+    (training.inbound_nodes as Array<{ kwargs: unknown }>)[0].kwargs = { training: true };
+    await assertKdError(() => legacyModel(functional([layer('InputLayer', 'x', null), training]) as never, 'f.keras'), 'unsupported', "'drop'", 'training=true');
+  });
+
+  test('weight groups are named after the class with a per-class counter; a BN with renorm is refused by name', async () => {
+    const m = functional([layer('InputLayer', 'x', null), layer('Dense', 'a', 'x'), layer('ReLU', 'r', 'a'), layer('Dense', 'b', 'r')]);
+    assert.deepEqual(
+      weightSlots(m as never).map((s) => [s.names.join('/'), s.group]),
+      [
+        ['a', 'layers/dense'],
+        ['r', 'layers/re_lu'],
+        ['b', 'layers/dense_1'],
+      ],
+    );
+    const bn = functional([layer('InputLayer', 'x', null, { batch_shape: [null, 4] }), layer('BatchNormalization', 'bn', 'x', { axis: -1, renorm: true })]);
+    await assertKdError(() => prepareModelConfig(legacyModel(bn as never, 'f.keras'), 'f.keras'), 'unsupported', "'bn'", 'renorm');
   });
 });
 
