@@ -3,7 +3,7 @@
 // chunk, so a checkpoint costs one forward (+ the tail backward of Grad-CAM) per model. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedModel } from './models/model';
-import { patchTokens } from './tokens';
+import { patchTokens, tokenGrid } from './tokens';
 import type { StageLayout } from './tokens';
 import type { ProbeSet } from './probe/probeSet';
 import { toModelInput } from './probe/modelInput';
@@ -66,13 +66,15 @@ function argmaxRows(logits: Float32Array, n: number, k: number): Int32Array {
 
 /**
  * A stage's values for FSS/RS: the tensor as it is, but a token stage (the only 3-D stage) keeps its patch
- * tokens only, as its map does (docs/methods.md "Token stages").
+ * tokens only, as its map does, and reports the folded N×C×g×g shape a CNN stage would have (the value
+ * order is irrelevant to distances; docs/methods.md "Token stages").
  */
 function stageFeatures(t: tf.Tensor): { shape: readonly number[]; data: Float32Array } {
-  if (t.rank !== 3) return { shape: t.shape, data: Float32Array.from(t.dataSync() as Float32Array) };
+  const grid = tokenGrid(t.shape);
+  if (t.rank !== 3 || !grid) return { shape: t.shape, data: Float32Array.from(t.dataSync() as Float32Array) };
   const patches = patchTokens(t);
   try {
-    return { shape: patches.shape, data: patches.dataSync() as Float32Array };
+    return { shape: [t.shape[0], grid.c, grid.g, grid.g], data: patches.dataSync() as Float32Array };
   } finally {
     patches.dispose();
   }
@@ -86,7 +88,10 @@ export async function forwardProbe(plan: ForwardPlan, probe: ProbeSet, signal?: 
   const { model } = plan;
   const names = [...new Set([model.output, ...plan.stages, plan.target, plan.feature])];
   const logits: Float32Array[] = [];
-  const feats = new Map<string, Float32Array[]>(plan.stages.map((s) => [s, []]));
+  // Several student stages may pair with one teacher stage (a ViT's blocks with a CNN's stage at their
+  // resolution): each tensor is read once.
+  const stageNames = [...new Set(plan.stages)];
+  const feats = new Map<string, Float32Array[]>(stageNames.map((s) => [s, []]));
   const shapes = new Map<string, readonly number[]>();
   const targets: NchwData[] = [];
   const pooledParts: Matrix[] = [];
@@ -106,7 +111,7 @@ export async function forwardProbe(plan: ForwardPlan, probe: ProbeSet, signal?: 
       numClasses = logitTensor.shape[logitTensor.rank - 1];
       const chunkLogits = logitTensor.dataSync() as Float32Array;
       logits.push(Float32Array.from(chunkLogits));
-      for (const stage of plan.stages) {
+      for (const stage of stageNames) {
         const { shape, data } = stageFeatures(out[stage]);
         shapes.set(stage, shape);
         feats.get(stage)?.push(data);
