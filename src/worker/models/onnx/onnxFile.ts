@@ -7,6 +7,7 @@ import path from 'node:path';
 import { KdInputError } from '../../../core/errors';
 import { ONNX_PROTO } from './onnxProto';
 import type { HostDtype, HostVal } from './hostOps';
+import { badLocation } from '../../../core/onnxExternalData';
 
 export type AttrValue = number | string | number[] | string[] | HostVal;
 
@@ -186,6 +187,26 @@ function bad(ctx: TensorCtx, what: string, why: string): KdInputError {
   return new KdInputError('bad-file', `${ctx.file}: ${what}: ${why}`);
 }
 
+/**
+ * A side file of external data, read only when it is a regular file inside the model's folder (after
+ * symlinks): a model is data, and its paths must not make KD Lens read /etc/passwd or block on /dev/zero or
+ * a FIFO. The watcher applies the same location rule (src/core/onnxExternalData.ts).
+ */
+function readSideFile(ctx: TensorCtx, what: string, location: string, full: string): Buffer {
+  const problem = badLocation(location);
+  if (problem) throw bad(ctx, what, `${problem}; external data is read only from the model's folder`);
+  let real: string;
+  try {
+    real = fs.realpathSync(full);
+  } catch {
+    throw bad(ctx, what, `external data file '${location}' not found next to the model`);
+  }
+  const folder = fs.realpathSync(ctx.dir);
+  if (!real.startsWith(folder + path.sep)) throw bad(ctx, what, `side file '${location}' resolves outside the model's folder; external data is read only from there`);
+  if (!fs.statSync(real).isFile()) throw bad(ctx, what, `side file '${location}' is not a regular file`);
+  return fs.readFileSync(real);
+}
+
 function externalBytes(t: TensorMsg, ctx: TensorCtx, what: string): Uint8Array {
   const kv = new Map(t.externalData.map((e) => [e.key, e.value]));
   const location = kv.get('location');
@@ -193,11 +214,7 @@ function externalBytes(t: TensorMsg, ctx: TensorCtx, what: string): Uint8Array {
   const full = path.resolve(ctx.dir, location);
   let buf = ctx.externals.get(full);
   if (!buf) {
-    try {
-      buf = fs.readFileSync(full);
-    } catch {
-      throw bad(ctx, what, `external data file '${location}' not found next to the model`);
-    }
+    buf = readSideFile(ctx, what, location, full);
     ctx.externals.set(full, buf);
   }
   const offset = Number(kv.get('offset') ?? 0);
