@@ -159,7 +159,8 @@ export const kerasArchiveReader: ModelReader = {
   format: 'keras',
   match(p: string, head: Uint8Array): boolean {
     // Keras 3 archives are plain ZIPs: the extension is what tells them from other zips (.npz probe sets).
-    return /\.keras$/i.test(p) && head.length > 0;
+    // A Keras 2 HDF5 file renamed to .keras is left to the .h5 reader, which claims it by its signature.
+    return /\.keras$/i.test(p) && head.length > 0 && !(head.length >= 4 && head[0] === 0x89 && head[1] === 0x48 && head[2] === 0x44 && head[3] === 0x46);
   },
   open: openKerasArchive,
 };

@@ -93,6 +93,7 @@ describe('Keras 3 archive plumbing', () => {
   test('the registry picks the archive reader for .keras; Keras group names follow to_snake_case', () => {
     assert.equal(kerasArchiveReader.match('/x/student.keras', new Uint8Array([0x50, 0x4b, 3, 4])), true);
     assert.equal(kerasArchiveReader.match('/x/probe.npz', new Uint8Array([0x50, 0x4b, 3, 4])), false);
+    assert.equal(kerasArchiveReader.match('/x/renamed.keras', new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])), false, "an HDF5 file is the .h5 reader's");
     assert.deepEqual(['Conv2D', 'ReLU', 'BatchNormalization', 'GlobalAveragePooling2D', 'Dense'].map(snakeCase), [
       'conv2d',
       're_lu',
@@ -235,6 +236,14 @@ describe('Keras 3 archive errors', () => {
     const before = tf.memory().numTensors;
     await assertKdError(openModel(file), 'unsupported', "'scale_by_two'", 'Lambda', file);
     assert.equal(tf.memory().numTensors, before);
+  });
+
+  test('a Keras 2 HDF5 file saved under a .keras name opens with the .h5 reader', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-keras3-')), 'renamed.keras');
+    fs.copyFileSync(path.resolve(FIXTURES, '../keras/functional.h5'), file);
+    const m = await openModel(file);
+    assert.equal(m.numClasses, 4);
+    m.dispose();
   });
 
   test('a truncated archive, a zip without a model and a non-zip are bad-file naming the file', async () => {
