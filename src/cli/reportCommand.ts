@@ -125,7 +125,7 @@ export async function runInspectCommand(argv: string[]): Promise<number> {
     `  output      ${r.output}${r.numClasses !== null ? ` (${r.numClasses} classes)` : ''}`,
     `  parameters  ${r.params.toLocaleString('en-US')}`,
     `  tensors     ${r.tensors}`,
-    `  stages      (candidates for --stages / --target: the last tensor at each resolution)`,
+    `  stages      (candidates for --stages / --target: the last tensor at each resolution or transformer block)`,
     ...r.stages.map((s) => `    ${s.name.padEnd(12)} [${s.shape.join(', ')}]  ${s.op}  ${s.tensor !== s.name ? s.tensor : ''}`),
   ];
   if (!r.stages.length) throw new KdInputError('unsupported', `${r.path}: no spatial stages found`);

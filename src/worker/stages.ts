@@ -72,30 +72,34 @@ function stageOf(t: TensorInfo, s: { h: number; w: number; c: number }, label: s
   return { label, tensor: t.name, shape: t.shape, h: s.h, w: s.w, channels: s.c, op: t.op };
 }
 
+/** Tokens of one image (traced at batch 1): torch's MultiheadAttention folds heads into the batch axis. */
+const isTokens = (t: TensorInfo): boolean => t.shape[0] === 1 && tokenGrid(t.shape) !== null;
+
 /**
  * Candidate stages in execution order. Runs of consecutive 4-D tensors at one resolution are grouped and
  * the last tensor of each run is taken; 1×1 maps (global pooling, squeeze-excitation) are skipped rather
  * than ending a run, so an SE block inside a MobileNet stage does not split it. Token tensors are grouped
- * by transformer block and the block's last one (its residual output) is taken; the final LayerNorm and
- * tokens outside any block are not stages, nor are the 4-D attention tensors after the first token tensor
- * (docs/methods.md "Token stages").
+ * by transformer block and the block's last one (its residual output) is taken; the final LayerNorm,
+ * tokens outside any block and 4-D attention tensors (an axis as long as a token count seen before) are
+ * not stages (docs/methods.md "Token stages").
  */
 export function discoverStages(tensors: readonly TensorInfo[]): Stage[] {
   const stages: Stage[] = [];
-  const firstToken = tensors.findIndex((t) => tokenGrid(t.shape));
+  const tokenCounts = new Set<number>();
   let run: Run | null = null;
-  tensors.forEach((t, i) => {
+  for (const t of tensors) {
     const s = spatialOf(t);
-    if (!s || s.h * s.w <= 1) return;
     const tokens = t.shape.length === 3;
-    if (!tokens && firstToken >= 0 && i > firstToken) return;
+    if (!s || s.h * s.w <= 1 || (tokens && !isTokens(t))) continue;
+    if (tokens) tokenCounts.add(t.shape[1]);
+    else if (t.shape.slice(1).some((d) => tokenCounts.has(d))) continue;
     const block = tokens ? tokenBlock(t.name) : null;
-    if (block?.key === '/') return;
+    if (block?.key === '/') continue;
     const key = block ? `tokens ${block.key}` : `${s.h}x${s.w}`;
     if (run && run.key !== key && run.pick) stages.push(run.pick);
     if (!run || run.key !== key) run = { key, pick: null };
     if (!(block && TOKEN_NORMS.has(t.op))) run.pick = stageOf(t, s, block ? block.label : stageLabel(t.name));
-  });
+  }
   const last = run as Run | null;
   if (last?.pick) stages.push(last.pick);
   // Labels must be unique to name a stage row; fall back to the tensor name on a clash.

@@ -74,6 +74,7 @@ test('discovery: one stage per transformer block (its residual output), not the 
     tok('/Add_output_0', [1, 18, 24], 'Add'),
     ...[0, 1].flatMap((b) => [
       tok(`/blocks/blocks.${b}/norm1/LayerNormalization_output_0`, [1, 18, 24], 'LayerNormalization'),
+      { name: `/blocks/blocks.${b}/attn/Reshape_output_0`, shape: [1, 18, 2, 12], layout: 'NCHW' as const, op: 'Reshape' },
       { name: `/blocks/blocks.${b}/attn/Transpose_output_0`, shape: [1, 2, 18, 12], layout: 'NCHW' as const, op: 'Transpose' },
       { name: `/blocks/blocks.${b}/attn/Softmax_output_0`, shape: [1, 2, 18, 18], layout: 'NCHW' as const, op: 'Softmax' },
       tok(`/blocks/blocks.${b}/Add_output_0`, [1, 18, 24], 'Add'),
@@ -99,6 +100,16 @@ test('discovery: one stage per transformer block (its residual output), not the 
   // Without module paths (other exporters) the token tensors form one run: the last before the final norm.
   const bare = tensors.map((t) => ({ ...t, name: t.name.replace(/\//g, '_') }));
   assert.deepEqual(discoverStages(bare).map((s) => s.tensor), ['_patch_embed_Conv_output_0', '_blocks_blocks.1_Add_1_output_0']);
+  // torch's MultiheadAttention folds heads into the batch axis: [heads, T, d] at batch 1 is not an image's tokens.
+  const mha = [...tensors.slice(0, 10), tok('/blocks/blocks.1/attn/Reshape_output_0', [2, 18, 12], 'Reshape'), ...tensors.slice(10)];
+  assert.deepEqual(discoverStages(mha).map((s) => s.label), ['patch_embed', 'blocks.0', 'blocks.1']);
+  // A stray 3-D tensor in a CNN does not hide the conv stages that follow it.
+  const cnn: TensorInfo[] = [
+    { name: '/layer1/Relu_output_0', shape: [1, 8, 8, 8], layout: 'NCHW', op: 'Relu' },
+    tok('/layer1/Reshape_output_0', [1, 64, 8], 'Reshape'),
+    { name: '/layer2/Relu_output_0', shape: [1, 16, 4, 4], layout: 'NCHW', op: 'Relu' },
+  ];
+  assert.deepEqual(discoverStages(cnn).map((s) => s.tensor), ['/layer1/Relu_output_0', '/layer1/Reshape_output_0', '/layer2/Relu_output_0']);
   // A CNN teacher's 4×4 stage pairs with each block by resolution.
   const teacher: TensorInfo[] = [{ name: '/layer3/Relu_output_0', shape: [1, 32, 4, 4], layout: 'NCHW', op: 'Relu' }];
   const pairs = matchStages({ stages: discoverStages(teacher), tensors: teacher, path: 't' }, { stages, tensors, path: 's' });
