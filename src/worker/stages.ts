@@ -51,16 +51,16 @@ export function stageLabel(tensor: string): string {
 const TOKEN_NORMS = new Set(['LayerNormalization', 'LayerNorm']);
 
 /**
- * The transformer block a token tensor belongs to: "blocks/blocks.1" from torch's
- * "/blocks/blocks.1/Add_1_output_0"; "/" for tensors outside any module (the embedding's concat and
- * position add), "" for exports without module paths (all their tokens form one run).
+ * The transformer block a token tensor belongs to: the module path up to its first numbered segment —
+ * "blocks/blocks.1" (timm) from "/blocks/blocks.1/Add_1_output_0", "encoder/layers/encoder_layer_1"
+ * (torchvision). "/" for tensors in no numbered module (the embedding, the final norm), "" for exports
+ * without module paths (all their tokens form one run).
  */
 function tokenBlock(name: string): { key: string; label: string } {
-  const m = /^\/([^/]+)\/(\1\.\d+)\//.exec(name);
-  if (m) return { key: `${m[1]}/${m[2]}`, label: m[2] };
   if (!name.startsWith('/')) return { key: '', label: name };
-  const first = /^\/([^/]+)\//.exec(name);
-  return first ? { key: first[1], label: first[1] } : { key: '/', label: name };
+  const path = name.split('/').slice(1, -1);
+  const i = path.findIndex((seg) => /[._]\d+$/.test(seg));
+  return i < 0 ? { key: '/', label: name } : { key: path.slice(0, i + 1).join('/'), label: path[i] };
 }
 
 interface Run {

@@ -100,6 +100,13 @@ test('discovery: one stage per transformer block (its residual output), not the 
   // Without module paths (other exporters) the token tensors form one run: the last before the final norm.
   const bare = tensors.map((t) => ({ ...t, name: t.name.replace(/\//g, '_') }));
   assert.deepEqual(discoverStages(bare).map((s) => s.tensor), ['_patch_embed_Conv_output_0', '_blocks_blocks.1_Add_1_output_0']);
+  // torchvision's VisionTransformer names its blocks encoder.layers.encoder_layer_N; its position add and final norm sit in 'encoder'.
+  const tv = tensors.map((t) => ({ ...t, name: t.name.replace(/^\/blocks\/blocks\.(\d)\//, '/encoder/layers/encoder_layer_$1/').replace(/^\/(Add_output_0|norm\/)/, '/encoder/$1') }));
+  assert.deepEqual(discoverStages(tv).map((s) => [s.label, s.tensor]), [
+    ['patch_embed', '/patch_embed/Conv_output_0'],
+    ['encoder_layer_0', '/encoder/layers/encoder_layer_0/Add_1_output_0'],
+    ['encoder_layer_1', '/encoder/layers/encoder_layer_1/Add_1_output_0'],
+  ]);
   // torch's MultiheadAttention folds heads into the batch axis: [heads, T, d] at batch 1 is not an image's tokens.
   const mha = [...tensors.slice(0, 10), tok('/blocks/blocks.1/attn/Reshape_output_0', [2, 18, 12], 'Reshape'), ...tensors.slice(10)];
   assert.deepEqual(discoverStages(mha).map((s) => s.label), ['patch_embed', 'blocks.0', 'blocks.1']);
@@ -109,7 +116,7 @@ test('discovery: one stage per transformer block (its residual output), not the 
     tok('/layer1/Reshape_output_0', [1, 64, 8], 'Reshape'),
     { name: '/layer2/Relu_output_0', shape: [1, 16, 4, 4], layout: 'NCHW', op: 'Relu' },
   ];
-  assert.deepEqual(discoverStages(cnn).map((s) => s.tensor), ['/layer1/Relu_output_0', '/layer1/Reshape_output_0', '/layer2/Relu_output_0']);
+  assert.deepEqual(discoverStages(cnn).map((s) => s.tensor), ['/layer1/Relu_output_0', '/layer2/Relu_output_0']);
   // A CNN teacher's 4×4 stage pairs with each block by resolution.
   const teacher: TensorInfo[] = [{ name: '/layer3/Relu_output_0', shape: [1, 32, 4, 4], layout: 'NCHW', op: 'Relu' }];
   const pairs = matchStages({ stages: discoverStages(teacher), tensors: teacher, path: 't' }, { stages, tensors, path: 's' });
