@@ -12,6 +12,9 @@ import { camFromAlpha } from '../../../src/core/unicam';
 import { initBackend } from '../../../src/worker/backend';
 import { globalAvgPool, readNchw } from '../../../src/worker/activations';
 import { gradcamAlphas } from '../../../src/worker/gradcam';
+import { tailAlpha } from '../../../src/worker/unicamMaps';
+import { gtMatrix, uCentred } from '../../../src/core/dcor';
+import { rng } from '../../../src/core/random';
 import { onnxReader } from '../../../src/worker/models/onnx/onnxReader';
 import type { TensorInfo } from '../../../src/worker/models/model';
 import { discoverStages, matchStages, stageLayoutOf } from '../../../src/worker/stages';
@@ -123,6 +126,9 @@ test('discovery: one stage per transformer block (its residual output), not the 
   assert.deepEqual(pairs.map((p) => [p.name, p.teacher.label]), [['patch_embed', 'layer3'], ['blocks.0', 'layer3'], ['blocks.1', 'layer3']]);
 });
 
+/** UniCAM's general-path α on the cpu backend, the oracle for wasm. */
+let cpuTailAlpha: Float32Array | undefined;
+
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`token stages on ${backend}`, () => {
     before(async () => {
@@ -182,6 +188,33 @@ for (const backend of ['cpu', 'wasm'] as const) {
         assert.ok(eCam < 1e-4, `${set.cam}: cam rel err ${eCam.toExponential(2)}`);
       });
       tf.dispose([x, ...Object.values(out)]);
+      assert.equal(tf.memory().numTensors, start, 'no tensors left behind');
+      model.dispose();
+    });
+
+    test("UniCAM's general path through tokens (last block's input → mean patch token of the last block): wasm equals cpu", async () => {
+      const model = await onnxReader.open(path.join(FIXTURES, manifest.model));
+      const start = tf.memory().numTensors;
+      const xin = npy(manifest.input);
+      // 8 images (the 4 and their mirror images): at n = 4 the U-centred space is 2-D, the residual has one
+      // direction left and its correlation with GT is ±1, a constant whose gradient is rounding noise.
+      const x = tf.tidy(() => {
+        const x4 = tf.tensor(xin.data, xin.shape);
+        return tf.concat([x4, tf.reverse(x4, 3)]);
+      });
+      const rand = rng(3);
+      const Fy = { rows: 8, cols: 5, data: Float64Array.from({ length: 40 }, () => rand()) };
+      const C = uCentred(gtMatrix([0, 1, 2, 1, 3, 0, 2, 3]), 'GT');
+      const [target, feature] = Object.keys(manifest.stages);
+      const alpha = tailAlpha(model, x, target, 'tokens', feature, 'tokens', uCentred(Fy, 'F_Y'), C, 'gt');
+      assert.equal(alpha.length, 8 * 24);
+      assert.ok(alpha.some((v) => v !== 0) && alpha.every(Number.isFinite));
+      if (backend === 'cpu') cpuTailAlpha = Float32Array.from(alpha);
+      else {
+        const e = relErr(alpha, cpuTailAlpha as Float32Array);
+        assert.ok(e < 1e-4, `wasm vs cpu rel err ${e.toExponential(2)}`);
+      }
+      x.dispose();
       assert.equal(tf.memory().numTensors, start, 'no tensors left behind');
       model.dispose();
     });
