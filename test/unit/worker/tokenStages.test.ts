@@ -124,6 +124,11 @@ test('discovery: one stage per transformer block (its residual output), not the 
   const teacher: TensorInfo[] = [{ name: '/layer3/Relu_output_0', shape: [1, 32, 4, 4], layout: 'NCHW', op: 'Relu' }];
   const pairs = matchStages({ stages: discoverStages(teacher), tensors: teacher, path: 't' }, { stages, tensors, path: 's' });
   assert.deepEqual(pairs.map((p) => [p.name, p.teacher.label]), [['patch_embed', 'layer3'], ['blocks.0', 'layer3'], ['blocks.1', 'layer3']]);
+  // An explicit pair may name any token tensor, e.g. the mid-block residual sum.
+  const [explicit] = matchStages({ stages: discoverStages(teacher), tensors: teacher, path: 't' }, { stages, tensors, path: 's' }, [
+    { teacher: 'layer3', student: '/blocks/blocks.0/Add_output_0' },
+  ]);
+  assert.deepEqual([explicit.student.tensor, explicit.student.h, explicit.student.w, explicit.student.channels], ['/blocks/blocks.0/Add_output_0', 4, 4, 24]);
 });
 
 /** UniCAM's general-path α on the cpu backend, the oracle for wasm. */
