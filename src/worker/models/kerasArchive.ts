@@ -4,16 +4,15 @@
 // (layersConfig.ts, tfjs-layers), and refused by layer name alike (docs/platform.md "Keras 3 archives").
 // Imported by the model registry.
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KdInputError, isKdInputError } from '../../core/errors';
-import { checkSuperblock, loadH5wasm, messageOf, quietly, readFloatDataset } from './kerasH5';
+import { buildKerasModel, checkSuperblock, loadH5wasm, messageOf, quietly, readFloatDataset } from './kerasH5';
 import type { H5, H5Group, H5Weight } from './kerasH5';
 import { legacyModel, weightSlots } from './keras3Config';
 import type { WeightSlot } from './keras3Config';
-import { layersLoadedModel } from './layersGraph';
 import { prepareModelConfig } from './layersConfig';
 import type { LoadedModel, ModelReader } from './model';
 import { readZipMembers } from './zipMembers';
@@ -139,20 +138,7 @@ export async function openKerasArchive(file: string): Promise<LoadedModel> {
   const config = prepareModelConfig(legacy, file);
   const slots = weightSlots(archive.config as Parameters<typeof weightSlots>[0]);
   const weights = await withInnerH5(file, archive.weights, (h5, f, label) => new Map(slots.map((s) => [s, readVars(h5, f, s, label)] as const)));
-  let model: tfl.LayersModel;
-  try {
-    model = await tfl.models.modelFromJSON({ modelTopology: config });
-  } catch (e) {
-    throw new KdInputError('bad-file', `${file}: tfjs-layers cannot build the model: ${messageOf(e)}`);
-  }
-  try {
-    assignWeights(model, (s) => weights.get(s) ?? [], slots, file);
-    return layersLoadedModel(model, 'keras', file);
-  } catch (e) {
-    model.dispose();
-    if (isKdInputError(e)) throw e;
-    throw new KdInputError('bad-file', `${file}: weights do not match the model: ${messageOf(e)}`);
-  }
+  return buildKerasModel(file, config, (model) => assignWeights(model, (s) => weights.get(s) ?? [], slots, file));
 }
 
 export const kerasArchiveReader: ModelReader = {

@@ -251,14 +251,23 @@ export async function openKerasH5(file: string): Promise<LoadedModel> {
       f.close();
     }
   });
+  return buildKerasModel(file, config, (model) => assignWeights(model, weights, file));
+}
+
+/**
+ * A Keras model (the Keras 2 layer config tfjs-layers builds) with its weights set by `assign`: shared by
+ * the .h5 and the .keras readers, so both fail the same way — a model tfjs cannot build, or weights that do
+ * not fit it, is one line naming the file, and nothing half-built stays allocated.
+ */
+export async function buildKerasModel(file: string, config: object, assign: (model: tfl.LayersModel) => void): Promise<LoadedModel> {
   let model: tfl.LayersModel;
   try {
-    model = await tfl.models.modelFromJSON({ modelTopology: config });
+    model = await tfl.models.modelFromJSON({ modelTopology: config } as Parameters<typeof tfl.models.modelFromJSON>[0]);
   } catch (e) {
     throw new KdInputError('bad-file', `${file}: tfjs-layers cannot build the model: ${messageOf(e)}`);
   }
   try {
-    assignWeights(model, weights, file);
+    assign(model);
     return layersLoadedModel(model, 'keras', file);
   } catch (e) {
     model.dispose();
