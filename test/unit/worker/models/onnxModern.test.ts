@@ -149,7 +149,7 @@ describe('ONNX Mod and Split on host values (shape arithmetic)', () => {
   });
 });
 
-test('an op the interpreter lacks (Einsum) is still refused at open, by op, node and file', async () => {
+test('an Einsum equation the interpreter does not run (nchw,c->nhw) is still refused at open, by op, node and file', async () => {
   await initBackend('cpu');
   const before = tf.memory().numTensors;
   await assert.rejects(onnxReader.open(path.join(ROOT, 'test/fixtures/onnx/einsum_unsupported.onnx')), (e: unknown) => {
