@@ -5,7 +5,7 @@
 import { figure, signedFigure } from '../../src/core/present/format';
 import { CancelJobCommand, RerunCommand, SavePngCommand, SelectCheckpointCommand, SelectRunCommand } from '../../src/protocol/webview';
 import type { PanelState } from '../../src/protocol/webview';
-import type { HostApi } from '../shared/hostApi';
+import type { HostApi } from '../common/hostApi';
 import { baseName, percent, signed } from '../../src/core/present/format';
 import { fidelityCards, deltaTone } from './cardModel';
 import { h } from './dom';

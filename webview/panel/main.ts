@@ -1,7 +1,7 @@
 // Entry of the panel webview (bundled to dist/webview/panel.js): mounts the app, posts the ready
 // handshake, applies every DidChangePanelState snapshot. Browser only; nothing imports this file.
 import { DidChangePanelState, ProbeCachedCommand, ReadyCommand } from '../../src/protocol/webview';
-import { hostApi } from '../shared/hostApi';
+import { hostApi } from '../common/hostApi';
 import { PanelApp } from './app';
 import type { PanelUiState } from './uiState';
 

@@ -2,7 +2,7 @@
 // ways (at the picked stage), accuracy + agreement, and KL. Pure; imported by the panel and tests.
 import type { CheckpointView } from '../../src/protocol/webview';
 import type { StageFigures } from '../../src/core/types';
-import type { Band, LineChartData, LineSeries } from '../shared/charts';
+import type { Band, LineChartData, LineSeries } from '../common/charts';
 
 export type TrendKey = 'fss' | 'rs' | 'prs' | 'accuracy' | 'kl';
 

@@ -1,9 +1,9 @@
 // Trend charts over checkpoints (canvas): hover shows every series' value at a checkpoint, click selects
 // it, the selected checkpoint is marked. Browser only; imported by webview/panel/app.ts.
 import type { CheckpointView } from '../../src/protocol/webview';
-import { indexAt, plotRect } from '../shared/charts';
-import { drawLineChart } from '../shared/chartCanvas';
-import type { ChartTheme } from '../shared/charts';
+import { indexAt, plotRect } from '../common/charts';
+import { drawLineChart } from '../common/chartCanvas';
+import type { ChartTheme } from '../common/charts';
 import { fixed } from '../../src/core/present/format';
 import { cssVar, h } from './dom';
 import { trends } from './trendModel';

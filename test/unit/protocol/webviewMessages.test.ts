@@ -19,7 +19,7 @@ import {
 } from '../../../src/protocol/webview';
 import type { MessageType, PanelState } from '../../../src/protocol/webview';
 import { base64ByteLength } from '../../../src/protocol/guards';
-import type { HostApi } from '../../../webview/shared/hostApi';
+import type { HostApi } from '../../../webview/common/hostApi';
 
 /** A real PNG's first bytes (signature + IHDR start), base64: what the gallery's canvas export gives. */
 const PNG_B64 = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).toString('base64');

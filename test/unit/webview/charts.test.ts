@@ -3,7 +3,7 @@
 // values worked out by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { indexAt, plotRect, segments, valueDomain, xAt, yAt } from '../../../webview/shared/charts';
+import { indexAt, plotRect, segments, valueDomain, xAt, yAt } from '../../../webview/common/charts';
 
 test('valueDomain: fixed domain wins; data range snapped to ticks; flat and empty data padded', () => {
   const s = (values: (number | null)[]) => ({ label: 'a', color: '#000', values });

@@ -1,5 +1,5 @@
 // The panel's heatmap pictures: the byte-image overlay against the report's float-image overlay, and the
-// fused gallery path (webview/shared/heatmap.ts) against the separate shared operations. The operations
+// fused gallery path (webview/common/heatmap.ts) against the separate shared operations. The operations
 // themselves are tested in test/unit/core/present/ (resize against the per-pixel form, the difference map,
 // the JET table against OpenCV).
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { JET_RGB, jetCss, jetIndex } from '../../../src/core/present/colormap';
 import { absDifference } from '../../../src/core/present/heatmapOps';
 import { overlayRgb, overlayRgba, rgbToRgba } from '../../../src/core/present/overlay';
 import { resizeBilinear } from '../../../src/core/present/resize';
-import { mapOverlayRgba } from '../../../webview/shared/heatmap';
+import { mapOverlayRgba } from '../../../webview/common/heatmap';
 
 /** Deterministic pseudo-random values in [0, 1). */
 function values(n: number, seed: number): Float32Array {

@@ -1,4 +1,4 @@
-// Puts heatmap pictures (RGBA bytes from src/core/present/overlay.ts and shared/heatmap.ts) on canvases, and the JET colour-scale bar.
+// Puts heatmap pictures (RGBA bytes from src/core/present/overlay.ts and common/heatmap.ts) on canvases, and the JET colour-scale bar.
 // Browser only; any webview may import.
 import { overlayRgba } from '../../src/core/present/overlay';
 

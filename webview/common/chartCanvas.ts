@@ -1,4 +1,4 @@
-// Paints a line chart (webview/shared/charts.ts data and scaling) on a canvas at device resolution: grid,
+// Paints a line chart (webview/common/charts.ts data and scaling) on a canvas at device resolution: grid,
 // bands, selected/hover markers, lines with gaps. Browser only; any webview may import.
 import { niceTicks, tickDecimals } from '../../src/core/present/ticks';
 import { CHART_DEFAULTS, plotRect, segments, valueDomain, xAt, yAt } from './charts';
