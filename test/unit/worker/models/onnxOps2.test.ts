@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { parseNpy } from '../../../../src/core/npy';
 import { isKdInputError } from '../../../../src/core/errors';
 import { initBackend } from '../../../../src/worker/backend';
 import { onnxReader } from '../../../../src/worker/models/onnx/onnxReader';
+import { describeAgainstTorch, relErr } from './torchFixtureCases';
 import { OPS } from '../../../../src/worker/models/onnx/opTable';
 import { parseMatmulEinsum } from '../../../../src/worker/models/onnx/opsEinsum';
 import { host } from '../../../../src/worker/models/onnx/hostOps';
@@ -42,96 +42,12 @@ const manifests = ['torchscript', 'dynamo'].map(
 const models = manifests.flatMap((m) => m.models);
 const errors = manifests.flatMap((m) => m.errors);
 
-function npyTensor(file: string): tf.Tensor {
-  const a = parseNpy(new Uint8Array(fs.readFileSync(path.join(FIXTURES, file))));
-  return tf.tensor(a.data as Float32Array, [...a.shape], 'float32');
-}
 
-/** max |a − b| / max |b| (b = the reference). */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
-
-/** The differentiated scalar: a fixed mix of every output (no gather: docs/platform.md "Wasm gradient kernels"). */
-function outputMix(run: (x: tf.Tensor) => tf.Tensor): (x: tf.Tensor) => tf.Tensor {
-  return (x) => {
-    const out = run(x);
-    const w = tf.sin(tf.reshape(tf.range(1, out.size + 1), out.shape));
-    return tf.sum(tf.mul(out, w));
-  };
-}
-
-/** Central differences at the 3 largest-|g| coordinates and 3 spread-out ones. */
-function assertFiniteDifferences(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, g: Float32Array, gmax: number): void {
-  const xv = x.dataSync();
-  const order = Array.from(g.keys()).sort((i, j) => Math.abs(g[j]) - Math.abs(g[i]));
-  const coords = [...order.slice(0, 3), Math.floor(xv.length / 3), Math.floor(xv.length / 2), xv.length - 1];
-  const eps = 1e-3;
-  for (const i of coords) {
-    const bump = (d: number) => {
-      const data = Float32Array.from(xv);
-      data[i] += d;
-      return tf.tidy(() => f(tf.tensor(data, x.shape)).dataSync()[0]);
-    };
-    const fd = (bump(eps) - bump(-eps)) / (2 * eps);
-    assert.ok(Math.abs(fd - g[i]) <= 1e-2 * gmax, `coord ${i}: grad ${g[i]} vs finite difference ${fd} (max |g| ${gmax})`);
-  }
-}
-
-const cpuGrads = new Map<string, Float32Array>();
-
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`ONNX Resize, Einsum and Trilu on PyTorch exports, ${backend}`, () => {
-    for (const m of models) {
-      const ops = ['Resize', 'Einsum', 'Trilu'].filter((o) => m.ops[o]).map((o) => `${m.ops[o]} ${o}`).join(', ');
-      test(`${m.file} (opset ${m.opset}, ${ops}): output matches torch to 1e-5 relative; no leak`, async () => {
-        await initBackend(backend);
-        const base = tf.memory().numTensors;
-        const model = await onnxReader.open(path.join(FIXTURES, m.file));
-        const afterOpen = tf.memory().numTensors;
-        const x = npyTensor('x.npy');
-        const ref = npyTensor(m.output);
-        const out = model.run(x, [model.output]);
-        const err = relErr(out[model.output].dataSync(), ref.dataSync());
-        assert.ok(err < 1e-5, `output rel err ${err.toExponential(2)}`);
-        tf.dispose([x, ref, ...Object.values(out)]);
-        assert.equal(tf.memory().numTensors, afterOpen, 'run() leaves no tensors behind');
-        model.dispose();
-        assert.equal(tf.memory().numTensors, base, 'dispose() releases every weight');
-      });
-
-      test(`${m.file}: tf.grad w.r.t. the input ${backend === 'cpu' ? 'matches central differences' : 'matches the cpu backend'}`, async () => {
-        await initBackend(backend);
-        const model = await onnxReader.open(path.join(FIXTURES, m.file));
-        const x = npyTensor('x.npy');
-        const f = outputMix((v) => model.run(v, [model.output])[model.output]);
-        const before = tf.memory().numTensors;
-        const grad = tf.grad(f)(x);
-        assert.equal(tf.memory().numTensors, before + 1, 'only the gradient survives');
-        const g = grad.dataSync() as Float32Array;
-        const gmax = g.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
-        assert.ok(gmax > 0 && Number.isFinite(gmax), `gradient max ${gmax}`);
-        if (backend === 'cpu') {
-          cpuGrads.set(m.file, Float32Array.from(g));
-          assertFiniteDifferences(f, x, g, gmax);
-        } else {
-          const ref = cpuGrads.get(m.file);
-          assert.ok(ref, 'cpu gradient computed first');
-          const err = relErr(g, ref);
-          assert.ok(err < 1e-4, `wasm vs cpu gradient rel err ${err.toExponential(2)}`);
-        }
-        tf.dispose([x, grad]);
-        model.dispose();
-      });
-    }
-  });
-}
+describeAgainstTorch(
+  'ONNX Resize, Einsum and Trilu on PyTorch exports',
+  FIXTURES,
+  models.map((m) => ({ file: m.file, opset: m.opset, reference: m.output, label: ['Resize', 'Einsum', 'Trilu'].filter((o) => m.ops[o]).map((o) => `${m.ops[o]} ${o}`).join(', ') })),
+);
 
 describe('ONNX Resize and Einsum refusals', () => {
   for (const e of errors) {
