@@ -19,6 +19,7 @@ import { onnxReader } from '../../../src/worker/models/onnx/onnxReader';
 import type { TensorInfo } from '../../../src/worker/models/model';
 import { discoverStages, matchStages, stageLayoutOf } from '../../../src/worker/stages';
 import { foldTokens, tokenGrid } from '../../../src/worker/tokens';
+import { relErr } from './models/torchFixtureCases';
 
 // Compiled to out/test/unit/worker/: four levels up is the repo root.
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/vit');
@@ -36,17 +37,6 @@ function npy(file: string): { data: Float32Array; shape: number[] } {
   return { data: a.data as Float32Array, shape: [...a.shape] };
 }
 
-/** max |a − b| / max |b| (b = torch reference). */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 /** Torch tokens N×T×C (2 leading tokens) folded to N×C×g×g by hand: reshape_transform's arithmetic. */
 function foldByHand(t: { data: Float32Array; shape: number[] }, extra: number, g: number): Float32Array {

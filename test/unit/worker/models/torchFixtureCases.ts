@@ -30,6 +30,7 @@ export function npyTensorIn(dir: string): (file: string) => tf.Tensor {
 
 /** max |a − b| / max |b| (b = the reference). */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, 'compared arrays have the same length');
   let diff = 0;
   let scale = 0;
   for (let i = 0; i < b.length; i++) {
