@@ -5,8 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { badLocation, scanExternalData } from '../../core/onnxExternalData';
 
-/** Beyond this the .onnx is not read for references (a file this large holds its weights inside). */
-export const ONNX_SCAN_CAP_BYTES = 512 * 1024 * 1024;
+/**
+ * Beyond this the .onnx is not read for references: a file with external data keeps only its graph inside
+ * (kilobytes to a few MB), while a self-contained ResNet-50 is ~100 MB — reading that into the extension
+ * host on every checkpoint event would cost host memory for nothing.
+ */
+export const ONNX_SCAN_CAP_BYTES = 64 * 1024 * 1024;
 
 export type OnnxCheckpoint =
   | { readonly state: 'unreadable' }

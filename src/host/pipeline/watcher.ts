@@ -8,7 +8,7 @@ import type { FSWatcher } from 'chokidar';
 import { globBase, globToRegExp, stepOf } from '../../core/glob';
 import type { RunConfig, RunId } from '../../core/runs';
 import { groupByteLength } from '../../core/tfjsManifest';
-import { readOnnxCheckpoint } from './onnxCheckpoint';
+import { ONNX_SCAN_CAP_BYTES, readOnnxCheckpoint } from './onnxCheckpoint';
 import type { LogSink } from './logSink';
 import type { Disposable } from './emitter';
 
@@ -185,7 +185,7 @@ class RunWatch {
     const c = await readOnnxCheckpoint(file);
     if (c.state === 'unreadable') return; // gone
     if (c.state === 'refused') return this.refuse(file, c.mtimeMs, c.size, c.reason);
-    if (c.unscanned === 'too-large') this.opts.log?.warn(`${file}: larger than 512 MB, not checked for external data files`);
+    if (c.unscanned === 'too-large') this.opts.log?.info(`${file}: larger than ${ONNX_SCAN_CAP_BYTES / 2 ** 20} MB, so it holds its weights inside: not checked for external data files`);
     this.weightsOf.set(file, c.sideFiles);
     // As for TF.js: each side file big enough for every range referenced in it, and settled (chokidar
     // saw it stop changing at its current size), so a .data file still being appended to is not used.
