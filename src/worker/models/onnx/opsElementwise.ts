@@ -1,4 +1,4 @@
-// ONNX element-wise ops (activations incl. Gelu, arithmetic with numpy broadcasting, Mod, Clip, Cast, Where) for the
+// ONNX element-wise ops (activations incl. Gelu, arithmetic with numpy broadcasting, Mod, Clip, Cast, Not, Where) for the
 // executor in onnxModel.ts. Layout-transparent: NHWC-held feature maps stay NHWC, and the other operand
 // of a binary op is re-laid-out to match. Imported by opTable.ts only.
 import * as tf from '@tensorflow/tfjs-core';
@@ -229,6 +229,7 @@ export const ELEMENTWISE_OPS: Readonly<Record<string, OpSpec>> = {
   Equal: binary(tf.equal, (x, y) => toBool(x === y), 'bool'),
   Less: binary(tf.less, (x, y) => toBool(x < y), 'bool'),
   Greater: binary(tf.greater, (x, y) => toBool(x > y), 'bool'),
+  Not: unary((x) => tf.logicalNot(tf.cast(x, 'bool')), (x) => toBool(x === 0)),
   Max: variadic(binary(tf.maximum, (x, y) => Math.max(x, y))),
   Min: variadic(binary(tf.minimum, (x, y) => Math.min(x, y))),
   Sum: variadic(binary(tf.add, (x, y) => x + y)),

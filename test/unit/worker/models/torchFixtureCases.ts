@@ -14,8 +14,10 @@ export interface TorchFixtureCase {
   /** The .onnx file in the fixture folder. */
   readonly file: string;
   readonly opset: number;
-  /** torch's output for x.npy (.npy in the same folder). */
+  /** torch's output for the input (.npy in the same folder or a subfolder of it). */
   readonly reference: string;
+  /** The input .npy (default x.npy in the folder). */
+  readonly input?: string;
   /** What the case exercises, for the test title. */
   readonly label: string;
 }
@@ -78,7 +80,7 @@ export function describeAgainstTorch(title: string, dir: string, cases: readonly
           const base = tf.memory().numTensors;
           const model = await onnxReader.open(path.join(dir, c.file));
           const afterOpen = tf.memory().numTensors;
-          const x = npyTensor('x.npy');
+          const x = npyTensor(c.input ?? 'x.npy');
           const ref = npyTensor(c.reference);
           const out = model.run(x, [model.output]);
           const err = relErr(out[model.output].dataSync(), ref.dataSync());
@@ -92,7 +94,7 @@ export function describeAgainstTorch(title: string, dir: string, cases: readonly
         test(`${c.file}: tf.grad w.r.t. the input ${backend === 'cpu' ? 'matches central differences' : 'matches the cpu backend'}`, async () => {
           await initBackend(backend);
           const model = await onnxReader.open(path.join(dir, c.file));
-          const x = npyTensor('x.npy');
+          const x = npyTensor(c.input ?? 'x.npy');
           const f = outputMix((v) => model.run(v, [model.output])[model.output]);
           const before = tf.memory().numTensors;
           const grad = tf.grad(f)(x);
