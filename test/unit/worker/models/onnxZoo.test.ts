@@ -6,7 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeAgainstTorch } from './torchFixtureCases';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../../../src/worker/backend';
+import { onnxReader } from '../../../../src/worker/models/onnx/onnxReader';
+import { describeAgainstTorch, npyTensorIn, relErr } from './torchFixtureCases';
 
 // Compiled to out/test/unit/worker/models/: five levels up is the repo root.
 const ROOT = path.resolve(__dirname, '../../../../..');
@@ -45,3 +48,25 @@ describeAgainstTorch(
     })),
   ),
 );
+
+// The exports keep the batch axis symbolic (Swin's and ViT's shape chains read it with Shape): one image
+// must give torch's first row, not a shape error or the batch-2 constants.
+test('zoo models with a dynamic batch axis run one image to torch\'s first row of logits (cpu)', async () => {
+  await initBackend('cpu');
+  const npyTensor = npyTensorIn(ZOO);
+  for (const m of manifests) {
+    for (const c of m.models.filter((v) => v.batch === 'dynamic')) {
+      const model = await onnxReader.open(path.join(ZOO, c.file));
+      const before = tf.memory().numTensors;
+      const [x, ref] = [m.refs[c.refs].x, m.refs[c.refs].logits].map((f) => npyTensor(path.join(c.refs, f)));
+      const one = tf.slice(x, 0, 1);
+      const out = model.run(one, [model.output])[model.output];
+      assert.deepEqual(out.shape, [1, ref.shape[1]], c.file);
+      const err = relErr(out.dataSync(), tf.tidy(() => tf.slice(ref, 0, 1).dataSync()));
+      assert.ok(err < 1e-5, `${c.file}: rel err ${err.toExponential(2)}`);
+      tf.dispose([x, ref, one, out]);
+      assert.equal(tf.memory().numTensors, before, `${c.file}: no leak`);
+      model.dispose();
+    }
+  }
+});
