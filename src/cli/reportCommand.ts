@@ -2,6 +2,7 @@
 // --fail-if gate held, 2 bad input). The work itself is runReport / inspect.
 import path from 'node:path';
 import { KdInputError } from '../core/errors';
+import type { ModelInspection } from '../core/types';
 import { inspect } from '../worker/engine';
 import { ProgressBar } from './progressBar';
 import { runReport } from '../report/runReport';
@@ -110,6 +111,14 @@ export async function runReportCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** One aligned row per stage: name, shape at batch 1, op, and the tensor read when it differs from the name. */
+function stageTable(stages: ModelInspection['stages']): string[] {
+  const width = Math.max(12, ...stages.map((s) => s.name.length));
+  const shapes = stages.map((s) => `[${s.shape.join(', ')}]`);
+  const shapeWidth = Math.max(0, ...shapes.map((x) => x.length));
+  return stages.map((s, i) => `    ${s.name.padEnd(width)}  ${shapes[i].padEnd(shapeWidth)}  ${s.op}${s.tensor !== s.name ? `  ${s.tensor}` : ''}`);
+}
+
 export async function runInspectCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseOptions(argv, { 'image-size': { type: 'string' }, json: { type: 'boolean' } });
   if (positionals.length !== 1) throw new UsageError('usage: kdlens inspect MODEL [--image-size H[,W]] [--json]');
@@ -125,8 +134,9 @@ export async function runInspectCommand(argv: string[]): Promise<number> {
     `  output      ${r.output}${r.numClasses !== null ? ` (${r.numClasses} classes)` : ''}`,
     `  parameters  ${r.params.toLocaleString('en-US')}`,
     `  tensors     ${r.tensors}`,
-    `  stages      (candidates for --stages / --target: the last tensor at each resolution or transformer block)`,
-    ...r.stages.map((s) => `    ${s.name.padEnd(12)} [${s.shape.join(', ')}]  ${s.op}  ${s.tensor !== s.name ? s.tensor : ''}`),
+    `  stages      (block outputs, one per resolution or transformer block; --stages / --target take a stage,`,
+    `               a module path such as layer3.1, or a tensor name)`,
+    ...stageTable(r.stages),
   ];
   if (!r.stages.length) throw new KdInputError('unsupported', `${r.path}: no spatial stages found`);
   process.stdout.write(lines.join('\n') + '\n');

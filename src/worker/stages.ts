@@ -1,13 +1,14 @@
-// Stage discovery and teacher↔student stage matching on a model's traced tensor list (pure logic over
-// TensorInfo, no tensors). Imported by the engine and by `kdlens inspect`.
+// Stages: what a stage is, reading one a user names, and teacher↔student stage matching on a model's
+// traced tensor list (pure logic over TensorInfo, no tensors). Automatic discovery: stageDiscovery.ts.
 import { KdInputError } from '../core/errors';
+import { moduleFromScopedName } from '../core/torchScopes';
 import type { TensorInfo } from './models/model';
 import { tokenGrid } from './tokens';
 import type { StageLayout } from './tokens';
 
-/** A candidate stage: the last tensor at one spatial resolution before the network pools it away. */
+/** A stage: a block output (one per resolution, or per transformer block) or a tensor the user named. */
 export interface Stage {
-  /** Display name: the module path's first segment for torch exports ("layer3"), else the tensor name. */
+  /** Display name: the PyTorch module that produces it ("layer3", "features.13"), else the tensor or layer name. */
   readonly label: string;
   /** Tensor (ONNX value) or layer name to read. */
   readonly tensor: string;
@@ -24,88 +25,31 @@ export interface StagePair {
   readonly student: Stage;
 }
 
-/** Spatial size and channel count of a 4-D map or of transformer tokens (their patch grid), or null for anything else. */
+/**
+ * Spatial size and channel count of a 4-D map or of transformer tokens (their patch grid), or null for
+ * anything else. A 4-D tensor whose layout the reader could not tell is read as NCHW, ONNX's convention:
+ * automatic discovery skips such tensors, but a user may name one.
+ */
 export function spatialOf(t: TensorInfo): { h: number; w: number; c: number } | null {
   const grid = tokenGrid(t.shape);
   if (grid) return { h: grid.g, w: grid.g, c: grid.c };
-  if (t.shape.length !== 4 || !t.layout) return null;
-  return t.layout === 'NCHW' ? { c: t.shape[1], h: t.shape[2], w: t.shape[3] } : { h: t.shape[1], w: t.shape[2], c: t.shape[3] };
+  if (t.shape.length !== 4) return null;
+  return stageLayoutOf(t) === 'NHWC' ? { h: t.shape[1], w: t.shape[2], c: t.shape[3] } : { c: t.shape[1], h: t.shape[2], w: t.shape[3] };
 }
 
 /** How a spatial tensor holds its grid, or null when it has none. */
 export function stageLayoutOf(t: TensorInfo): StageLayout | null {
   if (tokenGrid(t.shape)) return 'tokens';
-  return t.shape.length === 4 && t.layout ? t.layout : null;
+  return t.shape.length === 4 ? (t.layout ?? 'NCHW') : null;
 }
 
 /**
- * "layer3" from torch's "/layer3/layer3.1/relu_1/Relu_output_0"; Keras/tfjs layer names are kept as they
+ * "layer3" from torch's "/layer3/layer3.0/relu_1/Relu_output_0"; Keras/tfjs layer names are kept as they
  * are. Names only serve display; the tensor name is what is read.
  */
 export function stageLabel(tensor: string): string {
   const m = /^\/([^/]+)\//.exec(tensor);
   return m ? m[1] : tensor;
-}
-
-/** Ops whose output ends a transformer (final LayerNorm): never a token stage. */
-const TOKEN_NORMS = new Set(['LayerNormalization', 'LayerNorm']);
-
-/**
- * The transformer block a token tensor belongs to: the module path up to its first numbered segment —
- * "blocks/blocks.1" (timm) from "/blocks/blocks.1/Add_1_output_0", "encoder/layers/encoder_layer_1"
- * (torchvision). "/" for tensors in no numbered module (the embedding, the final norm), "" for exports
- * without module paths (all their tokens form one run).
- */
-function tokenBlock(name: string): { key: string; label: string } {
-  if (!name.startsWith('/')) return { key: '', label: name };
-  const path = name.split('/').slice(1, -1);
-  const i = path.findIndex((seg) => /[._]\d+$/.test(seg));
-  return i < 0 ? { key: '/', label: name } : { key: path.slice(0, i + 1).join('/'), label: path[i] };
-}
-
-interface Run {
-  readonly key: string;
-  pick: Stage | null;
-}
-
-function stageOf(t: TensorInfo, s: { h: number; w: number; c: number }, label: string): Stage {
-  return { label, tensor: t.name, shape: t.shape, h: s.h, w: s.w, channels: s.c, op: t.op };
-}
-
-/** Tokens of one image (traced at batch 1): torch's MultiheadAttention folds heads into the batch axis. */
-const isTokens = (t: TensorInfo): boolean => t.shape[0] === 1 && tokenGrid(t.shape) !== null;
-
-/**
- * Candidate stages in execution order. Runs of consecutive 4-D tensors at one resolution are grouped and
- * the last tensor of each run is taken; 1×1 maps (global pooling, squeeze-excitation) are skipped rather
- * than ending a run, so an SE block inside a MobileNet stage does not split it. Token tensors are grouped
- * by transformer block and the block's last one (its residual output) is taken; the final LayerNorm,
- * tokens outside any block and 4-D attention tensors (an axis as long as a token count seen before) are
- * not stages (docs/methods.md "Token stages").
- */
-export function discoverStages(tensors: readonly TensorInfo[]): Stage[] {
-  const stages: Stage[] = [];
-  const tokenCounts = new Set<number>();
-  let run: Run | null = null;
-  for (const t of tensors) {
-    const s = spatialOf(t);
-    const tokens = t.shape.length === 3;
-    if (!s || s.h * s.w <= 1 || (tokens && !isTokens(t))) continue;
-    if (tokens) tokenCounts.add(t.shape[1]);
-    else if (t.shape.slice(1).some((d) => tokenCounts.has(d))) continue;
-    const block = tokens ? tokenBlock(t.name) : null;
-    if (block?.key === '/') continue;
-    const key = block ? `tokens ${block.key}` : `${s.h}x${s.w}`;
-    if (run && run.key !== key && run.pick) stages.push(run.pick);
-    if (!run || run.key !== key) run = { key, pick: null };
-    if (!(block && TOKEN_NORMS.has(t.op))) run.pick = stageOf(t, s, block ? block.label : stageLabel(t.name));
-  }
-  const last = run as Run | null;
-  if (last?.pick) stages.push(last.pick);
-  // Labels must be unique to name a stage row; fall back to the tensor name on a clash.
-  const seen = new Map<string, number>();
-  for (const s of stages) seen.set(s.label, (seen.get(s.label) ?? 0) + 1);
-  return stages.map((s) => ((seen.get(s.label) ?? 0) > 1 ? { ...s, label: s.tensor } : s));
 }
 
 /**
@@ -118,14 +62,35 @@ export function explicitStage(t: TensorInfo): Stage | null {
   return s && { label: stageLabel(t.name), tensor: t.name, shape: t.shape, h: s.h, w: s.w, channels: s.c, op: t.op };
 }
 
-function findStage(stages: readonly Stage[], tensors: readonly TensorInfo[], name: string, role: string, file: string): Stage {
+/**
+ * The output of the PyTorch module a user names ("layer3.1", "encoder.layers.encoder_layer_5"): the last
+ * feature tensor it produces whose layout is known, labelled with the module's name.
+ */
+function moduleOutput(tensors: readonly TensorInfo[], module: string): Stage | null {
+  for (let i = tensors.length - 1; i >= 0; i--) {
+    const t = tensors[i];
+    const m = t.module ?? moduleFromScopedName(t.name);
+    if ((m !== module && !m?.startsWith(`${module}.`)) || (t.shape.length === 4 && !t.layout)) continue;
+    const stage = explicitStage(t);
+    if (stage) return { ...stage, label: module };
+  }
+  return null;
+}
+
+/** What a user's stage name means: a discovered stage (by tensor or label), a tensor, or a module's output. */
+export function namedStage(stages: readonly Stage[], tensors: readonly TensorInfo[], name: string): Stage | null {
   const hit = stages.find((s) => s.tensor === name || s.label === name);
   if (hit) return hit;
   const t = tensors.find((x) => x.name === name);
-  const stage = t && explicitStage(t);
-  if (!t || !stage) {
+  return t ? explicitStage(t) : moduleOutput(tensors, name);
+}
+
+function findStage(stages: readonly Stage[], tensors: readonly TensorInfo[], name: string, role: string, file: string): Stage {
+  const stage = namedStage(stages, tensors, name);
+  if (!stage) {
+    const t = tensors.find((x) => x.name === name);
     const known = stages.map((x) => x.label).join(', ');
-    const what = t ? `tensor '${name}' of shape [${t.shape.join(', ')}] (traced at batch 1), not a 2-D (N×C), token (N×T×C) or 4-D feature tensor` : `no tensor or layer named '${name}'`;
+    const what = t ? `tensor '${name}' of shape [${t.shape.join(', ')}] (traced at batch 1), not a 2-D (N×C), token (N×T×C) or 4-D feature tensor` : `no tensor, layer or module named '${name}'`;
     throw new KdInputError('bad-argument', `${role} model ${file} has ${what} (candidate stages: ${known || 'none'})`);
   }
   return stage;

@@ -1,7 +1,7 @@
 // `kdlens inspect` / the model picker: one model's format, input, outputs, parameters and candidate stages.
 import type { ModelInspection } from '../../core/types';
 import { initBackend } from '../backend';
-import { discoverStages } from '../stages';
+import { discoverStages } from '../stageDiscovery';
 import { defaultDeps } from './analyze';
 import type { EngineDeps } from './job';
 import { inputShape, staticSize } from './trace';

@@ -7,7 +7,8 @@ import type { ModelRole } from '../../core/types';
 import type { LoadedModel, TensorInfo } from '../models/model';
 import type { StageLayout } from '../tokens';
 import type { ProbeSet } from '../probe/probeSet';
-import { discoverStages, explicitStage, matchStages, spatialOf, stageLayoutOf } from '../stages';
+import { explicitStage, matchStages, namedStage, spatialOf, stageLayoutOf } from '../stages';
+import { discoverStages } from '../stageDiscovery';
 import type { Stage, StagePair } from '../stages';
 import { mapRoles } from './job';
 import type { JobContext, PerRole } from './job';
@@ -70,6 +71,11 @@ function checkTarget(traced: TracedModel, name: string): void {
   layoutOf(traced, name);
 }
 
+/** The tensor a --target name means (a stage label or module path as well as a tensor name); unknown names are left for checkTarget to refuse. */
+function targetTensor(traced: TracedModel, name: string): string {
+  return namedStage(traced.stages, traced.tensors, name)?.tensor ?? name;
+}
+
 /** The base model is read under the student's stage names; each must be a stage tensor there too. */
 function checkBaseStage(base: TracedModel, name: string): void {
   const info = base.tensors.find((x) => x.name === name);
@@ -113,7 +119,7 @@ export function traceModels(job: JobContext, models: PerRole<LoadedModel>, probe
   );
   if (base) for (const p of pairs) checkBaseStage(base, p.student.tensor);
   const feature = { teacher: lastStage(teacher).tensor, student: lastStage(student).tensor };
-  const target = params.target && params.target !== 'auto' ? params.target : { teacher: camTarget(teacher).tensor, student: camTarget(student).tensor };
+  const target = params.target && params.target !== 'auto' ? { teacher: targetTensor(teacher, params.target.teacher), student: targetTensor(student, params.target.student) } : { teacher: camTarget(teacher).tensor, student: camTarget(student).tensor };
   for (const t of [teacher, student, ...(base ? [base] : [])]) checkTarget(t, side(target, t.role));
   return { models: traced, pairs, target, feature };
 }

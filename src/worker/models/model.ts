@@ -19,10 +19,15 @@ export interface TensorInfo {
   readonly name: string;
   /** Concrete shape for the probe input used to trace (batch dim included, in the model's layout). */
   readonly shape: ReadonlyArray<number>;
-  /** Set for 4-D feature maps; says which axis holds channels. */
+  /**
+   * Set for 4-D feature maps whose channel axis is known (an ONNX 4-D tensor after a Reshape has none;
+   * docs/methods.md "Stage discovery and matching").
+   */
   readonly layout?: Layout;
   /** Op type (ONNX) or layer class (Keras) producing it, for display and stage discovery. */
   readonly op: string;
+  /** Dotted PyTorch module path that produced it ("layer1.0.conv1"; "" = the model's own forward), when the export recorded it. */
+  readonly module?: string;
 }
 
 export interface LoadedModel {

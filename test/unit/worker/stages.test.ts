@@ -3,7 +3,8 @@
 // (docs/methods.md "Stage discovery and matching").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { discoverStages, matchStages } from '../../../src/worker/stages';
+import { matchStages } from '../../../src/worker/stages';
+import { discoverStages } from '../../../src/worker/stageDiscovery';
 import type { TensorInfo } from '../../../src/worker/models/model';
 
 function resnetTensors(width: number): TensorInfo[] {
@@ -50,6 +51,6 @@ test('a tensor of another rank, or an unknown name, is refused by name', () => {
     message: "teacher model t.onnx has tensor '/Shape_output_0' of shape [4] (traced at batch 1), not a 2-D (N×C), token (N×T×C) or 4-D feature tensor (candidate stages: layer3, layer4)",
   });
   assert.throws(() => matchStages(side(8, 't.onnx'), side(4, 's.onnx'), [{ teacher: 'layer4', student: 'fc' }]), {
-    message: "student model s.onnx has no tensor or layer named 'fc' (candidate stages: layer3, layer4)",
+    message: "student model s.onnx has no tensor, layer or module named 'fc' (candidate stages: layer3, layer4)",
   });
 });

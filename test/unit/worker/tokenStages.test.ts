@@ -17,7 +17,8 @@ import { gtMatrix, uCentred } from '../../../src/core/dcor';
 import { rng } from '../../../src/core/random';
 import { onnxReader } from '../../../src/worker/models/onnx/onnxReader';
 import type { TensorInfo } from '../../../src/worker/models/model';
-import { discoverStages, matchStages, stageLayoutOf } from '../../../src/worker/stages';
+import { matchStages, stageLayoutOf } from '../../../src/worker/stages';
+import { discoverStages } from '../../../src/worker/stageDiscovery';
 import { foldTokens, tokenGrid } from '../../../src/worker/tokens';
 import { relErr } from './models/torchFixtureCases';
 
@@ -97,8 +98,8 @@ test('discovery: one stage per transformer block (its residual output), not the 
   const tv = tensors.map((t) => ({ ...t, name: t.name.replace(/^\/blocks\/blocks\.(\d)\//, '/encoder/layers/encoder_layer_$1/').replace(/^\/(Add_output_0|norm\/)/, '/encoder/$1') }));
   assert.deepEqual(discoverStages(tv).map((s) => [s.label, s.tensor]), [
     ['patch_embed', '/patch_embed/Conv_output_0'],
-    ['encoder_layer_0', '/encoder/layers/encoder_layer_0/Add_1_output_0'],
-    ['encoder_layer_1', '/encoder/layers/encoder_layer_1/Add_1_output_0'],
+    ['encoder.layers.encoder_layer_0', '/encoder/layers/encoder_layer_0/Add_1_output_0'],
+    ['encoder.layers.encoder_layer_1', '/encoder/layers/encoder_layer_1/Add_1_output_0'],
   ]);
   // torch's MultiheadAttention folds heads into the batch axis: [heads, T, d] at batch 1 is not an image's tokens.
   const mha = [...tensors.slice(0, 10), tok('/blocks/blocks.1/attn/Reshape_output_0', [2, 18, 12], 'Reshape'), ...tensors.slice(10)];

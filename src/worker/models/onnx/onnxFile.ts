@@ -8,6 +8,7 @@ import { KdInputError } from '../../../core/errors';
 import { ONNX_PROTO } from './onnxProto';
 import type { HostDtype, HostVal } from './hostOps';
 import { badLocation } from '../../../core/onnxExternalData';
+import { NAME_SCOPES_KEY, moduleFromNameScopes, moduleFromScopedName } from '../../../core/torchScopes';
 
 export type AttrValue = number | string | number[] | string[] | HostVal;
 
@@ -18,6 +19,8 @@ export interface OnnxNode {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attrs: ReadonlyMap<string, AttrValue>;
+  /** The PyTorch module that produced it ("layer1.0.conv1"; "" = the model's forward), when the exporter recorded it. */
+  readonly module?: string;
 }
 
 export interface OnnxValueInfo {
@@ -83,6 +86,7 @@ interface NodeMsg {
   opType: string;
   domain: string;
   attribute: AttrMsg[];
+  metadataProps: Array<{ key: string; value: string }>;
 }
 interface ValueInfoMsg {
   name: string;
@@ -99,6 +103,12 @@ interface ModelMsg {
   producerName: string;
   opsetImport: Array<{ domain: string; version: Int64 }>;
   graph?: GraphMsg;
+}
+
+/** Where the exporter recorded the node's module: dynamo's metadata, else TorchScript's scoped node name. */
+function nodeModule(n: NodeMsg): string | undefined {
+  const scopes = n.metadataProps.find((p) => p.key === NAME_SCOPES_KEY);
+  return (scopes && moduleFromNameScopes(scopes.value)) ?? (n.name ? moduleFromScopedName(n.name) : undefined);
 }
 
 let modelType: protobuf.Type | undefined;
@@ -139,7 +149,8 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxGraph {
       const v = decodeAttr(a, ctx, `node '${name}' attribute '${a.name}'`);
       if (v !== undefined) attrs.set(a.name, v);
     }
-    return { name, opType: n.opType, domain: n.domain ?? '', inputs: n.input, outputs: n.output, attrs };
+    const module = nodeModule(n);
+    return { name, opType: n.opType, domain: n.domain ?? '', inputs: n.input, outputs: n.output, attrs, ...(module === undefined ? {} : { module }) };
   });
 
   const valueInfo = (v: ValueInfoMsg): OnnxValueInfo => {

@@ -11,6 +11,7 @@ import type { HostVal } from './hostOps';
 import type { OnnxGraph, OnnxNode } from './onnxFile';
 import { OPS } from './opTable';
 import { logicalShape, tensorVal, TO_NCHW, TO_NHWC } from './opTypes';
+import { inferLayouts } from './layouts';
 import type { OpContext, TensorVal, Val, WeightForm } from './opTypes';
 
 /** Float initializers up to this size stay host-side (scalars for Clip/Pad/Add...): cheap to re-upload. */
@@ -294,15 +295,19 @@ export class OnnxModel implements LoadedModel {
         node.outputs.forEach((o, i) => o && outs[i] && shapes.set(o, logicalShape(outs[i])));
       });
     });
+    const shapeOf = (o: string): number[] | undefined => {
+      const c = this.canon(o);
+      const cv = this.consts.get(c);
+      return shapes.get(c) ?? (cv ? logicalShape(cv) : undefined) ?? (c === this.input.name ? [...inputShape] : undefined);
+    };
+    const layouts = inferLayouts(this.nodes, this.input.name, (o) => shapeOf(o)?.length === 4);
     const infos: TensorInfo[] = [];
     for (const node of this.nodes) {
       for (const o of node.outputs) {
-        if (!o) continue;
-        const c = this.canon(o);
-        const cv = this.consts.get(c);
-        const shape = shapes.get(c) ?? (cv ? logicalShape(cv) : undefined) ?? (c === this.input.name ? [...inputShape] : undefined);
+        const shape = o ? shapeOf(o) : undefined;
         if (!shape) continue;
-        infos.push({ name: o, shape, op: node.opType, ...(shape.length === 4 ? { layout: 'NCHW' as const } : {}) });
+        const layout = layouts.get(o);
+        infos.push({ name: o, shape, op: node.opType, ...(layout ? { layout } : {}), ...(node.module === undefined ? {} : { module: node.module }) });
       }
     }
     return infos;

@@ -16,7 +16,7 @@ import { prepareModelConfig } from '../../../../src/worker/models/layersConfig';
 import { crc32, readZipMembers } from '../../../../src/worker/models/zipMembers';
 import { openModel } from '../../../../src/worker/models/registry';
 import type { LoadedModel } from '../../../../src/worker/models/model';
-import { discoverStages } from '../../../../src/worker/stages';
+import { discoverStages } from '../../../../src/worker/stageDiscovery';
 import { assertKdError, noLeak, npyTensor, readNpy, relDiff } from './layersTestUtil';
 
 // Compiled to out/test/unit/worker/models/: five levels up is the repo root.
