@@ -52,7 +52,10 @@ function commonPrefix(a: readonly string[], b: readonly string[]): number {
 
 const startsWith = (segs: readonly string[], prefix: readonly string[]): boolean => prefix.length <= segs.length && commonPrefix(segs, prefix) === prefix.length;
 
-/** The spatial maps and token tensors of a trace; 4-D tensors with an axis as long as a token count seen before are attention, not maps. */
+/**
+ * The maps (4-D, known layout; 1×1 pooled maps included, they end modules too) and token tensors of a
+ * trace; 4-D tensors with an axis as long as a token count seen before are attention, not maps.
+ */
 function candidates(tensors: readonly TensorInfo[], segs: ReadonlyArray<readonly string[] | null>): { maps: Candidate[]; tokens: Candidate[] } {
   const maps: Candidate[] = [];
   const tokens: Candidate[] = [];
@@ -60,9 +63,9 @@ function candidates(tensors: readonly TensorInfo[], segs: ReadonlyArray<readonly
   tensors.forEach((t, index) => {
     if (t.shape.length === 4 && !t.layout) return;
     const s = spatialOf(t);
-    if (!s || s.h * s.w <= 1) return;
+    if (!s) return;
     if (t.shape.length === 3) {
-      if (!isTokens(t)) return;
+      if (!isTokens(t) || s.h * s.w <= 1) return;
       tokenCounts.add(t.shape[1]);
       tokens.push({ index, t, s, segs: segs[index] });
     } else if (!t.shape.slice(1).some((d) => tokenCounts.has(d))) {
@@ -71,6 +74,9 @@ function candidates(tensors: readonly TensorInfo[], segs: ReadonlyArray<readonly
   });
   return { maps, tokens };
 }
+
+/** A map with a grid to show: 1×1 maps (global pooling, squeeze-excitation) are never stages. */
+const spatial = (c: Candidate): boolean => c.s.h * c.s.w > 1;
 
 /**
  * How many module levels each map closes: the shallowest module it is the last map of, as a segment count
@@ -105,8 +111,9 @@ function featureModules(tensors: readonly TensorInfo[], segs: ReadonlyArray<read
 function moduleMapStages(maps: readonly Candidate[], features: ReadonlySet<string>): Picked[] {
   const depths = closingDepths(maps);
   const groups = new Map<string, Candidate[]>();
-  for (const c of maps) if (c.segs && (depths.get(c.index) ?? 0) > 0) groups.set(key(c), [...(groups.get(key(c)) ?? []), c]);
-  const finalKey = maps.length ? key(maps[maps.length - 1]) : '';
+  for (const c of maps) if (spatial(c) && c.segs && (depths.get(c.index) ?? 0) > 0) groups.set(key(c), [...(groups.get(key(c)) ?? []), c]);
+  const last = maps.filter(spatial).pop();
+  const finalKey = last ? key(last) : '';
   const picked: Picked[] = [];
   for (const [k, group] of groups) {
     const closes = (c: Candidate) => depths.get(c.index) ?? 0;
@@ -121,9 +128,10 @@ function moduleMapStages(maps: readonly Candidate[], features: ReadonlySet<strin
 
 /** Without module paths: the last tensor of each run of consecutive maps at one resolution. */
 function runMapStages(maps: readonly Candidate[]): Picked[] {
+  const runs = maps.filter(spatial);
   const picked: Picked[] = [];
-  maps.forEach((c, i) => {
-    const next = maps[i + 1];
+  runs.forEach((c, i) => {
+    const next = runs[i + 1];
     if (!next || key(next) !== key(c)) picked.push({ c, name: null, closes: 0 });
   });
   return picked;
