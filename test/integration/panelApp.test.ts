@@ -12,7 +12,7 @@ import { resizeBilinear } from '../../src/core/present/resize';
 import type { EvalResult } from '../../src/core/types';
 import { base64ToBytes, decodeFloat32 } from '../../src/protocol/encoding';
 import type { CheckpointView, PanelState } from '../../src/protocol/webview';
-import { analyze } from '../../src/worker/engine';
+import { analyze, inspect } from '../../src/worker/engine';
 import { ARTIFACTS, browserSkip, openPanel, summaryOf } from './panelHarness';
 import type { PanelPage } from './panelHarness';
 
@@ -319,6 +319,19 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     let maxDiff = 0;
     for (let k = 0; k < exp.length; k++) maxDiff = Math.max(maxDiff, Math.abs(px.data[k] - exp[k]));
     assert.ok(maxDiff <= 1, `opacity 0.8 overlay: max abs diff ${maxDiff}`);
+  });
+
+  it('the stage picker shows the module names kdlens inspect gives (torchvision ResNet teacher → ConvNeXt student, dynamo exports)', async () => {
+    const zoo = (f: string) => path.join(__dirname, '../../../test/fixtures/zoo', f);
+    const student = zoo('convnext_dynamo20.onnx');
+    const r = await analyze({ teacher: zoo('resnet_dynamo20.onnx'), student, probe: fx('probe.npz'), imageSize: [32, 32], temperature: 2, permutations: 20, unicamBatch: 16, includeProbeImages: true });
+    const names = (await inspect(student, [32, 32])).stages.map((x) => x.name);
+    assert.deepEqual(names, ['features.1', 'features.3', 'features.5']);
+    const s = state();
+    const cp: CheckpointView = { ...s.checkpoints[0], path: '/ws/runs/convnext_epoch1.onnx', name: 'runs/convnext_epoch1.onnx', summary: summaryOf(r) };
+    await page.postState({ ...s, checkpoints: [cp], selected: 0, detail: r });
+    const options = await page.page.locator('#stage option').allTextContents();
+    assert.deepEqual(options, names);
   });
 
   it('caused no console errors, CSP violations or network requests', () => {
