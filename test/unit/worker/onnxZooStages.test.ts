@@ -1,5 +1,5 @@
 // Stages of real torchvision architectures (test/fixtures/zoo, made by make_zoo.py), from both PyTorch
-// exporters at opsets 13, 17, 18 and 20: `kdlens inspect` names the same block-level stages for every export
+// exporters at opsets 13, 17, 18, 19 and 20: `kdlens inspect` names the same block-level stages for every export
 // of a family, and each stage tensor equals the output torch's own forward hook saw for that module, to
 // 1e-5 relative, on cpu and wasm (docs/methods.md "Stage discovery and matching").
 import { describe, test } from 'node:test';
@@ -44,7 +44,7 @@ const EXPECTED: Record<string, string[]> = {
 
 test('the zoo covers every family listed here, from both exporters', () => {
   assert.deepEqual([...new Set(models.map((m) => m.family))].sort(), Object.keys(EXPECTED).sort());
-  for (const family of Object.keys(EXPECTED)) assert.equal(models.filter((m) => m.family === family).length, 4, family);
+  for (const family of Object.keys(EXPECTED)) assert.equal(models.filter((m) => m.family === family).length, 5, family);
 });
 
 describe('kdlens inspect lists block-level stages with module names, the same for every export of a family', () => {
