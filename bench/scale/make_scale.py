@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+# Makes the 224-px benchmark trio of issue "Speed at real scale" in bench/scale/models/ (gitignored, ~185 MB,
+# never committed): torchvision ResNet-50 teacher, ResNet-18 KD student and ResNet-18 base, 10 classes,
+# random init (seeded; BatchNorm statistics measured on random images so activations keep their scale),
+# exported by the TorchScript exporter at opset 13 with a dynamic batch axis; plus a 64-image 224-px probe
+# (probe.npz: x N×H×W×3 float in [0,1], y labels). Nothing is downloaded.
+#
+# Then, unless --no-torch, it times torch on the same files' models (2 threads), as the reference the
+# benchmark divides by, and writes bench/scale/models/torch_times.json:
+#   forwards     the three models' forward passes over the probe (batch 16, no grad)
+#   gradcam      forwards + Grad-CAM at layer4 for teacher and student for the predicted class, as a
+#                pytorch-grad-cam user runs it (hooks + autograd, batch 16)
+# Run with Debian's torch (its TorchScript exporter writes opset 13): /usr/bin/python3 bench/scale/make_scale.py
+# Times only, with another torch (e.g. PyTorch 2.x with oneDNN): python bench/scale/make_scale.py --time-only
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.library
+
+# A CUDA build of torchvision on a CPU-only torch cannot register its C++ ops; the models are pure Python.
+_register_fake = torch.library.register_fake
+torch.library.register_fake = lambda op, *a, **k: (lambda f: f) if isinstance(op, str) and op.startswith('torchvision::') else _register_fake(op, *a, **k)
+import torchvision  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'models')
+N, K, S, BATCH = 64, 10, 224, 16
+
+
+def calibrated(model, seed):
+    torch.manual_seed(seed)
+    model.train()
+    with torch.no_grad():
+        for _ in range(4):
+            model(torch.rand(8, 3, S, S))
+    return model.eval()
+
+
+def build():
+    torch.manual_seed(0)
+    return {
+        'teacher': calibrated(torchvision.models.resnet50(num_classes=K), 1),
+        'student': calibrated(torchvision.models.resnet18(num_classes=K), 2),
+        'base': calibrated(torchvision.models.resnet18(num_classes=K), 3),
+    }
+
+
+def export(models):
+    os.makedirs(OUT, exist_ok=True)
+    for name, m in models.items():
+        torch.onnx.export(m, torch.zeros(1, 3, S, S), os.path.join(OUT, f'{name}.onnx'), opset_version=13,
+                          input_names=['input'], output_names=['logits'],
+                          dynamic_axes={'input': {0: 'n'}, 'logits': {0: 'n'}})
+    rs = np.random.RandomState(0)
+    x = rs.rand(N, S, S, 3).astype(np.float32)
+    y = (np.arange(N) % K).astype(np.int64)
+    np.savez(os.path.join(OUT, 'probe.npz'), x=x, y=y)
+    return torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
+
+
+def forwards(models, x):
+    with torch.no_grad():
+        for m in models.values():
+            for i in range(0, N, BATCH):
+                m(x[i:i + BATCH])
+
+
+def gradcam(model, x):
+    acts = {}
+    h = model.layer4.register_forward_hook(lambda mod, i, o: acts.__setitem__('a', o))
+    try:
+        for i in range(0, N, BATCH):
+            out = model(x[i:i + BATCH])
+            a = acts['a']
+            score = out.gather(1, out.argmax(1, keepdim=True)).sum()
+            g, = torch.autograd.grad(score, a)
+            w = g.mean(dim=(2, 3), keepdim=True)
+            torch.relu((w * a).sum(1)).detach()
+    finally:
+        h.remove()
+
+
+def best_of(fn, runs=3):
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def probe_tensor():
+    with np.load(os.path.join(OUT, 'probe.npz')) as z:
+        return torch.from_numpy(z['x']).permute(0, 3, 1, 2).contiguous()
+
+
+def main():
+    models = build()
+    x = probe_tensor() if '--time-only' in sys.argv else export(models)
+    if '--no-torch' in sys.argv:
+        return
+    torch.set_num_threads(2)
+    fwd = best_of(lambda: forwards(models, x))
+    cam = best_of(lambda: (forwards({'base': models['base']}, x), gradcam(models['teacher'], x), gradcam(models['student'], x)))
+    times = {'torch': torch.__version__, 'threads': 2, 'images': N, 'size': S, 'batch': BATCH, 'forwards_s': fwd, 'gradcam_s': cam}
+    with open(os.path.join(OUT, 'torch_times.json'), 'w') as f:
+        json.dump(times, f, indent=1)
+    print(json.dumps(times))
+
+
+if __name__ == '__main__':
+    main()
