@@ -37,7 +37,7 @@ const nodeCjs = {
   define: { 'import.meta.url': '__kdlens_import_meta_url', KDLENS_VERSION: JSON.stringify(pkg.version) },
   banner: { js: "const __kdlens_import_meta_url = require('url').pathToFileURL(__filename).href;" },
   // tfjs-node is optional and native: never bundled, required at run time inside try/catch.
-  external: ['@tensorflow/tfjs-node', 'vscode'],
+  external: ['@tensorflow/tfjs-node', 'onnxruntime-node', 'vscode'],
   // ESM entries first: tfjs-core's gradient registrations exist only in its ESM graph, and one module
   // graph means one tfjs-core instance shared by backends, layers and our code.
   mainFields: ['module', 'main'],
@@ -100,7 +100,7 @@ async function buildTests() {
     plugins: [],
     // Host code under test gets the stand-in; the real `vscode` exists only inside VS Code.
     alias: { vscode: path.join(root, 'test/mocks/vscode.ts') },
-    external: ['@tensorflow/tfjs-node'],
+    external: ['@tensorflow/tfjs-node', 'onnxruntime-node'],
   });
 }
 

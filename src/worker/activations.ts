@@ -2,7 +2,7 @@
 // and torch's order) whatever the model's own layout. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Layout } from './models/model';
-import { foldTokens, patchTokens } from './tokens';
+import { patchTokens, tokenGrid } from './tokens';
 import type { StageLayout } from './tokens';
 
 /** n×K×h×w activations, row-major, as plain data. */
@@ -14,16 +14,57 @@ export interface NchwData {
   readonly w: number;
 }
 
+/** A tensor's values on the host with its shape (what the native forward engine returns). */
+export interface HostTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/**
+ * A token stage's patch tokens on the host: the n×g²×c tokens after the `extra` leading ones, copied
+ * contiguously (docs/methods.md "Token stages").
+ */
+export function hostPatchTokens(t: HostTensor): HostTensor {
+  const grid = tokenGrid(t.dims);
+  if (t.dims.length !== 3 || !grid) throw new Error(`expected N×T×C tokens, got shape [${t.dims.join(', ')}]`);
+  const [n, T, c] = t.dims;
+  const per = grid.g * grid.g * c;
+  const data = new Float32Array(n * per);
+  for (let i = 0; i < n; i++) data.set(t.data.subarray(i * T * c + grid.extra * c, i * T * c + grid.extra * c + per), i * per);
+  return { data, dims: [n, grid.g * grid.g, c] };
+}
+
+/** n×h×w×k (channels last, as NHWC maps and row-major patch tokens hold them) → n×k×h×w. */
+function channelsLastToNchw(src: Float32Array, n: number, h: number, w: number, k: number): Float32Array {
+  const out = new Float32Array(src.length);
+  const hw = h * w;
+  for (let i = 0; i < n; i++) {
+    const base = i * hw * k;
+    for (let p = 0; p < hw; p++) for (let c = 0; c < k; c++) out[base + c * hw + p] = src[base + p * k + c];
+  }
+  return out;
+}
+
+/** A stage's host values as NCHW data: NCHW as it is, NHWC transposed, tokens folded to their grid. */
+export function hostNchw(t: HostTensor, layout: StageLayout): NchwData {
+  if (t.dims.length !== (layout === 'tokens' ? 3 : 4)) throw new Error(`expected a ${layout} activation, got shape [${t.dims.join(', ')}]`);
+  if (layout === 'NCHW') {
+    const [n, k, h, w] = t.dims;
+    return { data: t.data, n, k, h, w };
+  }
+  if (layout === 'NHWC') {
+    const [n, h, w, k] = t.dims;
+    return { data: channelsLastToNchw(t.data, n, h, w, k), n, k, h, w };
+  }
+  const patches = hostPatchTokens(t);
+  const [n, gg, k] = patches.dims;
+  const g = Math.round(Math.sqrt(gg));
+  return { data: channelsLastToNchw(patches.data, n, g, g, k), n, k, h: g, w: g };
+}
+
 /** Reads a stage tensor as NCHW data (transposing NHWC, folding tokens); does not dispose `t`. */
 export function readNchw(t: tf.Tensor, layout: StageLayout): NchwData {
-  if (t.rank !== (layout === 'tokens' ? 3 : 4)) throw new Error(`expected a ${layout} activation, got shape [${t.shape.join(', ')}]`);
-  const nchw = layout === 'NCHW' ? t : layout === 'tokens' ? foldTokens(t) : tf.transpose(t, [0, 3, 1, 2]);
-  try {
-    const [n, k, h, w] = nchw.shape;
-    return { data: nchw.dataSync() as Float32Array, n, k, h, w };
-  } finally {
-    if (nchw !== t) nchw.dispose();
-  }
+  return hostNchw({ data: t.dataSync() as Float32Array, dims: t.shape }, layout);
 }
 
 /** Spatial axes of a 4-D tensor in the given layout. */

@@ -3,18 +3,20 @@
 // chunk, so a checkpoint costs one forward (+ the tail backward of Grad-CAM) per model. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedModel } from './models/model';
-import { patchTokens, tokenGrid } from './tokens';
+import { tokenGrid } from './tokens';
 import type { StageLayout } from './tokens';
 import type { ProbeSet } from './probe/probeSet';
 import { toModelInput } from './probe/modelInput';
 import type { ModelInputOptions } from './probe/modelInput';
-import { concatNchw, readNchw } from './activations';
-import type { NchwData } from './activations';
+import { hostNchw, hostPatchTokens } from './activations';
+import type { HostTensor, NchwData } from './activations';
 import { gradcamAlphas } from './gradcam';
 import { checkAborted, tick } from './cancel';
 import { argmax } from '../core/fidelity';
 import type { Matrix } from '../core/matrix';
 import { pooledFeatures } from './unicamMaps';
+import { openNativeSession, useNative } from './ort/nativeForward';
+import type { ForwardEngine } from './ort/nativeForward';
 
 /** How to run one model over the probe: its input (size, normalisation) as toModelInput takes it, plus what to keep. */
 export interface ForwardPlan extends Pick<ModelInputOptions, 'height' | 'width' | 'mean' | 'std'> {
@@ -31,9 +33,52 @@ export interface ForwardPlan extends Pick<ModelInputOptions, 'height' | 'width' 
   readonly gradcam: boolean;
   /** Images per forward chunk. */
   readonly chunk: number;
+  /** Which engine runs the forward passes (default 'auto': onnxruntime for ONNX models when installed). */
+  readonly engine?: ForwardEngine;
+}
+
+/** Runs one chunk of model inputs to the named values, returned on the host. */
+interface ChunkRunner {
+  readonly engine: 'onnxruntime' | 'tfjs';
+  run(input: tf.Tensor, names: readonly string[]): Promise<Record<string, HostTensor>>;
+  release(): Promise<void>;
+}
+
+/** The TF.js interpreter as a chunk runner: run, copy each value to the host, free the tensors. */
+function tfjsRunner(model: LoadedModel): ChunkRunner {
+  return {
+    engine: 'tfjs',
+    async run(input, names) {
+      const out = model.run(input, names);
+      try {
+        return Object.fromEntries(names.map((name) => [name, { data: out[name].dataSync() as Float32Array, dims: out[name].shape }]));
+      } finally {
+        tf.dispose(Object.values(out));
+      }
+    },
+    release: async () => undefined,
+  };
+}
+
+/**
+ * The forward engine for this plan: onnxruntime for an ONNX model when available, else the model's own
+ * TF.js run (docs/architecture.md "Forward engines"). Values come back on the host either way; only
+ * Grad-CAM's target goes back into TF.js, for its gradient.
+ */
+async function chunkRunner(plan: ForwardPlan, names: readonly string[]): Promise<ChunkRunner> {
+  const { model } = plan;
+  if (model.format !== 'onnx' || !useNative(plan.engine ?? 'auto')) return tfjsRunner(model);
+  const session = await openNativeSession(model.path, names.filter((n) => n !== model.output));
+  return {
+    engine: 'onnxruntime',
+    run: (input) => session.run({ data: input.dataSync() as Float32Array, dims: input.shape }, names),
+    release: () => session.release(),
+  };
 }
 
 export interface ForwardResult {
+  /** The engine that ran the forward passes. */
+  readonly engine: 'onnxruntime' | 'tfjs';
   /** n×k logits, row-major. */
   readonly logits: Float32Array;
   readonly numClasses: number;
@@ -47,19 +92,6 @@ export interface ForwardResult {
   readonly gradcam?: { readonly pred: Float32Array; readonly true: Float32Array };
 }
 
-function concat<T extends Float32Array | Float64Array>(parts: readonly T[], make: (n: number) => T): T {
-  const out = make(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-const concatRows = (parts: readonly Float32Array[]): Float32Array => concat(parts, (n) => new Float32Array(n));
-const concat64 = (parts: readonly Float64Array[]): Float64Array => concat(parts, (n) => new Float64Array(n));
-
 function argmaxRows(logits: Float32Array, n: number, k: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => argmax(logits.subarray(i * k, (i + 1) * k)));
 }
@@ -69,80 +101,134 @@ function argmaxRows(logits: Float32Array, n: number, k: number): Int32Array {
  * tokens only, as its map does, and reports the folded N×C×g×g shape a CNN stage would have (the value
  * order is irrelevant to distances; docs/methods.md "Token stages").
  */
-function stageFeatures(t: tf.Tensor): { shape: readonly number[]; data: Float32Array } {
-  const grid = tokenGrid(t.shape);
-  if (t.rank !== 3 || !grid) return { shape: t.shape, data: Float32Array.from(t.dataSync() as Float32Array) };
-  const patches = patchTokens(t);
-  try {
-    return { shape: [t.shape[0], grid.c, grid.g, grid.g], data: patches.dataSync() as Float32Array };
-  } finally {
-    patches.dispose();
+function stageFeatures(t: HostTensor): HostTensor {
+  const grid = tokenGrid(t.dims);
+  if (t.dims.length !== 3 || !grid) return t;
+  return { data: hostPatchTokens(t).data, dims: [t.dims[0], grid.c, grid.g, grid.g] };
+}
+
+/** Rows of one value over the whole probe, written chunk by chunk into one preallocated array. */
+class ProbeRows {
+  private data: Float32Array | null = null;
+  dims: readonly number[] = [];
+
+  constructor(private readonly n: number) {}
+
+  put(start: number, t: HostTensor): void {
+    const per = t.data.length / t.dims[0];
+    if (!this.data) {
+      this.data = new Float32Array(this.n * per);
+      this.dims = [this.n, ...t.dims.slice(1)];
+    }
+    this.data.set(t.data, start * per);
+  }
+
+  get values(): Float32Array {
+    return this.data ?? new Float32Array(0);
+  }
+}
+
+/** What one model's pass over the probe gathers, chunk by chunk. */
+class ProbeAccumulator {
+  readonly logits: ProbeRows;
+  readonly stages: Map<string, ProbeRows>;
+  readonly target: ProbeRows;
+  readonly pooled: Float64Array[] = [];
+  readonly camPred: ProbeRows;
+  readonly camTrue: ProbeRows;
+  numClasses = 0;
+  private pooledCols = 0;
+
+  constructor(private readonly plan: ForwardPlan, private readonly probe: ProbeSet, stageNames: readonly string[]) {
+    const n = probe.n;
+    this.logits = new ProbeRows(n);
+    this.stages = new Map(stageNames.map((s) => [s, new ProbeRows(n)]));
+    this.target = new ProbeRows(n);
+    this.camPred = new ProbeRows(n);
+    this.camTrue = new ProbeRows(n);
+  }
+
+  /** One chunk's values: logits, stage features, target (NCHW), pooled feature, Grad-CAM weights. */
+  add(start: number, input: tf.Tensor, values: Record<string, HostTensor>): void {
+    const { plan } = this;
+    const logits = values[plan.model.output];
+    this.numClasses = logits.dims[logits.dims.length - 1];
+    this.logits.put(start, logits);
+    for (const [stage, rows] of this.stages) rows.put(start, stageFeatures(values[stage]));
+    const acts = hostNchw(values[plan.target], plan.targetLayout);
+    this.target.put(start, { data: acts.data, dims: [acts.n, acts.k, acts.h, acts.w] });
+    const pooled = pooledFeatures(plan.feature === plan.target ? acts : hostNchw(values[plan.feature], plan.featureLayout));
+    this.pooled.push(pooled.data);
+    this.pooledCols = pooled.cols;
+    if (plan.gradcam) this.addGradcam(start, input, values[plan.target], logits);
+  }
+
+  /** Grad-CAM α for the predicted and the true class: the target goes back into TF.js for the tail's gradient. */
+  private addGradcam(start: number, input: tf.Tensor, target: HostTensor, logits: HostTensor): void {
+    const rows = logits.dims[0];
+    const pred = argmaxRows(logits.data, rows, this.numClasses);
+    const truth = this.probe.labels.slice(start, start + rows);
+    const A = tf.tensor(target.data, [...target.dims], 'float32');
+    try {
+      const [alphaPred, alphaTrue] = gradcamAlphas(this.plan.model, input, this.plan.target, this.plan.targetLayout, A, [pred, truth], this.numClasses);
+      this.camPred.put(start, { data: alphaPred, dims: [rows, alphaPred.length / rows] });
+      this.camTrue.put(start, { data: alphaTrue, dims: [rows, alphaTrue.length / rows] });
+    } finally {
+      A.dispose();
+    }
+  }
+
+  result(engine: ForwardResult['engine']): ForwardResult {
+    const n = this.probe.n;
+    const features = new Map<string, { data: Float32Array; cols: number; shape: readonly number[] }>();
+    for (const [stage, rows] of this.stages) features.set(stage, { data: rows.values, cols: rows.values.length / n, shape: rows.dims });
+    const [, k, h, w] = this.target.dims;
+    const pooled = new Float64Array(n * this.pooledCols);
+    let offset = 0;
+    for (const part of this.pooled) {
+      pooled.set(part, offset);
+      offset += part.length;
+    }
+    return {
+      engine,
+      logits: this.logits.values,
+      numClasses: this.numClasses,
+      features,
+      target: { data: this.target.values, n, k, h, w },
+      pooled: { rows: n, cols: this.pooledCols, data: pooled },
+      ...(this.plan.gradcam ? { gradcam: { pred: this.camPred.values, true: this.camTrue.values } } : {}),
+    };
   }
 }
 
 /**
- * Runs `plan.model` over every probe image in order.
+ * Runs `plan.model` over every probe image in order, one forward pass per chunk.
  * @param onChunk called after each chunk with the number of images done (progress)
  */
 export async function forwardProbe(plan: ForwardPlan, probe: ProbeSet, signal?: AbortSignal, onChunk?: (done: number) => void): Promise<ForwardResult> {
   const { model } = plan;
-  const names = [...new Set([model.output, ...plan.stages, plan.target, plan.feature])];
-  const logits: Float32Array[] = [];
   // Several student stages may pair with one teacher stage (a ViT's blocks with a CNN's stage at their
   // resolution): each tensor is read once.
   const stageNames = [...new Set(plan.stages)];
-  const feats = new Map<string, Float32Array[]>(stageNames.map((s) => [s, []]));
-  const shapes = new Map<string, readonly number[]>();
-  const targets: NchwData[] = [];
-  const pooledParts: Matrix[] = [];
-  const camPred: Float32Array[] = [];
-  const camTrue: Float32Array[] = [];
-  let numClasses = 0;
-  for (let start = 0; start < probe.n; start += plan.chunk) {
-    await tick();
-    checkAborted(signal);
-    const end = Math.min(probe.n, start + plan.chunk);
-    const indices = Int32Array.from({ length: end - start }, (_, i) => start + i);
-    const input = toModelInput(probe, indices, { height: plan.height, width: plan.width, layout: model.input.layout, mean: plan.mean, std: plan.std });
-    let out: Record<string, tf.Tensor> = {};
-    try {
-      out = model.run(input, names);
-      const logitTensor = out[model.output];
-      numClasses = logitTensor.shape[logitTensor.rank - 1];
-      const chunkLogits = logitTensor.dataSync() as Float32Array;
-      logits.push(Float32Array.from(chunkLogits));
-      for (const stage of stageNames) {
-        const { shape, data } = stageFeatures(out[stage]);
-        shapes.set(stage, shape);
-        feats.get(stage)?.push(data);
+  const names = [...new Set([model.output, ...stageNames, plan.target, plan.feature])];
+  const acc = new ProbeAccumulator(plan, probe, stageNames);
+  const runner = await chunkRunner(plan, names);
+  try {
+    for (let start = 0; start < probe.n; start += plan.chunk) {
+      await tick();
+      checkAborted(signal);
+      const end = Math.min(probe.n, start + plan.chunk);
+      const indices = Int32Array.from({ length: end - start }, (_, i) => start + i);
+      const input = toModelInput(probe, indices, { height: plan.height, width: plan.width, layout: model.input.layout, mean: plan.mean, std: plan.std });
+      try {
+        acc.add(start, input, await runner.run(input, names));
+      } finally {
+        input.dispose();
       }
-      const acts = readNchw(out[plan.target], plan.targetLayout);
-      targets.push(acts);
-      pooledParts.push(pooledFeatures(plan.feature === plan.target ? acts : readNchw(out[plan.feature], plan.featureLayout)));
-      if (plan.gradcam) {
-        const pred = argmaxRows(chunkLogits, end - start, numClasses);
-        const truth = probe.labels.slice(start, end);
-        const [alphaPred, alphaTrue] = gradcamAlphas(model, input, plan.target, plan.targetLayout, out[plan.target], [pred, truth], numClasses);
-        camPred.push(alphaPred);
-        camTrue.push(alphaTrue);
-      }
-    } finally {
-      input.dispose();
-      tf.dispose(Object.values(out));
+      onChunk?.(end);
     }
-    onChunk?.(end);
+  } finally {
+    await runner.release();
   }
-  const features = new Map<string, { data: Float32Array; cols: number; shape: readonly number[] }>();
-  for (const [stage, parts] of feats) {
-    const data = concatRows(parts);
-    features.set(stage, { data, cols: data.length / probe.n, shape: shapes.get(stage) ?? [] });
-  }
-  return {
-    logits: concatRows(logits),
-    numClasses,
-    features,
-    target: concatNchw(targets),
-    pooled: { rows: probe.n, cols: pooledParts[0].cols, data: concat64(pooledParts.map((p) => p.data)) },
-    ...(plan.gradcam ? { gradcam: { pred: concatRows(camPred), true: concatRows(camTrue) } } : {}),
-  };
+  return acc.result(runner.engine);
 }

@@ -6,6 +6,7 @@ import { KdInputError } from '../../core/errors';
 import type { ModelRole } from '../../core/types';
 import { forwardProbe } from '../forward';
 import type { ForwardPlan, ForwardResult } from '../forward';
+import type { ForwardEngine } from '../ort/nativeForward';
 import type { ProbeSet } from '../probe/probeSet';
 import { engineCaches } from './caches';
 import { rolesOf } from './job';
@@ -17,6 +18,12 @@ import type { Trace, TracedModel } from './trace';
 const FORWARD_CHUNK = 16;
 
 export type ForwardPasses = PerRole<ForwardResult>;
+
+/** KDLENS_FORWARD_ENGINE=tfjs|onnxruntime forces an engine (benchmarks, comparisons); default auto. */
+function forwardEngineFromEnv(): ForwardEngine {
+  const v = process.env.KDLENS_FORWARD_ENGINE;
+  return v === 'tfjs' || v === 'onnxruntime' ? v : 'auto';
+}
 
 function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPlan {
   const { params } = job;
@@ -35,6 +42,7 @@ function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPla
     featureLayout: layoutOf(traced, feature),
     gradcam: !params.skipMaps,
     chunk: FORWARD_CHUNK,
+    engine: job.deps.forwardEngine ?? forwardEngineFromEnv(),
   };
 }
 

@@ -1,6 +1,7 @@
 // What every engine stage receives: the job's parameters, its cancellation signal, the progress and log
 // hooks, the injected dependencies and the warnings gathered so far. Stage outputs are returned values;
 // the context itself carries no results.
+import type { ForwardEngine } from '../ort/nativeForward';
 import type { AnalyzeParams, ModelRole, Progress } from '../../core/types';
 import type { LoadedModel } from '../models/model';
 import type { ProbeSet } from '../probe/probeSet';
@@ -18,6 +19,8 @@ export interface EngineDeps {
   readonly openModel: (file: string) => Promise<LoadedModel>;
   /** Where the teacher's and base's forward results are kept between checkpoints; default: in memory. */
   readonly forwardCache?: ForwardCache;
+  /** Which engine runs forward passes; default 'auto' (onnxruntime for ONNX models when installed, else TF.js). */
+  readonly forwardEngine?: ForwardEngine;
 }
 
 export interface JobContext {

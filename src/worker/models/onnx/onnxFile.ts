@@ -173,6 +173,44 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxGraph {
   };
 }
 
+/**
+ * The model re-encoded for onnxruntime with `extra` intermediate values declared as graph outputs (float
+ * tensors; ONNX runtimes return only graph outputs), external data read into the file (through the same
+ * confined side-file reads as decodeOnnx) so the bytes stand alone. Used by the native forward engine
+ * (docs/architecture.md "Forward engines").
+ */
+export function onnxWithOutputs(bytes: Uint8Array, file: string, extra: readonly string[]): Uint8Array {
+  const type = onnxModelType();
+  let msg: ModelMsg;
+  try {
+    msg = type.decode(bytes) as unknown as ModelMsg;
+  } catch (e) {
+    throw new KdInputError('bad-file', `${file}: not a readable ONNX model (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const g = msg.graph;
+  if (!g) throw new KdInputError('bad-file', `${file}: not a readable ONNX model (no graph)`);
+  const have = new Set(g.output.map((o) => o.name));
+  const outputs = extra.filter((name) => !have.has(name)).map((name) => ({ name, type: { tensorType: { elemType: 1 } } }));
+  if (!g.initializer.some((t) => t.dataLocation === 1)) {
+    // Protobuf merges a repeated embedded message: a second `graph` holding only the new outputs, appended
+    // to the bytes, adds them to the graph without re-encoding the weights (seconds for a ResNet-50).
+    const tail = type.encode({ graph: { output: outputs } }).finish();
+    const out = new Uint8Array(bytes.length + tail.length);
+    out.set(bytes);
+    out.set(tail, bytes.length);
+    return out;
+  }
+  const ctx: TensorCtx = { file, dir: path.dirname(file), externals: new Map() };
+  for (const t of g.initializer) {
+    if (t.dataLocation !== 1) continue;
+    t.rawData = externalBytes(t, ctx, `initializer '${t.name}'`);
+    t.externalData = [];
+    t.dataLocation = 0;
+  }
+  g.output.push(...outputs);
+  return type.encode(msg as unknown as protobuf.Message).finish();
+}
+
 interface TensorCtx {
   readonly file: string;
   readonly dir: string;

@@ -1,0 +1,76 @@
+// The native forward engine: onnxruntime-node runs an ONNX model's forward pass (multi-threaded, several
+// times faster than TF.js on wasm), returning the logits and the requested stage tensors. It is optional:
+// loaded at run time when installed, and every caller falls back to the TF.js interpreter without it.
+// Gradients (Grad-CAM, UniCAM's general path) stay in TF.js (docs/architecture.md "Forward engines").
+import fs from 'node:fs';
+import type * as OrtModule from 'onnxruntime-node';
+import type { HostTensor } from '../activations';
+import { onnxWithOutputs } from '../models/onnx/onnxFile';
+
+/** Which engine runs forward passes: the native one when it loads ('auto'), or one forced. */
+export type ForwardEngine = 'auto' | 'onnxruntime' | 'tfjs';
+
+/** One ONNX model opened in onnxruntime with the values a job reads declared as outputs. */
+export interface NativeSession {
+  /** Runs one batch (NCHW float32) and returns the requested values. */
+  run(input: HostTensor, names: readonly string[]): Promise<Record<string, HostTensor>>;
+  release(): Promise<void>;
+}
+
+type Ort = typeof OrtModule;
+
+let ort: Ort | null | undefined;
+
+/** onnxruntime-node, or null when it is not installed or its binary does not load on this platform. */
+export function loadOrt(): Ort | null {
+  if (ort !== undefined) return ort;
+  try {
+    // Optional native dependency, never bundled (esbuild external); absent → TF.js forwards.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ort = require('onnxruntime-node') as Ort;
+  } catch {
+    ort = null;
+  }
+  return ort;
+}
+
+/** The onnxruntime version in use, or null. */
+export function ortVersion(): string | null {
+  const o = loadOrt();
+  return o ? (o.env.versions?.node ?? o.env.versions?.common ?? 'unknown') : null;
+}
+
+/** Whether `engine` asks for the native engine and it is available; 'onnxruntime' without it is an error. */
+export function useNative(engine: ForwardEngine): boolean {
+  if (engine === 'tfjs') return false;
+  const available = loadOrt() !== null;
+  if (engine === 'onnxruntime' && !available) throw new Error('the onnxruntime forward engine was asked for, but onnxruntime-node is not installed');
+  return available;
+}
+
+/**
+ * Opens `file` in onnxruntime with `outputs` (intermediate value names) added as graph outputs. The bytes
+ * are read once and checked against the size the TF.js model was loaded from, so both engines see one file.
+ */
+export async function openNativeSession(file: string, outputs: readonly string[], expectedSize?: number): Promise<NativeSession> {
+  const o = loadOrt();
+  if (!o) throw new Error('onnxruntime-node is not installed');
+  const bytes = fs.readFileSync(file);
+  if (expectedSize !== undefined && bytes.length !== expectedSize) throw new Error(`${file} changed while it was being read (${bytes.length} bytes, expected ${expectedSize})`);
+  const session = await o.InferenceSession.create(onnxWithOutputs(bytes, file, outputs), { graphOptimizationLevel: 'all' });
+  const inputName = session.inputNames[0];
+  return {
+    async run(input, names) {
+      const feeds = { [inputName]: new o.Tensor('float32', input.data, [...input.dims]) };
+      const out = await session.run(feeds, [...names]);
+      const result: Record<string, HostTensor> = {};
+      for (const name of names) {
+        const t = out[name];
+        if (t.type !== 'float32') throw new Error(`${file}: value '${name}' is ${t.type}, not float32`);
+        result[name] = { data: t.data as Float32Array, dims: t.dims };
+      }
+      return result;
+    },
+    release: () => session.release(),
+  };
+}
