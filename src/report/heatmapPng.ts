@@ -3,10 +3,10 @@
 // report's HTML writer and file renderer, and tests.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PNG } from 'pngjs';
 import { KdInputError } from '../core/errors';
 import { absDifference, plane } from '../core/present/heatmapOps';
 import { inputRgb, mapRgb, overlayRgb } from '../core/present/overlay';
+import { encodePngRgb } from './pngEncode';
 import type { MapName, ReportBundle, ReportJson } from './types';
 
 export interface PngOptions {
@@ -27,22 +27,7 @@ export function upscaleFactor(h: number, w: number, minSide = 128): number {
 export function encodeRgbPng(rgb: Uint8Array, h: number, w: number, scale = 1): Uint8Array {
   if (!Number.isInteger(scale) || scale < 1 || scale > 64) throw new KdInputError('bad-argument', `PNG upscale factor must be an integer in 1..64, got ${scale}`);
   if (rgb.length !== h * w * 3) throw new KdInputError('bad-shape', `PNG: ${rgb.length} bytes for a ${h}×${w} RGB image`);
-  const H = h * scale;
-  const W = w * scale;
-  const png = new PNG({ width: W, height: H, colorType: 2, inputColorType: 2, inputHasAlpha: false });
-  const data = Buffer.alloc(H * W * 3);
-  for (let y = 0; y < H; y++) {
-    const sy = Math.floor(y / scale);
-    for (let x = 0; x < W; x++) {
-      const s = 3 * (sy * w + Math.floor(x / scale));
-      const d = 3 * (y * W + x);
-      data[d] = rgb[s];
-      data[d + 1] = rgb[s + 1];
-      data[d + 2] = rgb[s + 2];
-    }
-  }
-  png.data = data;
-  return new Uint8Array(PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false }));
+  return encodePngRgb(rgb, h, w, scale);
 }
 
 /** PNG of the probe image itself. */

@@ -17,11 +17,22 @@ function checkSizes(what: string, h: number, w: number, arrays: ReadonlyArray<re
   }
 }
 
+/**
+ * Math.round for the x ≥ 0 these pictures produce, ~10× faster (V8 calls out to a runtime function for
+ * Math.round of a double here; a 224-px report rounds ~90 million channels). floor(x + 0.5) differs from
+ * Math.round only for x in (0.5 − 2⁻⁵³, 0.5), where the sum rounds up to 1. Here x is 255·v, or
+ * 127.5·v + jet/2 with jet ≥ 1 (so x ≥ 0.5), or 127.5·v: with v a float32 (24 significant bits) the
+ * products are exact and have at most 32 significant bits, so none lies in that interval.
+ */
+function roundHalfUp(x: number): number {
+  return Math.floor(x + 0.5);
+}
+
 /** A [0, 1] image value as 0..255; NaN → 0, out-of-range values clamped (resize overshoot stays valid). */
 function unitToByte(v: number): number {
   if (!(v > 0)) return 0;
   if (v >= 1) return 255;
-  return Math.round(255 * v);
+  return roundHalfUp(255 * v);
 }
 
 /** H×W×3 bytes of the input image (RGB in [0, 1]). */
@@ -52,12 +63,14 @@ export function mapRgb(map: Float32Array, h: number, w: number): Uint8Array {
 export function overlayRgb(image: Float32Array, map: Float32Array, h: number, w: number): Uint8Array {
   checkSizes('overlay', h, w, [['image', image, 3], ['map', map, 1]]);
   const out = new Uint8Array(h * w * 3);
-  for (let p = 0; p < h * w; p++) {
+  // blend(255·v, jet, 0.5) spelled out: the same float64 sum, rounded by roundHalfUp (224-px reports
+  // draw hundreds of these pictures).
+  for (let p = 0, s = 0; p < h * w; p++, s += 3) {
     const j = 3 * jetIndex(map[p]);
     for (let c = 0; c < 3; c++) {
-      const v = image[3 * p + c];
-      const rgb = v > 0 ? Math.min(v, 1) : 0;
-      out[3 * p + c] = blend(255 * rgb, JET_RGB[j + c], 0.5);
+      const v = image[s + c];
+      const rgb = v > 0 ? (v < 1 ? v : 1) : 0;
+      out[s + c] = roundHalfUp(0.5 * (255 * rgb) + 0.5 * JET_RGB[j + c]);
     }
   }
   return out;
