@@ -41,21 +41,27 @@ export function featureGrams(X: FeatureMatrix, name = 'X', req: GramRequest = {}
   const gRaw = wantRaw ? new Float64Array(n * n) : null;
   const gNorm = wantNorm ? new Float64Array(n * n) : null;
   accumulateCentredGrams(X, stats, gRaw, gNorm);
-  for (const g of [gRaw, gNorm]) {
-    if (g) for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) g[i * n + j] = g[j * n + i];
-  }
+  for (const g of [gRaw, gNorm]) if (g) mirrorUpperTriangle(g, n);
   return { n, raw: gRaw, normalised: gNorm };
 }
 
+/** Copies the upper triangle of the n×n matrix g onto its lower one, so a Gram is exactly symmetric. */
+export function mirrorUpperTriangle(g: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) g[i * n + j] = g[j * n + i];
+}
+
 /** Column means of the raw rows and (when asked) of the row-normalised rows, and each row's 1/‖x_i‖. */
-interface ColumnStats {
+export interface ColumnStats {
   readonly mean: Float64Array;
   readonly meanNormalised: Float64Array;
   readonly rowScale: Float64Array;
 }
 
-/** One pass over X: column sums, row norms (which also find any NaN/Inf), then the means. */
-function columnMeansAndRowScales(X: FeatureMatrix, name: string, wantNorm: boolean): ColumnStats {
+/**
+ * One pass over X: column sums, row norms (which also find any NaN/Inf, refused with the row and `name`),
+ * then the means. Shared by every Gram implementation so that all centre with the same float64 means.
+ */
+export function columnMeansAndRowScales(X: FeatureMatrix, name: string, wantNorm: boolean): ColumnStats {
   const n = X.rows;
   const p = X.cols;
   const x = X.data;

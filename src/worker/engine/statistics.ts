@@ -8,9 +8,11 @@ import { argmax, fidelity } from '../../core/fidelity';
 import { matrix } from '../../core/matrix';
 import type { Matrix } from '../../core/matrix';
 import { parseNpy, toMatrix } from '../../core/npy';
-import { stageMetrics } from '../../core/stageMetrics';
+import type { FeatureGrams, GramRequest } from '../../core/dcor';
+import { stageMetricsFromGrams } from '../../core/stageMetrics';
 import type { FidelitySummary, StageFigures } from '../../core/types';
 import { checkAborted } from '../cancel';
+import { stageGrams } from '../gramsTf';
 import type { ProbeSet } from '../probe/probeSet';
 import type { StagePair } from '../stages';
 import type { ForwardPasses } from './forwardPasses';
@@ -73,20 +75,49 @@ export function loadEmbedding(gt: string | undefined, numClasses: number): Matri
   return embedding;
 }
 
+/**
+ * One stage tensor of one model as the statistics read it: its n×p features, or (when the forward pass already
+ * reduced them, so the features could be dropped) its centred Grams. The tensor's shape, batch first, either way.
+ */
+export type StageSource = { readonly shape: readonly number[] } & (
+  | { readonly data: Float32Array; readonly cols: number }
+  | { readonly grams: FeatureGrams }
+);
+
+const BOTH: GramRequest = { raw: true, normalised: true };
+
+/**
+ * The centred Grams of one model's stage tensor, computed once per tensor even when several stage pairs read
+ * it (a teacher tensor may pair with several student stages). The base needs only the raw Gram.
+ */
+function gramsReader(n: number): (source: StageSource, key: string, name: string, req: GramRequest) => FeatureGrams {
+  const done = new Map<string, FeatureGrams>();
+  return (source, key, name, req) => {
+    if ('grams' in source) return source.grams;
+    let g = done.get(key);
+    if (!g) {
+      g = stageGrams(source.data, n, source.cols, name, req);
+      done.set(key, g);
+    }
+    return g;
+  };
+}
+
 /** FSS/RS/pRS for every matched stage pair (the base's features are read under the student's name). */
 export function stageStatistics(job: JobContext, pairs: readonly StagePair[], passes: ForwardPasses, probe: ProbeSet, embedding: Matrix | undefined): StageFigures[] {
   const n = probe.n;
+  const gramsOf = gramsReader(n);
   const stages: StageFigures[] = [];
   for (const pair of pairs) {
     checkAborted(job.signal);
-    const teacherFeatures = passes.teacher.features.get(pair.teacher.tensor);
-    const studentFeatures = passes.student.features.get(pair.student.tensor);
-    const baseFeatures = passes.base?.features.get(pair.student.tensor);
-    if (!teacherFeatures || !studentFeatures) continue;
-    const figures = stageMetrics({
-      teacher: { rows: n, cols: teacherFeatures.cols, data: teacherFeatures.data },
-      student: { rows: n, cols: studentFeatures.cols, data: studentFeatures.data },
-      ...(baseFeatures ? { base: { rows: n, cols: baseFeatures.cols, data: baseFeatures.data } } : {}),
+    const teacher: StageSource | undefined = passes.teacher.features.get(pair.teacher.tensor);
+    const student: StageSource | undefined = passes.student.features.get(pair.student.tensor);
+    const base: StageSource | undefined = passes.base?.features.get(pair.student.tensor);
+    if (!teacher || !student) continue;
+    const figures = stageMetricsFromGrams({
+      teacher: gramsOf(teacher, `teacher ${pair.teacher.tensor}`, `teacher features ${pair.teacher.tensor}`, BOTH),
+      student: gramsOf(student, `student ${pair.student.tensor}`, `student features ${pair.student.tensor}`, BOTH),
+      ...(base ? { base: gramsOf(base, `base ${pair.student.tensor}`, `base features ${pair.student.tensor}`, { raw: true }) } : {}),
       labels: probe.labels,
       gt: embedding,
       permutations: job.params.permutations ?? 50,
@@ -96,8 +127,8 @@ export function stageStatistics(job: JobContext, pairs: readonly StagePair[], pa
       name: pair.name,
       teacher: pair.teacher.tensor,
       student: pair.student.tensor,
-      teacher_shape: teacherFeatures.shape.slice(1),
-      student_shape: studentFeatures.shape.slice(1),
+      teacher_shape: teacher.shape.slice(1),
+      student_shape: student.shape.slice(1),
       ...figures,
     });
   }

@@ -1,8 +1,9 @@
 // stageMetrics (one pass per feature matrix, shared n×n work) against the literal oracle in naive.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stageMetrics } from '../../../src/core/stageMetrics';
-import { fssVPermutationNull } from '../../../src/core/dcor';
+import { stageMetrics, stageMetricsFromGrams } from '../../../src/core/stageMetrics';
+import { featureGrams, fssVPermutationNull } from '../../../src/core/dcor';
+import { KdInputError } from '../../../src/core/errors';
 import { rng, randomNormal } from '../../../src/core/random';
 import { naiveFssV, naiveOneHot, naiveRStar, naiveSemiPartial, toRows } from './naive';
 
@@ -46,4 +47,22 @@ test('stageMetrics without base has no base keys and refuses one class', () => {
   assert.equal('rs_base' in r, false);
   assert.equal('fss_u_ci' in r, false);
   assert.throws(() => stageMetrics({ teacher: X, student: Y, labels: new Array(n).fill(1) }), /class/);
+});
+
+test('stageMetricsFromGrams on featureGrams gives exactly the figures of stageMetrics, and checks its Grams', () => {
+  const rand = rng(5);
+  const n = 12;
+  const mk = (p: number): { rows: number; cols: number; data: Float64Array } => ({ rows: n, cols: p, data: Float64Array.from({ length: n * p }, () => randomNormal(rand) + 2) });
+  const [T, S, B] = [mk(30), mk(20), mk(20)];
+  const labels = Array.from({ length: n }, (_, i) => i % 3);
+  const opts = { labels, bootstrap: 20, permutations: 10, seed: 1 };
+  const both = { raw: true, normalised: true };
+  const grams = { teacher: featureGrams(T, 'T', both), student: featureGrams(S, 'S', both), base: featureGrams(B, 'B') };
+  assert.deepEqual(stageMetricsFromGrams({ ...grams, ...opts }), stageMetrics({ teacher: T, student: S, base: B, ...opts }));
+  const code = (c: string) => (e: unknown) => e instanceof KdInputError && e.code === c;
+  assert.throws(() => stageMetricsFromGrams({ ...grams, student: featureGrams(S, 'S'), ...opts }), code('bad-shape'), 'student without its normalised Gram');
+  assert.throws(() => stageMetricsFromGrams({ ...grams, base: featureGrams({ rows: 8, cols: 20, data: B.data.subarray(0, 160) }, 'B'), ...opts }), code('row-mismatch'), 'base with 8 images');
+  const bad = featureGrams(T, 'T', both);
+  (bad.raw as Float64Array)[2 * n + 1] = NaN;
+  assert.throws(() => stageMetricsFromGrams({ ...grams, teacher: bad, ...opts }), /teacher features raw Gram contains NaN or Infinity at row 2/);
 });

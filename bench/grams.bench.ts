@@ -1,0 +1,99 @@
+// Centred Grams of one stage (n = 64 images): core featureGrams (float64 JS loops) against tfFeatureGrams
+// (float32 block products on the TF.js backend, float64 sums), side by side in one run, raw and
+// row-normalised as stageMetrics needs them; then the block width sweep that chose GRAM_BLOCK.
+// Prints medians and ratios; asserts nothing (no timed tests). `npm run bench grams`.
+import * as tf from '@tensorflow/tfjs-core';
+import { featureGrams } from '../src/core/dcor';
+import type { FeatureGrams, FeatureMatrix } from '../src/core/dcor';
+import { rng } from '../src/core/random';
+import { backendInfo, initBackend } from '../src/worker/backend';
+import { GRAM_BLOCK, tfFeatureGrams } from '../src/worker/gramsTf';
+
+const N = 64;
+const BOTH = { raw: true, normalised: true };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** ReLU-like stage features with a common offset (what makes centring matter), float32 like a forward's. */
+function features(p: number, seed: number): FeatureMatrix {
+  const rand = rng(seed);
+  const data = new Float32Array(N * p);
+  for (let k = 0; k < data.length; k++) data[k] = Math.max(0, rand() - 0.4) * 3 + 0.5;
+  return { rows: N, cols: p, data };
+}
+
+/** Median ms over `runs` calls, and the last result. */
+function time(runs: number, f: () => FeatureGrams): { ms: number; out: FeatureGrams } {
+  const ms: number[] = [];
+  let out = f();
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    out = f();
+    ms.push(performance.now() - t0);
+  }
+  return { ms: median(ms), out };
+}
+
+/** max |a − b| / max |b| over both Grams. */
+function relDiff(a: FeatureGrams, b: FeatureGrams): number {
+  let d = 0;
+  let s = 0;
+  for (const k of ['raw', 'normalised'] as const) {
+    const x = a[k] as Float64Array;
+    const y = b[k] as Float64Array;
+    for (let i = 0; i < y.length; i++) {
+      d = Math.max(d, Math.abs(x[i] - y[i]));
+      s = Math.max(s, Math.abs(y[i]));
+    }
+  }
+  return d / s;
+}
+
+/** JS float64 against TF.js blocked, raw + normalised, at the stage sizes of a 224-px ResNet. */
+export function compareGrams(sizes: readonly number[] = [25_088, 200_704, 802_816]): void {
+  console.log(`n = ${N}, raw + row-normalised centred Grams; block ${GRAM_BLOCK}`);
+  for (const p of sizes) {
+    const X = features(p, p);
+    const runs = p > 300_000 ? 2 : 4;
+    const js = time(runs, () => featureGrams(X, 'X', BOTH));
+    const tfb = time(runs, () => tfFeatureGrams(X, 'X', BOTH));
+    const ratio = (js.ms / tfb.ms).toFixed(1);
+    console.log(
+      `p = ${String(p).padStart(7)}   JS float64 ${js.ms.toFixed(0).padStart(6)} ms   TF.js ${tf.getBackend()} ${tfb.ms.toFixed(0).padStart(6)} ms   ${ratio}x   max rel diff ${relDiff(tfb.out, js.out).toExponential(1)}`,
+    );
+  }
+}
+
+/** TF.js Grams at p = 802,816 for several block widths (the measurement behind GRAM_BLOCK). */
+export function blockSweep(blocks: readonly number[] = [512, 1024, 2048, 4096, 8192, 16384]): void {
+  const X = features(802_816, 1);
+  const ref = featureGrams(X, 'X', BOTH);
+  console.log('\nblock width sweep, p = 802,816, raw + normalised');
+  const ms = new Map<number, number[]>(blocks.map((b) => [b, []]));
+  const worst = new Map<number, number>();
+  // Interleaved rounds, so load on the machine hits every width alike.
+  for (let round = 0; round < 3; round++) {
+    for (const block of blocks) {
+      const t0 = performance.now();
+      const g = tfFeatureGrams(X, 'X', BOTH, { block });
+      (ms.get(block) as number[]).push(performance.now() - t0);
+      worst.set(block, relDiff(g, ref));
+    }
+  }
+  for (const block of blocks) {
+    console.log(`block ${String(block).padStart(6)}   ${median(ms.get(block) as number[]).toFixed(0).padStart(6)} ms   max rel diff ${(worst.get(block) as number).toExponential(1)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  await initBackend('wasm');
+  console.log('backend', JSON.stringify(backendInfo()));
+  compareGrams();
+  blockSweep();
+  if (tf.memory().numTensors !== 0) console.log(`tensors left: ${tf.memory().numTensors}`);
+}
+
+void main();
