@@ -58,36 +58,36 @@ export interface ColumnStats {
 }
 
 /**
- * One pass over X: column sums, row norms (which also find any NaN/Inf, refused with the row and `name`),
- * then the means. Shared by every Gram implementation so that all centre with the same float64 means.
+ * Column means of X (and of its row-normalised rows when asked) and each row's 1/max(‖x_i‖, 1e-12); a NaN or
+ * Infinity is refused with the row and `name`. Shared by every Gram implementation, so all centre with the
+ * same float64 means. Without the normalised means this is one pass over X; with them, a light pass for the
+ * row norms and one for both sums (each sum accumulates over rows in the same order either way).
  */
 export function columnMeansAndRowScales(X: FeatureMatrix, name: string, wantNorm: boolean): ColumnStats {
-  const n = X.rows;
-  const p = X.cols;
-  const x = X.data;
+  const { rows: n, cols: p, data: x } = X;
   const mean = new Float64Array(p);
   const meanN = wantNorm ? new Float64Array(p) : mean;
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const o = i * p;
+    const row = x.subarray(i * p, (i + 1) * p);
     let s = 0;
-    for (let d = 0; d < p; d++) {
-      const v = x[o + d];
-      mean[d] += v;
-      s += v * v;
-    }
-    // A NaN/Inf anywhere in the row makes s non-finite; only then pay for locating it.
-    if (!Number.isFinite(s)) {
+    if (wantNorm) {
+      for (let d = 0; d < p; d++) s += row[d] * row[d];
+    } else {
       for (let d = 0; d < p; d++) {
-        const v = x[o + d];
-        if (v - v !== 0) throw new KdInputError('not-finite', `${name} contains NaN or Infinity at row ${i}`);
+        const v = row[d];
+        mean[d] += v;
+        s += v * v;
       }
-      throw new KdInputError('not-finite', `${name} has values too large to square at row ${i}`);
     }
-    w[i] = 1 / Math.max(Math.sqrt(s), EPS_ROWNORM);
+    w[i] = 1 / Math.max(Math.sqrt(finiteRowSquares(s, row, i, name)), EPS_ROWNORM);
     if (wantNorm) {
       const wi = w[i];
-      for (let d = 0; d < p; d++) meanN[d] += wi * x[o + d];
+      for (let d = 0; d < p; d++) {
+        const v = row[d];
+        mean[d] += v;
+        meanN[d] += wi * v;
+      }
     }
   }
   for (let d = 0; d < p; d++) {
@@ -95,6 +95,16 @@ export function columnMeansAndRowScales(X: FeatureMatrix, name: string, wantNorm
     if (wantNorm) meanN[d] /= n;
   }
   return { mean, meanNormalised: meanN, rowScale: w };
+}
+
+/** s = ‖row‖²: returned when finite; otherwise a NaN/Inf anywhere in the row made it so, and only then is it located. */
+function finiteRowSquares(s: number, row: Float64Array | Float32Array, i: number, name: string): number {
+  if (Number.isFinite(s)) return s;
+  for (let d = 0; d < row.length; d++) {
+    const v = row[d];
+    if (v - v !== 0) throw new KdInputError('not-finite', `${name} contains NaN or Infinity at row ${i}`);
+  }
+  throw new KdInputError('not-finite', `${name} has values too large to square at row ${i}`);
 }
 
 /** Adds the upper triangles of the requested centred Grams, one cache-sized column block at a time. */
