@@ -3,7 +3,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const dirs = process.argv.slice(2);
+// --forward-engine=tfjs runs the files as on a machine without onnxruntime-node (docs/architecture.md "Forward engines").
+const engineArg = process.argv.find((a) => a.startsWith('--forward-engine='));
+const dirs = process.argv.slice(2).filter((a) => a !== engineArg);
+const env = engineArg ? { ...process.env, KDLENS_FORWARD_ENGINE: engineArg.split('=')[1] } : process.env;
 const files = [];
 const walk = (d) => {
   if (!fs.existsSync(d)) return;
@@ -19,5 +22,6 @@ if (!files.length) {
   console.error('no test files found under', dirs.join(', '));
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+if (engineArg) console.log(`== again with ${engineArg}: ${dirs.join(', ')}`);
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

@@ -15,6 +15,8 @@ import { checkAborted, tick } from './cancel';
 import { argmax } from '../core/fidelity';
 import type { Matrix } from '../core/matrix';
 import { pooledFeatures } from './unicamMaps';
+import { stageGrams } from './gramsTf';
+import type { FeatureGrams } from '../core/dcor';
 import { openNativeSession, useNative } from './ort/nativeForward';
 import type { ForwardEngine } from './ort/nativeForward';
 
@@ -82,8 +84,12 @@ export interface ForwardResult {
   /** n×k logits, row-major. */
   readonly logits: Float32Array;
   readonly numClasses: number;
-  /** Per stage tensor: n×p flattened features (model's own layout; order is irrelevant to distances). */
-  readonly features: ReadonlyMap<string, { readonly data: Float32Array; readonly cols: number; readonly shape: readonly number[] }>;
+  /**
+   * Per stage tensor: the centred Grams of its n×p flattened features (raw and row-normalised), all that
+   * FSS/RS/pRS read; computed as each model's pass ends, so no model's raw features outlive its pass
+   * (docs/methods.md "Pairwise distances"). `shape` is the tensor's, batch first.
+   */
+  readonly features: ReadonlyMap<string, { readonly grams: FeatureGrams; readonly shape: readonly number[] }>;
   /** Target activations, NCHW. */
   readonly target: NchwData;
   /** n×K spatial means of the feature tensor, float64 (UniCAM's F at d = 1). */
@@ -180,8 +186,8 @@ class ProbeAccumulator {
 
   result(engine: ForwardResult['engine']): ForwardResult {
     const n = this.probe.n;
-    const features = new Map<string, { data: Float32Array; cols: number; shape: readonly number[] }>();
-    for (const [stage, rows] of this.stages) features.set(stage, { data: rows.values, cols: rows.values.length / n, shape: rows.dims });
+    const features = new Map<string, { grams: FeatureGrams; shape: readonly number[] }>();
+    for (const [stage, rows] of this.stages) features.set(stage, { grams: stageGrams(rows.values, n, rows.values.length / n, `${this.plan.model.path}: ${stage}`), shape: rows.dims });
     const [, k, h, w] = this.target.dims;
     const pooled = new Float64Array(n * this.pooledCols);
     let offset = 0;

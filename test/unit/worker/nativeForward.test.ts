@@ -20,7 +20,8 @@ import { stageLayoutOf } from '../../../src/worker/stages';
 import { relErr } from './models/torchFixtureCases';
 
 const FIX = path.resolve(__dirname, '../../../../test/fixtures');
-const skip = loadOrt() ? false : 'onnxruntime-node is not installed: the TF.js path is the only one';
+const skip =
+  process.env.KDLENS_FORWARD_ENGINE === 'tfjs' ? 'the suite runs as without onnxruntime-node (KDLENS_FORWARD_ENGINE=tfjs)' : loadOrt() ? false : 'onnxruntime-node is not installed: the TF.js path is the only one';
 
 /** A plan reading every discovered stage, CAM at the last stage (or the last-but-one for a ViT, as the engine picks). */
 async function both(file: string, size: number): Promise<[ForwardResult, ForwardResult]> {
@@ -57,7 +58,8 @@ function assertSame(native: ForwardResult, tfjs: ForwardResult): void {
   for (const [name, f] of native.features) {
     const g = tfjs.features.get(name) ?? assert.fail(name);
     assert.deepEqual(f.shape, g.shape, `${name} shape`);
-    close(f.data, g.data, name);
+    close(f.grams.raw ?? [], g.grams.raw ?? [], `${name} Gram`);
+    close(f.grams.normalised ?? [], g.grams.normalised ?? [], `${name} row-normalised Gram`);
   }
   close(native.target.data, tfjs.target.data, 'target');
   close(native.pooled.data, tfjs.pooled.data, 'pooled');
