@@ -98,10 +98,12 @@ function run(outfile) {
 
 const fmt = (v, unit) => (v === null || v === undefined ? '—' : unit === 'count' ? `${v}` : unit === 'x' ? `${v.toFixed(2)}×` : `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ${unit}`);
 const verdict = (r) => (r.met === undefined ? '' : r.met ? 'met' : 'not met');
+/** The row's label, with where its number came from when it was not measured in this run. */
+const label = (r) => (r.note && r.value !== null ? `${r.what} [${r.note}]` : r.what);
 
 function markdownTable(rows) {
   const lines = ['| what | measured | target | |', '|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${r.what} | ${r.value === null ? `skipped (${(r.note ?? '').replace(/^skipped: /, '')})` : fmt(r.value, r.unit)} | ${r.target ?? ''} | ${verdict(r)} |`);
+  for (const r of rows) lines.push(`| ${label(r)} | ${r.value === null ? `skipped (${(r.note ?? '').replace(/^skipped: /, '')})` : fmt(r.value, r.unit)} | ${r.target ?? ''} | ${verdict(r)} |`);
   return lines.join('\n');
 }
 
@@ -109,6 +111,7 @@ function printTable(rows) {
   const w = Math.min(80, Math.max(...rows.map((r) => r.what.length)));
   console.log(`\n${'what'.padEnd(w)}  ${'measured'.padStart(10)}  target      `);
   for (const r of rows) console.log(`${r.what.slice(0, w).padEnd(w)}  ${fmt(r.value, r.unit).padStart(10)}  ${(r.target ?? '').padEnd(10)}  ${verdict(r)}`);
+  for (const r of rows.filter((x) => x.note)) console.log(`  note on "${r.what}": ${r.note}`);
 }
 
 /** Rewrites the README's table block (between the bench:table markers) from a results file. */

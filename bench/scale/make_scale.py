@@ -12,6 +12,7 @@
 #                pytorch-grad-cam user runs it (hooks + autograd, batch 16)
 # Run with Debian's torch (its TorchScript exporter writes opset 13): /usr/bin/python3 bench/scale/make_scale.py
 # Times only, with another torch (e.g. PyTorch 2.x with oneDNN): python bench/scale/make_scale.py --time-only
+# --runs N: timed repetitions after the warm-up (default 3; the benchmark passes 1 to stay in its budget).
 import json
 import os
 import sys
@@ -22,8 +23,10 @@ import torch
 import torch.library
 
 # A CUDA build of torchvision on a CPU-only torch cannot register its C++ ops; the models are pure Python.
-_register_fake = torch.library.register_fake
-torch.library.register_fake = lambda op, *a, **k: (lambda f: f) if isinstance(op, str) and op.startswith('torchvision::') else _register_fake(op, *a, **k)
+# (torch < 2.4, e.g. Debian's 1.13, has no register_fake and needs no patch.)
+_register_fake = getattr(torch.library, 'register_fake', None)
+if _register_fake is not None:
+    torch.library.register_fake = lambda op, *a, **k: (lambda f: f) if isinstance(op, str) and op.startswith('torchvision::') else _register_fake(op, *a, **k)
 import torchvision  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'models')
@@ -83,6 +86,10 @@ def gradcam(model, x):
         h.remove()
 
 
+def runs_arg():
+    return int(sys.argv[sys.argv.index('--runs') + 1]) if '--runs' in sys.argv else 3
+
+
 def best_of(fn, runs=3):
     fn()
     times = []
@@ -104,9 +111,10 @@ def main():
     if '--no-torch' in sys.argv:
         return
     torch.set_num_threads(2)
-    fwd = best_of(lambda: forwards(models, x))
-    cam = best_of(lambda: (forwards({'base': models['base']}, x), gradcam(models['teacher'], x), gradcam(models['student'], x)))
-    times = {'torch': torch.__version__, 'threads': 2, 'images': N, 'size': S, 'batch': BATCH, 'forwards_s': fwd, 'gradcam_s': cam}
+    runs = runs_arg()
+    fwd = best_of(lambda: forwards(models, x), runs)
+    cam = best_of(lambda: (forwards({'base': models['base']}, x), gradcam(models['teacher'], x), gradcam(models['student'], x)), runs)
+    times = {'torch': torch.__version__, 'threads': 2, 'images': N, 'size': S, 'batch': BATCH, 'runs': runs, 'forwards_s': fwd, 'gradcam_s': cam}
     with open(os.path.join(OUT, 'torch_times.json'), 'w') as f:
         json.dump(times, f, indent=1)
     print(json.dumps(times))
