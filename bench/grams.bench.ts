@@ -1,12 +1,14 @@
 // Centred Grams of one stage (n = 64 images): core featureGrams (float64 JS loops) against tfFeatureGrams
-// (float32 block products on the TF.js backend, float64 sums), side by side in one run, raw and
-// row-normalised as stageMetrics needs them; then the block width sweep that chose GRAM_BLOCK.
+// (float32 block products on the TF.js backend, float64 sums) and ortFeatureGrams (the same on onnxruntime,
+// when installed), side by side in one run, raw and row-normalised as stageMetrics needs them; then the
+// block width sweep that chose GRAM_BLOCK.
 // Prints medians and ratios; asserts nothing (no timed tests). `npm run bench grams`.
 import * as tf from '@tensorflow/tfjs-core';
 import { featureGrams } from '../src/core/dcor';
 import type { FeatureGrams, FeatureMatrix } from '../src/core/dcor';
 import { rng } from '../src/core/random';
 import { backendInfo, initBackend } from '../src/worker/backend';
+import { ortFeatureGrams } from '../src/worker/gramsOrt';
 import { GRAM_BLOCK, tfFeatureGrams } from '../src/worker/gramsTf';
 
 const N = 64;
@@ -52,30 +54,45 @@ function relDiff(a: FeatureGrams, b: FeatureGrams): number {
   return d / s;
 }
 
-/** JS float64 against TF.js blocked, raw + normalised, at the stage sizes of a 224-px ResNet. */
-export function compareGrams(sizes: readonly number[] = [25_088, 200_704, 802_816]): void {
-  console.log(`n = ${N}, raw + row-normalised centred Grams; block ${GRAM_BLOCK}`);
+/** Median ms over `runs` awaited calls, and the last result. */
+async function timeAsync(runs: number, f: () => Promise<FeatureGrams | null>): Promise<{ ms: number; out: FeatureGrams | null }> {
+  const ms: number[] = [];
+  let out = await f();
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    out = await f();
+    ms.push(performance.now() - t0);
+  }
+  return { ms: median(ms), out };
+}
+
+/** JS float64 against TF.js and onnxruntime blocked, raw + normalised, at the stage sizes of a 224-px ResNet. */
+export async function compareGrams(sizes: readonly number[] = [25_088, 200_704, 802_816]): Promise<void> {
+  console.log(`n = ${N}, raw + row-normalised centred Grams; TF.js block ${GRAM_BLOCK}`);
   for (const p of sizes) {
     const X = features(p, p);
-    const runs = p > 300_000 ? 2 : 4;
+    const runs = p > 300_000 ? 1 : 3;
     const js = time(runs, () => featureGrams(X, 'X', BOTH));
     const tfb = time(runs, () => tfFeatureGrams(X, 'X', BOTH));
-    const ratio = (js.ms / tfb.ms).toFixed(1);
+    const ort = await timeAsync(runs, () => ortFeatureGrams(X, 'X', BOTH));
+    const ortCol = ort.out
+      ? `onnxruntime ${ort.ms.toFixed(0).padStart(5)} ms ${(js.ms / ort.ms).toFixed(1)}x (rel ${relDiff(ort.out, js.out).toExponential(1)})`
+      : 'onnxruntime not installed';
     console.log(
-      `p = ${String(p).padStart(7)}   JS float64 ${js.ms.toFixed(0).padStart(6)} ms   TF.js ${tf.getBackend()} ${tfb.ms.toFixed(0).padStart(6)} ms   ${ratio}x   max rel diff ${relDiff(tfb.out, js.out).toExponential(1)}`,
+      `p = ${String(p).padStart(7)}   JS float64 ${js.ms.toFixed(0).padStart(5)} ms   TF.js ${tf.getBackend()} ${tfb.ms.toFixed(0).padStart(5)} ms ${(js.ms / tfb.ms).toFixed(1)}x (rel ${relDiff(tfb.out, js.out).toExponential(1)})   ${ortCol}`,
     );
   }
 }
 
 /** TF.js Grams at p = 802,816 for several block widths (the measurement behind GRAM_BLOCK). */
-export function blockSweep(blocks: readonly number[] = [512, 1024, 2048, 4096, 8192, 16384]): void {
+export function blockSweep(blocks: readonly number[] = [1024, 2048, 4096, 8192]): void {
   const X = features(802_816, 1);
   const ref = featureGrams(X, 'X', BOTH);
   console.log('\nblock width sweep, p = 802,816, raw + normalised');
   const ms = new Map<number, number[]>(blocks.map((b) => [b, []]));
   const worst = new Map<number, number>();
   // Interleaved rounds, so load on the machine hits every width alike.
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 2; round++) {
     for (const block of blocks) {
       const t0 = performance.now();
       const g = tfFeatureGrams(X, 'X', BOTH, { block });
@@ -91,7 +108,7 @@ export function blockSweep(blocks: readonly number[] = [512, 1024, 2048, 4096, 8
 async function main(): Promise<void> {
   await initBackend('wasm');
   console.log('backend', JSON.stringify(backendInfo()));
-  compareGrams();
+  await compareGrams();
   blockSweep();
   if (tf.memory().numTensors !== 0) console.log(`tensors left: ${tf.memory().numTensors}`);
 }

@@ -1,0 +1,135 @@
+// Centred Gram matrices on onnxruntime's GEMM when it is installed (native, multi-threaded), else on the
+// TF.js backend (gramsTf.ts): the same contract and float64 column statistics as core featureGrams
+// (docs/methods.md §Pairwise distances). Column blocks are centred in float64, multiplied in float32 by a
+// two-node ONNX graph (Transpose, batched MatMul) and the n×n block products summed in float64.
+import * as protobuf from 'protobufjs';
+import type * as OrtModule from 'onnxruntime-node';
+import type { FeatureGrams, FeatureMatrix, GramRequest } from '../core/dcor';
+import { columnMeansAndRowScales, mirrorUpperTriangle } from '../core/dcor/gram';
+import type { ColumnStats } from '../core/dcor/gram';
+import { checkShape } from '../core/dcor/inputs';
+import { ONNX_PROTO } from './models/onnx/onnxProto';
+import { loadOrt, useNative } from './ort/nativeForward';
+import type { ForwardEngine } from './ort/nativeForward';
+import { stageGrams } from './gramsTf';
+
+/**
+ * Columns per float32 product (each sum has at most this many terms, as GRAM_BLOCK in gramsTf.ts) and blocks
+ * per onnxruntime call. Measured (bench/grams.bench.ts, n = 64): MLAS reaches ~50 GFLOP/s on two threads at
+ * 4 × 8192 columns per call; longer sums would be faster still but less accurate.
+ */
+export const ORT_GRAM_BLOCK = 8192;
+const BLOCKS_PER_RUN = 4;
+
+type Ort = typeof OrtModule;
+type Session = OrtModule.InferenceSession;
+
+/** G[b] = A[b]·A[b]ᵀ for A of shape [blocks, n, columns]: the whole model. */
+function gramModel(): Uint8Array {
+  const modelType = protobuf.parse(ONNX_PROTO, { keepCase: false }).root.lookupType('onnx.ModelProto');
+  const shape = (names: readonly string[]) => ({ dim: names.map((dimParam) => ({ dimParam })) });
+  const INTS = 7;
+  const model = modelType.fromObject({
+    irVersion: 7,
+    producerName: 'kdlens-gram',
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'gram',
+      node: [
+        { input: ['A'], output: ['At'], opType: 'Transpose', attribute: [{ name: 'perm', ints: [0, 2, 1], type: INTS }] },
+        { input: ['A', 'At'], output: ['G'], opType: 'MatMul' },
+      ],
+      input: [{ name: 'A', type: { tensorType: { elemType: 1, shape: shape(['blocks', 'n', 'columns']) } } }],
+      output: [{ name: 'G', type: { tensorType: { elemType: 1, shape: shape(['blocks', 'n', 'n2']) } } }],
+    },
+  });
+  return modelType.encode(model).finish();
+}
+
+let session: Promise<{ ort: Ort; session: Session } | null> | undefined;
+
+/** The Gram session, opened once per process; null without onnxruntime (or if it cannot open the graph). */
+function gramSession(): Promise<{ ort: Ort; session: Session } | null> {
+  session ??= (async () => {
+    const ort = loadOrt();
+    if (!ort) return null;
+    try {
+      return { ort, session: await ort.InferenceSession.create(gramModel(), { graphOptimizationLevel: 'all' }) };
+    } catch {
+      return null;
+    }
+  })();
+  return session;
+}
+
+/** Whether onnxruntime computes the Grams in this process. */
+export async function nativeGramsAvailable(): Promise<boolean> {
+  return (await gramSession()) !== null;
+}
+
+/**
+ * The centred Grams of X on onnxruntime, or null when it is not available. Validated as featureGrams
+ * (shape, NaN/Inf by `name` and row). Memory beyond X is O(n² + n·block·blocks per run).
+ */
+export async function ortFeatureGrams(X: FeatureMatrix, name = 'X', req: GramRequest = {}, block = ORT_GRAM_BLOCK): Promise<FeatureGrams | null> {
+  checkShape(X, name);
+  const s = await gramSession();
+  if (!s) return null;
+  const wantRaw = req.raw ?? true;
+  const wantNorm = req.normalised ?? false;
+  const n = X.rows;
+  const stats = columnMeansAndRowScales(X, name, wantNorm);
+  const out = { n, raw: wantRaw ? new Float64Array(n * n) : null, normalised: wantNorm ? new Float64Array(n * n) : null };
+  const variants = ([['raw', false], ['normalised', true]] as const).filter(([k]) => out[k] !== null);
+  const width = Math.max(1, Math.min(X.cols, Math.floor(block)));
+  for (let c0 = 0; c0 < X.cols; ) {
+    // Whole blocks while they last, then the tail as one shorter block.
+    const count = X.cols - c0 >= width ? Math.min(BLOCKS_PER_RUN, Math.floor((X.cols - c0) / width)) : 1;
+    const len = count > 1 || X.cols - c0 >= width ? width : X.cols - c0;
+    const buf = new Float32Array(variants.length * count * n * len);
+    variants.forEach(([, normalised], v) => fillBlocks(X, stats, c0, len, count, normalised, buf.subarray(v * count * n * len)));
+    const result = await s.session.run({ A: new s.ort.Tensor('float32', buf, [variants.length * count, n, len]) });
+    const g = result.G.data as Float32Array;
+    variants.forEach(([k], v) => addBlocks(g.subarray(v * count * n * n, (v + 1) * count * n * n), n, out[k] as Float64Array));
+    c0 += count * len;
+  }
+  for (const g of [out.raw, out.normalised]) if (g) mirrorUpperTriangle(g, n);
+  return out;
+}
+
+/** `count` blocks of `len` columns from c0, centred in float64 (raw or normalised, as featureGrams), as [count, n, len] float32. */
+function fillBlocks(X: FeatureMatrix, stats: ColumnStats, c0: number, len: number, count: number, normalised: boolean, buf: Float32Array): void {
+  const { rows: n, cols: p, data: x } = X;
+  const mean = normalised ? stats.meanNormalised : stats.mean;
+  for (let b = 0; b < count; b++) {
+    const start = c0 + b * len;
+    for (let i = 0; i < n; i++) {
+      const src = i * p + start;
+      const dst = (b * n + i) * len;
+      const wi = normalised ? stats.rowScale[i] : 1;
+      for (let d = 0; d < len; d++) buf[dst + d] = wi * x[src + d] - mean[start + d];
+    }
+  }
+}
+
+/** Adds the n×n float32 products of consecutive blocks into G in float64. */
+function addBlocks(products: Float32Array, n: number, G: Float64Array): void {
+  for (let o = 0; o < products.length; o += n * n) for (let k = 0; k < n * n; k++) G[k] += products[o + k];
+}
+
+/**
+ * stageGrams (gramsTf.ts) on onnxruntime when it is installed: the same arguments and result, asynchronous
+ * because onnxruntime runs off the JS thread. `engine` as the forward pass's: 'tfjs' (or no onnxruntime)
+ * gives exactly stageGrams' result; 'onnxruntime' without it is an error.
+ */
+export async function stageGramsAsync(
+  data: Float32Array,
+  rows: number,
+  cols: number,
+  name: string,
+  req: GramRequest = { raw: true, normalised: true },
+  engine: ForwardEngine = 'auto',
+): Promise<FeatureGrams> {
+  const native = useNative(engine) ? await ortFeatureGrams({ rows, cols, data }, name, req) : null;
+  return native ?? stageGrams(data, rows, cols, name, req);
+}
