@@ -82,11 +82,12 @@ export async function ortFeatureGrams(X: FeatureMatrix, name = 'X', req: GramReq
   const out = { n, raw: wantRaw ? new Float64Array(n * n) : null, normalised: wantNorm ? new Float64Array(n * n) : null };
   const variants = ([['raw', false], ['normalised', true]] as const).filter(([k]) => out[k] !== null);
   const width = Math.max(1, Math.min(X.cols, Math.floor(block)));
+  const whole = new Float32Array(variants.length * Math.min(BLOCKS_PER_RUN, Math.ceil(X.cols / width)) * n * width);
   for (let c0 = 0; c0 < X.cols; ) {
     // Whole blocks while they last, then the tail as one shorter block.
     const count = X.cols - c0 >= width ? Math.min(BLOCKS_PER_RUN, Math.floor((X.cols - c0) / width)) : 1;
     const len = count > 1 || X.cols - c0 >= width ? width : X.cols - c0;
-    const buf = new Float32Array(variants.length * count * n * len);
+    const buf = whole.subarray(0, variants.length * count * n * len);
     variants.forEach(([, normalised], v) => fillBlocks(X, stats, c0, len, count, normalised, buf.subarray(v * count * n * len)));
     const result = await s.session.run({ A: new s.ort.Tensor('float32', buf, [variants.length * count, n, len]) });
     const g = result.G.data as Float32Array;
