@@ -27,16 +27,23 @@ function features(p: number, seed: number): FeatureMatrix {
   return { rows: N, cols: p, data };
 }
 
-/** Median ms over `runs` calls, and the last result. */
-function time(runs: number, f: () => FeatureGrams): { ms: number; out: FeatureGrams } {
+/**
+ * Median wall ms over `runs` calls, the median CPU ms of this process (for the single-threaded JS and TF.js
+ * paths the steadier figure on a loaded machine), and the last result.
+ */
+function time(runs: number, f: () => FeatureGrams): { ms: number; cpu: number; out: FeatureGrams } {
   const ms: number[] = [];
+  const cpu: number[] = [];
   let out = f();
   for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     out = f();
     ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return { ms: median(ms), out };
+  return { ms: median(ms), cpu: median(cpu), out };
 }
 
 /** max |a − b| / max |b| over both Grams. */
@@ -79,9 +86,42 @@ export async function compareGrams(sizes: readonly number[] = [25_088, 200_704, 
       ? `onnxruntime ${ort.ms.toFixed(0).padStart(5)} ms ${(js.ms / ort.ms).toFixed(1)}x (rel ${relDiff(ort.out, js.out).toExponential(1)})`
       : 'onnxruntime not installed';
     console.log(
-      `p = ${String(p).padStart(7)}   JS float64 ${js.ms.toFixed(0).padStart(5)} ms   TF.js ${tf.getBackend()} ${tfb.ms.toFixed(0).padStart(5)} ms ${(js.ms / tfb.ms).toFixed(1)}x (rel ${relDiff(tfb.out, js.out).toExponential(1)})   ${ortCol}`,
+      `p = ${String(p).padStart(7)}   JS float64 ${js.ms.toFixed(0).padStart(5)} ms (cpu ${js.cpu.toFixed(0)})   TF.js ${tf.getBackend()} ${tfb.ms.toFixed(0).padStart(5)} ms (cpu ${tfb.cpu.toFixed(0)}) ${(js.ms / tfb.ms).toFixed(1)}x (rel ${relDiff(tfb.out, js.out).toExponential(1)})   ${ortCol}`,
     );
   }
+}
+
+/** Stage sizes (C·H·W at 224 px) of layer1-layer4: ResNet-50 teacher, ResNet-18 student and base. */
+const TRIO = {
+  teacher: [802_816, 401_408, 200_704, 100_352],
+  student: [200_704, 100_352, 50_176, 25_088],
+  base: [200_704, 100_352, 50_176, 25_088],
+};
+
+/**
+ * Every Gram a 224-px ResNet-50 → ResNet-18 report needs (teacher and student raw + normalised, base raw),
+ * per path, once each: the statistics' share of a cold report.
+ */
+export async function trioGrams(): Promise<void> {
+  const totals = { js: 0, tfjs: 0, ort: 0 };
+  let ortMissing = false;
+  for (const [role, sizes] of Object.entries(TRIO)) {
+    const req = role === 'base' ? { raw: true } : BOTH;
+    for (const p of sizes) {
+      const X = features(p, p + 1);
+      let t0 = performance.now();
+      featureGrams(X, 'X', req);
+      totals.js += performance.now() - t0;
+      t0 = performance.now();
+      tfFeatureGrams(X, 'X', req);
+      totals.tfjs += performance.now() - t0;
+      t0 = performance.now();
+      ortMissing = (await ortFeatureGrams(X, 'X', req)) === null;
+      totals.ort += performance.now() - t0;
+    }
+  }
+  const ort = ortMissing ? 'onnxruntime not installed' : `onnxruntime ${totals.ort.toFixed(0)} ms (${(totals.js / totals.ort).toFixed(1)}x)`;
+  console.log(`\nall Grams of the 224-px trio (12 stage tensors): JS float64 ${totals.js.toFixed(0)} ms   TF.js ${totals.tfjs.toFixed(0)} ms (${(totals.js / totals.tfjs).toFixed(1)}x)   ${ort}`);
 }
 
 /** TF.js Grams at p = 802,816 for several block widths (the measurement behind GRAM_BLOCK). */
@@ -109,6 +149,7 @@ async function main(): Promise<void> {
   await initBackend('wasm');
   console.log('backend', JSON.stringify(backendInfo()));
   await compareGrams();
+  await trioGrams();
   blockSweep();
   if (tf.memory().numTensors !== 0) console.log(`tensors left: ${tf.memory().numTensors}`);
 }
