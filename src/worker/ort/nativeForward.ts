@@ -57,7 +57,7 @@ export async function openNativeSession(file: string, outputs: readonly string[]
   if (!o) throw new Error('onnxruntime-node is not installed');
   const bytes = fs.readFileSync(file);
   if (expectedSize !== undefined && bytes.length !== expectedSize) throw new Error(`${file} changed while it was being read (${bytes.length} bytes, expected ${expectedSize})`);
-  const session = await o.InferenceSession.create(onnxWithOutputs(bytes, file, outputs), { graphOptimizationLevel: 'all' });
+  const session = await o.InferenceSession.create(onnxWithOutputs(bytes, file, outputs), { graphOptimizationLevel: 'all', enableCpuMemArena: false });
   const inputName = session.inputNames[0];
   return {
     async run(input, names) {
