@@ -2,7 +2,7 @@
 // residual | teacher|student | student|teacher (absent maps hidden), labels, batch id, legend, hover
 // value, zoom, opacity, column toggles, PNG export. Canvases are reused and redrawn only when what they
 // show changes, so scrubbing stays fast. Browser only; imported by webview/panel/app.ts.
-import { base64ToBytes, decodeFloat32 } from '../../src/protocol/encoding';
+import { base64ToBytes, decodeFloat32Range } from '../../src/protocol/encoding';
 import type { EvalResult, HeatmapSet } from '../../src/core/types';
 import type { PanelState } from '../../src/protocol/webview';
 import { fixed } from '../../src/core/present/format';
@@ -53,25 +53,55 @@ export function availableColumns(d: EvalResult, camClass: 'pred' | 'true', hasIm
   return MAP_COLUMNS.filter((c) => (c === 'input' ? hasImages : c === 'difference' ? !!columnSet(d, 'teacher', camClass) && !!columnSet(d, 'student', camClass) : !!columnSet(d, c, camClass)));
 }
 
-/** Base64 → typed array, memoised on the string: a snapshot repeated (progress ticks) decodes nothing. */
-class DecodeCache<T> {
-  private readonly map = new Map<string, T>();
-  constructor(
-    private readonly decode: (s: string) => T,
-    private readonly limit: number,
-  ) {}
-  get(s: string): T {
-    const hit = this.map.get(s);
-    if (hit) {
-      this.map.delete(s);
-      this.map.set(s, hit);
-      return hit;
-    }
-    const v = this.decode(s);
-    this.map.set(s, v);
-    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as string);
-    return v;
+interface PlaneSet {
+  readonly id: number;
+  readonly planes: Map<number, Float32Array>;
+}
+
+/**
+ * Map planes decoded one image at a time from a set's base64 text, memoised per text (least recently used
+ * sets dropped first): a snapshot decodes only the planes of the cells it draws, so the on-screen rows
+ * cost a few kilobytes of decoding, not every changed 64-image set. A repeated snapshot (progress ticks)
+ * decodes nothing. `id` names a set's content for the cells' keys without decoding it.
+ */
+class PlaneCache {
+  private readonly sets = new Map<string, PlaneSet>();
+  /** Per snapshot object: a string-keyed lookup compares the whole text (~70 kB) on every hit. */
+  private readonly bySet = new WeakMap<HeatmapSet, PlaneSet>();
+  private nextId = 1;
+  constructor(private readonly limit: number) {}
+
+  private entry(set: HeatmapSet): PlaneSet {
+    const known = this.bySet.get(set);
+    if (known) return known;
+    let e = this.sets.get(set.data);
+    if (e) this.sets.delete(set.data);
+    else e = { id: this.nextId++, planes: new Map() };
+    this.sets.set(set.data, e);
+    if (this.sets.size > this.limit) this.sets.delete(this.sets.keys().next().value as string);
+    this.bySet.set(set, e);
+    return e;
   }
+
+  id(set: HeatmapSet): number {
+    return this.entry(set).id;
+  }
+
+  plane(set: HeatmapSet, i: number): Float32Array {
+    const planes = this.entry(set).planes;
+    let p = planes.get(i);
+    if (!p) {
+      p = decodeFloat32Range(set.data, i * set.h * set.w, set.h * set.w);
+      planes.set(i, p);
+    }
+    return p;
+  }
+}
+
+/** Image i's plane of a map set, named without decoding it (decoded when its cell is drawn). */
+interface PlaneRef {
+  readonly set: HeatmapSet;
+  readonly i: number;
 }
 
 interface Plane {
@@ -93,6 +123,8 @@ interface Cell {
   readonly canvas: HTMLCanvasElement;
   readonly badge: HTMLElement;
   key: string;
+  /** The CSS size last set (style writes are skipped when it is unchanged). */
+  size: string;
 }
 
 interface Row {
@@ -131,9 +163,16 @@ interface CellSize {
   readonly ch: number;
 }
 
-/** Replaces the children only when they differ, so a snapshot that changes nothing here touches no DOM. */
+/**
+ * Makes `children` the parent's children by moving only the nodes out of place: a snapshot that changes
+ * nothing here touches no DOM, and one that reorders a few gallery rows moves those rows, not all 32.
+ */
 function replaceChildrenIfChanged(parent: HTMLElement, children: readonly HTMLElement[]): void {
-  if (parent.childNodes.length !== children.length || children.some((c, k) => parent.childNodes[k] !== c)) parent.replaceChildren(...children);
+  for (let k = 0; k < children.length; k++) {
+    const at = parent.childNodes[k];
+    if (at !== children[k]) parent.insertBefore(children[k], at ?? null);
+  }
+  while (parent.childNodes.length > children.length) (parent.lastChild as ChildNode).remove();
 }
 
 export class Gallery {
@@ -152,7 +191,7 @@ export class Gallery {
   private readonly exportBtn = h('button', { type: 'button', id: 'exportPng' }, 'Export PNG');
   private readonly rows = new Map<number, Row>();
   private readonly meta = new WeakMap<HTMLCanvasElement, CellMeta>();
-  private readonly floats = new DecodeCache(decodeFloat32, 48);
+  private readonly planes = new PlaneCache(48);
   private bytesKey = '';
   private bytesVal: Uint8Array | null = null;
   private readonly inputs = new Map<string, Uint8Array>();
@@ -342,37 +381,35 @@ export class Gallery {
    */
   private renderCell(row: Row, col: MapColumn, d: EvalResult, ui: PanelUiState, i: number, input: Uint8Array | null, { cw, ch }: CellSize, jobs: DrawJob[]): HTMLElement {
     const cell = this.cell(row, col);
-    const { planes, empty } = this.cellPlanes(d, col, ui.camClass, i);
-    const key = `${col}|${i}|${cw}x${ch}|${ui.opacity}|${planes.map((p) => `${this.idOf(p.data)}:${p.h}x${p.w}`).join(',')}|${input ? 1 : 0}`;
+    const { refs, empty } = this.cellPlanes(d, col, ui.camClass, i);
+    const key = `${col}|${i}|${cw}x${ch}|${ui.opacity}|${refs.map((r) => `${this.planes.id(r.set)}:${r.set.h}x${r.set.w}`).join(',')}|${input ? 1 : 0}`;
     if (key !== cell.key) {
       const opacity = ui.opacity;
       jobs.push({
         row: row.el,
         run: () => {
           cell.key = key;
+          const planes = refs.map((r) => ({ data: this.planes.plane(r.set, r.i), h: r.set.h, w: r.set.w }));
           this.draw(cell.canvas, col, planes, input, cw, ch, opacity);
           this.meta.set(cell.canvas, { i, col, planes, W: cw, H: ch });
         },
       });
     }
-    cell.canvas.style.width = `${cw}px`;
-    cell.canvas.style.height = `${ch}px`;
-    cell.badge.hidden = !empty;
+    if (cell.size !== `${cw}x${ch}`) {
+      cell.size = `${cw}x${ch}`;
+      cell.canvas.style.width = `${cw}px`;
+      cell.canvas.style.height = `${ch}px`;
+    }
+    if (cell.badge.hidden !== !empty) cell.badge.hidden = !empty;
     return cell.fig;
   }
 
   /** The map planes a cell shows (none for input; teacher and student for the difference). */
-  private cellPlanes(d: EvalResult, col: MapColumn, camClass: 'pred' | 'true', i: number): { planes: Plane[]; empty: boolean } {
-    if (col === 'input') return { planes: [], empty: false };
-    if (col === 'difference') {
-      return { planes: [this.planeOf(columnSet(d, 'teacher', camClass) as HeatmapSet, i), this.planeOf(columnSet(d, 'student', camClass) as HeatmapSet, i)], empty: false };
-    }
+  private cellPlanes(d: EvalResult, col: MapColumn, camClass: 'pred' | 'true', i: number): { refs: PlaneRef[]; empty: boolean } {
+    if (col === 'input') return { refs: [], empty: false };
+    if (col === 'difference') return { refs: [{ set: columnSet(d, 'teacher', camClass) as HeatmapSet, i }, { set: columnSet(d, 'student', camClass) as HeatmapSet, i }], empty: false };
     const set = columnSet(d, col, camClass) as HeatmapSet;
-    return { planes: [this.planeOf(set, i)], empty: set.empty[i] === true };
-  }
-
-  private planeOf(set: HeatmapSet, i: number): Plane {
-    return { data: plane(this.floats.get(set.data), i, set.h * set.w), h: set.h, w: set.w };
+    return { refs: [{ set, i }], empty: set.empty[i] === true };
   }
 
   /**
@@ -412,17 +449,6 @@ export class Gallery {
     drawLegend(this.legend);
   }
 
-  private readonly bufIds = new WeakMap<ArrayBufferLike, number>();
-  private nextId = 1;
-  /** Planes are views into one decoded buffer per set: identify the buffer (the index is in the key). */
-  private idOf(a: Float32Array): number {
-    const known = this.bufIds.get(a.buffer);
-    if (known !== undefined) return known;
-    const id = this.nextId++;
-    this.bufIds.set(a.buffer, id);
-    return id;
-  }
-
   private row(i: number): Row {
     let r = this.rows.get(i);
     if (!r) {
@@ -441,7 +467,7 @@ export class Gallery {
       const canvas = h('canvas', { class: 'g-canvas', 'data-col': col });
       const badge = h('span', { class: 'badge' }, 'no positive evidence');
       const fig = h('figure', { class: 'g-cell', 'data-col': col }, canvas, badge, h('figcaption', {}, COLUMN_LABELS[col]));
-      c = { fig, canvas, badge, key: '' };
+      c = { fig, canvas, badge, key: '', size: '' };
       row.cells.set(col, c);
     }
     return c;

@@ -24,6 +24,7 @@ interface ChartEls {
   readonly tip: HTMLElement;
   trend: Trend | null;
   hover: number;
+  legendKey: string;
 }
 
 export function chartTheme(): ChartTheme {
@@ -53,6 +54,7 @@ export class TrendsView {
   private readonly charts = new Map<string, ChartEls>();
   private cps: readonly CheckpointView[] = [];
   private selected = -1;
+  private colourCache: { key: string; theme: ChartTheme; palette: string[] } | null = null;
 
   constructor(private readonly cb: TrendsCallbacks) {
     this.el.append(h('h2', {}, 'Trends'), this.grid);
@@ -61,30 +63,49 @@ export class TrendsView {
   render(cps: readonly CheckpointView[], stage: string | null, selected: number): void {
     this.cps = cps;
     this.selected = selected;
-    const list = trends(cps, stage, chartPalette());
-    const theme = chartTheme();
+    const { theme, palette } = this.colours();
+    const list = trends(cps, stage, palette);
     const figs: HTMLElement[] = [];
     for (const t of list) {
       const c = this.chart(t.key);
       c.trend = t;
-      c.title.textContent = t.title;
-      c.legend.replaceChildren(
-        ...t.data.series.map((s) => {
-          const sw = h('span', { class: 'swatch' + (s.dash ? ' dashed' : '') });
-          sw.style.borderColor = s.color;
-          return h('span', { class: 'key' }, sw, s.label);
-        }),
-        ...(t.data.bands ?? []).map((b) => {
-          const sw = h('span', { class: 'swatch band' });
-          sw.style.background = b.color;
-          return h('span', { class: 'key' }, sw, b.label);
-        }),
-      );
+      if (c.title.textContent !== t.title) c.title.textContent = t.title;
+      this.renderLegend(c, t);
       if (c.hover >= cps.length) c.hover = -1;
       drawLineChart(c.canvas, t.data, { width: W, height: H, theme, selected, hover: c.hover });
       figs.push(c.fig);
     }
-    this.grid.replaceChildren(...figs);
+    if (this.grid.childNodes.length !== figs.length || figs.some((f, k) => this.grid.childNodes[k] !== f)) this.grid.replaceChildren(...figs);
+  }
+
+  /**
+   * Chart colours, read from the CSS variables once per theme: reading them calls getComputedStyle, which
+   * recalculates the style of the whole page (the gallery's hundreds of canvases) on every snapshot while
+   * scrubbing. VS Code changes themes through the body class and the root element's style attribute.
+   */
+  private colours(): { theme: ChartTheme; palette: string[] } {
+    const key = `${document.body.className}|${document.documentElement.getAttribute('style') ?? ''}`;
+    if (!this.colourCache || this.colourCache.key !== key) this.colourCache = { key, theme: chartTheme(), palette: chartPalette() };
+    return this.colourCache;
+  }
+
+  /** The chart's legend, rebuilt only when its series or bands change (not when the selection moves). */
+  private renderLegend(c: ChartEls, t: Trend): void {
+    const key = JSON.stringify([t.data.series.map((s) => [s.label, s.color, !!s.dash]), (t.data.bands ?? []).map((b) => [b.label, b.color])]);
+    if (c.legendKey === key) return;
+    c.legendKey = key;
+    c.legend.replaceChildren(
+      ...t.data.series.map((s) => {
+        const sw = h('span', { class: 'swatch' + (s.dash ? ' dashed' : '') });
+        sw.style.borderColor = s.color;
+        return h('span', { class: 'key' }, sw, s.label);
+      }),
+      ...(t.data.bands ?? []).map((b) => {
+        const sw = h('span', { class: 'swatch band' });
+        sw.style.background = b.color;
+        return h('span', { class: 'key' }, sw, b.label);
+      }),
+    );
   }
 
   private chart(key: string): ChartEls {
@@ -96,7 +117,7 @@ export class TrendsView {
     const tip = h('div', { class: 'tip', role: 'status' });
     tip.hidden = true;
     const fig = h('figure', { class: 'chart', 'data-chart': key }, title, h('div', { class: 'chart-box' }, canvas, tip), legend);
-    const els: ChartEls = { fig, title, canvas, legend, tip, trend: null, hover: -1 };
+    const els: ChartEls = { fig, title, canvas, legend, tip, trend: null, hover: -1, legendKey: '' };
     const at = (e: MouseEvent): number => {
       const r = canvas.getBoundingClientRect();
       return indexAt(e.clientX - r.left, this.cps.length, plotRect(W, H));
@@ -123,7 +144,7 @@ export class TrendsView {
 
   private redraw(c: ChartEls): void {
     if (!c.trend) return;
-    drawLineChart(c.canvas, c.trend.data, { width: W, height: H, theme: chartTheme(), selected: this.selected, hover: c.hover });
+    drawLineChart(c.canvas, c.trend.data, { width: W, height: H, theme: this.colours().theme, selected: this.selected, hover: c.hover });
   }
 
   private tip(c: ChartEls, i: number, e: MouseEvent): void {

@@ -55,7 +55,8 @@ export const JET_RGB: Readonly<Uint8Array> = buildJet();
 export function jetIndex(m: number): number {
   if (!(m > 0)) return 0;
   if (m >= 1) return 255;
-  return Math.floor(255 * m);
+  // 255·m is in (0, 255) here, where truncation is ⌊·⌋; Math.floor is a slower call in hot loops.
+  return (255 * m) | 0;
 }
 
 /** CSS hex colour of table entry i (legends, SVG gradients). */
