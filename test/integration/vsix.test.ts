@@ -117,3 +117,46 @@ describe('packaged .vsix (vsce package --no-dependencies)', () => {
     assert.deepEqual(bad, [], 'files that must not ship');
   });
 });
+
+// A platform package (--target linux-x64) also carries onnxruntime-node for that platform only, where the
+// bundled worker and CLI find it (docs/architecture.md "Forward engines"); the installed CLI then runs its
+// forwards natively.
+const hasNative = process.env.KDLENS_FORWARD_ENGINE !== 'tfjs' && process.platform === 'linux' && process.arch === 'x64' && fs.existsSync(path.join(ROOT, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64'));
+describe('platform .vsix (--target linux-x64) with the native forward engine', { skip: hasNative ? false : 'needs onnxruntime-node installed on linux-x64' }, () => {
+  let dir = '';
+  let names: string[] = [];
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-vsix-linux-'));
+    const out = path.join(dir, 'kdlens-linux-x64.vsix');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/package-vsix.mjs'), '--no-build', '--target', 'linux-x64', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 0, `vsce package --target failed:\n${r.stdout}\n${r.stderr}`);
+    const files = unzipSync(new Uint8Array(fs.readFileSync(out)), { filter: (f) => f.name.startsWith('extension/') });
+    for (const [name, bytes] of Object.entries(files)) {
+      if (name.endsWith('/')) continue;
+      const file = path.join(dir, name);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, bytes);
+    }
+    names = Object.keys(files).map((n) => n.slice('extension/'.length));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('holds onnxruntime-node with the linux-x64 binary only, and the universal build stays without it', () => {
+    for (const want of ['dist/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node', 'dist/node_modules/onnxruntime-node/dist/index.js', 'dist/node_modules/onnxruntime-common/dist/cjs/index.js']) {
+      assert.ok(names.includes(want), `${want} missing`);
+    }
+    assert.deepEqual(names.filter((n) => /napi-v6\/(darwin|win32)\/|napi-v6\/linux\/arm64/.test(n)), [], 'other platforms\' binaries');
+    assert.ok(!fs.existsSync(path.join(ROOT, 'dist/node_modules')), 'dist/node_modules is removed after packaging');
+  });
+
+  it('the installed CLI runs its forward passes on onnxruntime', () => {
+    const fx = (f: string) => path.join(ROOT, 'test/fixtures/report', f);
+    const r = spawnSync(process.execPath, [path.join(dir, 'extension/dist/cli.js'), 'report', '--teacher', fx('teacher.onnx'), '--student', fx('student.onnx'), '--data', fx('probe.npz'), '--permutations', '5', '--json', '--quiet', '--out', path.join(dir, 'report')], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, KDLENS_FORWARD_ENGINE: 'auto' },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match((JSON.parse(r.stdout) as { backend: string }).backend, /forwards: onnxruntime \d/);
+  });
+});

@@ -1,4 +1,5 @@
 // Stage 9: the EvalResult, in the wire format the host, the report and the tests read (field order kept).
+import { ortVersion } from '../ort/nativeForward';
 import { accuracy } from '../../core/fidelity';
 import { matrix } from '../../core/matrix';
 import type { EvalResult, FidelitySummary, GradcamResult, ModelRole, ModelSummary, StageFigures, UnicamResult } from '../../core/types';
@@ -44,6 +45,12 @@ function summariseModel(traced: TracedModel, pass: ForwardResult, labels: Int32A
   };
 }
 
+/** The TF.js backend, and the native engine when it ran any model's forward pass ("wasm; forwards: onnxruntime 1.31.1"). */
+function backendLabel(figures: Figures): string {
+  const native = rolesOf(figures.passes).some(([, pass]) => pass.engine === 'onnxruntime');
+  return native ? `${figures.backend}; forwards: onnxruntime ${ortVersion() ?? ''}`.trim() : figures.backend;
+}
+
 export function assembleResult(job: JobContext, figures: Figures): EvalResult {
   const { params } = job;
   const { probe, unicam, gradcam } = figures;
@@ -51,7 +58,7 @@ export function assembleResult(job: JobContext, figures: Figures): EvalResult {
   for (const [role, pass] of rolesOf(figures.passes)) models[role] = summariseModel(roleValue(figures.trace.models, role), pass, probe.labels);
   return {
     version: 1,
-    backend: figures.backend,
+    backend: backendLabel(figures),
     elapsed_ms: Date.now() - figures.startedAt,
     probe: {
       path: probe.path,
