@@ -18,7 +18,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const MARKER = '@@kdlens-bench ';
 const BUDGET_S = 600;
 /** Heavy, independent measurements first, while the machine is as idle as it will be. */
-const ORDER = ['scale', 'memory', 'latency', 'engine', 'kernels', 'panel'];
+const ORDER = ['scale', 'memory', 'latency', 'engine', 'grams', 'render', 'kernels', 'panel'];
 const resultsDir = path.join(root, 'bench/results');
 const readmeStart = '<!-- bench:table -->';
 const readmeEnd = '<!-- /bench:table -->';
@@ -34,6 +34,17 @@ const LEGACY = {
       rows.push({ id: 'panel.applied.p95', what: 'panel: snapshot applied (p95)', value: p95, unit: 'ms' });
     }
     return rows;
+  },
+  'grams.bench.ts': (text) => {
+    const all = /all Grams of the 224-px trio[^:]*: JS float64 (\d+) ms\s+TF\.js (\d+) ms(?:[^\n]*?onnxruntime (\d+) ms)?/.exec(text);
+    if (!all) return [];
+    const rows = [{ id: 'grams.js', what: 'all stage Grams of the 224-px trio: JS float64', value: Number(all[1]), unit: 'ms' }, { id: 'grams.tfjs', what: 'all stage Grams of the 224-px trio: TF.js blocks', value: Number(all[2]), unit: 'ms' }];
+    if (all[3]) rows.push({ id: 'grams.ort', what: 'all stage Grams of the 224-px trio: onnxruntime GEMM', value: Number(all[3]), unit: 'ms' });
+    return rows;
+  },
+  'render.bench.ts': (text) => {
+    const png = /all 576 pictures: ([\d.]+) s new[^~]*~([\d.]+) s old/.exec(text);
+    return png ? [{ id: 'render.png', what: `report PNGs (576 pictures at 224 px): new encoder (old ${png[2]} s)`, value: Number(png[1]), unit: 's' }] : [];
   },
   'engine.bench.ts': (text) => {
     const full = /full \(figures \+ Grad-CAM \+ 4 UniCAM directions\) (\d+) ms/.exec(text);
@@ -124,7 +135,7 @@ function updateReadme(results, file) {
   const m = results.machine;
   const block = [
     readmeStart,
-    `Measured ${results.date.slice(0, 10)} on ${m.nproc} cores (${m.cpu}), ${m.memGb} GB, Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode ?? 'absent'}, commit ${m.commit ?? '?'}; whole run ${Math.round(results.seconds)} s (\`${path.relative(root, file)}\`).`,
+    `Measured ${results.date.slice(0, 10)} on ${m.nproc} cores (${m.cpu}), ${m.memGb} GB, Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode ?? 'absent'}, commit ${m.commit ?? '?'}, load average ${m.loadavg[0]} at the start; whole run ${Math.round(results.seconds)} s (\`${path.relative(root, file)}\`).`,
     '',
     markdownTable(results.rows),
     readmeEnd,

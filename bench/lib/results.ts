@@ -33,8 +33,8 @@ export function skipped(id: string, what: string, unit: BenchRow['unit'], reason
 }
 
 /** A ratio row with an upper-bound target. */
-export function ratioRow(id: string, what: string, ratio: number, max: number): void {
-  row({ id, what, value: ratio, unit: 'x', target: `≤ ${max}×`, met: ratio <= max });
+export function ratioRow(id: string, what: string, ratio: number, max: number, note?: string): void {
+  row({ id, what, value: ratio, unit: 'x', target: `≤ ${max}×`, met: ratio <= max, ...(note ? { note } : {}) });
 }
 
 export function median(xs: readonly number[]): number {
