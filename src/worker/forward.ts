@@ -15,8 +15,8 @@ import { checkAborted, tick } from './cancel';
 import { argmax } from '../core/fidelity';
 import type { Matrix } from '../core/matrix';
 import { pooledFeatures } from './unicamMaps';
-import { stageGrams } from './gramsTf';
-import type { FeatureGrams } from '../core/dcor';
+import { stageGramsAsync } from './gramsOrt';
+import type { FeatureGrams, GramRequest } from '../core/dcor';
 import { openNativeSession, useNative } from './ort/nativeForward';
 import type { ForwardEngine } from './ort/nativeForward';
 
@@ -35,8 +35,10 @@ export interface ForwardPlan extends Pick<ModelInputOptions, 'height' | 'width' 
   readonly gradcam: boolean;
   /** Images per forward chunk. */
   readonly chunk: number;
-  /** Which engine runs the forward passes (default 'auto': onnxruntime for ONNX models when installed). */
+  /** Which engine runs the forward passes and the stage Grams (default 'auto': onnxruntime when installed). */
   readonly engine?: ForwardEngine;
+  /** Which centred Grams of each stage to keep (default raw and row-normalised; the base needs only raw). */
+  readonly grams?: GramRequest;
 }
 
 /** Runs one chunk of model inputs to the named values, returned on the host. */
@@ -184,10 +186,14 @@ class ProbeAccumulator {
     }
   }
 
-  result(engine: ForwardResult['engine']): ForwardResult {
+  async result(engine: ForwardResult['engine']): Promise<ForwardResult> {
     const n = this.probe.n;
     const features = new Map<string, { grams: FeatureGrams; shape: readonly number[] }>();
-    for (const [stage, rows] of this.stages) features.set(stage, { grams: stageGrams(rows.values, n, rows.values.length / n, `${this.plan.model.path}: ${stage}`), shape: rows.dims });
+    const req = this.plan.grams ?? { raw: true, normalised: true };
+    for (const [stage, rows] of this.stages) {
+      const grams = await stageGramsAsync(rows.values, n, rows.values.length / n, `${this.plan.model.path}: ${stage}`, req, this.plan.engine ?? 'auto');
+      features.set(stage, { grams, shape: rows.dims });
+    }
     const [, k, h, w] = this.target.dims;
     const pooled = new Float64Array(n * this.pooledCols);
     let offset = 0;
@@ -236,5 +242,5 @@ export async function forwardProbe(plan: ForwardPlan, probe: ProbeSet, signal?: 
   } finally {
     await runner.release();
   }
-  return acc.result(runner.engine);
+  return await acc.result(runner.engine);
 }

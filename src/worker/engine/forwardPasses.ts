@@ -43,6 +43,8 @@ function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPla
     gradcam: !params.skipMaps,
     chunk: FORWARD_CHUNK,
     engine: job.deps.forwardEngine ?? forwardEngineFromEnv(),
+    // FSS/RS/pRS read the base only through its raw Gram (docs/methods.md "Per-stage metrics").
+    ...(traced.role === 'base' ? { grams: { raw: true } } : {}),
   };
 }
 
