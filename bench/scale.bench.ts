@@ -147,14 +147,14 @@ function torchTimes(t: Times): void {
   if (py) {
     const r = spawnSync(py, [path.join(root, 'bench/scale/make_scale.py'), '--time-only', '--runs', '1'], { cwd: root, encoding: 'utf8', timeout: TORCH_TIMEOUT_MS });
     if (r.status !== 0) {
-      source = `re-run failed (${r.error ? r.error.message : `exit ${r.status}`}), from torch_times.json`;
+      source = `re-run ${r.error ? (r.signal ? `timed out after ${TORCH_TIMEOUT_MS / 1000} s` : r.error.message) : `failed (exit ${r.status})`}; torch_times.json`;
       console.log(`  torch re-run with ${py} failed: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`);
     }
-  } else source = 'no Python with torch and torchvision found, from torch_times.json';
+  } else source = 'no Python with torch and torchvision; torch_times.json';
   const fresh = fs.existsSync(json) && fs.statSync(json).mtimeMs >= fs.statSync(files.teacher).mtimeMs;
   if (!fresh) return skipped('scale.torch', 'torch forwards', 's', `${source}; torch_times.json missing or older than the models (run /usr/bin/python3 bench/scale/make_scale.py --time-only)`);
   const j = JSON.parse(fs.readFileSync(json, 'utf8')) as { torch: string; forwards_s: number; gradcam_s: number };
-  if (!source.startsWith('measured')) source += ` written ${fs.statSync(json).mtime.toISOString()}`;
+  if (!source.startsWith('measured')) source += ` of ${fs.statSync(json).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   t.torch = { forwards: j.forwards_s * 1000, gradcam: j.gradcam_s * 1000, ...(source.startsWith('measured') ? {} : { note: 'torch time not from this run' }) };
   console.log(`  torch ${j.torch} (${source}): forwards ${j.forwards_s.toFixed(2)} s, forwards + Grad-CAM ${j.gradcam_s.toFixed(2)} s`);
   const note = source.startsWith('measured') ? {} : { note: source };

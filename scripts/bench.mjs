@@ -70,6 +70,16 @@ function machine() {
   return { nproc: os.availableParallelism?.() ?? os.cpus().length, cpu, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, onnxruntimeNode: ort, platform: `${process.platform}-${process.arch}`, loadavg: os.loadavg().map((x) => Number(x.toFixed(2))), commit };
 }
 
+/** The CLI and worker bundles the scale and latency benchmarks run, when older than a source file (else null). */
+function staleDist() {
+  const newest = (dir) =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs), 0);
+  const bundles = ['dist/cli.js', 'dist/worker.js'].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f));
+  if (!bundles.length) return null;
+  const oldest = Math.min(...bundles.map((f) => fs.statSync(f).mtimeMs));
+  return newest(path.join(root, 'src')) > oldest ? 'dist/ is older than src/: the report and latency rows measure the last build (npm run build)' : null;
+}
+
 async function bundle(f) {
   const outfile = path.join(root, 'out/bench', f.replace(/\.ts$/, '.js'));
   await esbuild.build({
@@ -107,7 +117,8 @@ function run(outfile) {
   });
 }
 
-const fmt = (v, unit) => (v === null || v === undefined ? '—' : unit === 'count' ? `${v}` : unit === 'x' ? `${v.toFixed(2)}×` : `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ${unit}`);
+const fmt = (v, unit) =>
+  v === null || v === undefined ? '—' : unit === 'count' ? `${v}` : unit === 'x' ? `${v.toFixed(2)}×` : unit === 'ms' && v >= 1000 ? fmt(v / 1000, 's') : `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ${unit}`;
 const verdict = (r) => (r.met === undefined ? '' : r.met ? 'met' : 'not met');
 /** The row's label, with where its number came from when it was not measured in this run. */
 const label = (r) => (r.note && r.value !== null ? `${r.what} [${r.note}]` : r.what);
@@ -136,6 +147,7 @@ function updateReadme(results, file) {
   const block = [
     readmeStart,
     `Measured ${results.date.slice(0, 10)} on ${m.nproc} cores (${m.cpu}), ${m.memGb} GB, Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode ?? 'absent'}, commit ${m.commit ?? '?'}, load average ${m.loadavg[0]} at the start; whole run ${Math.round(results.seconds)} s (\`${path.relative(root, file)}\`).`,
+    ...(results.warnings ?? []).map((w) => `\nWarning: ${w}.`),
     '',
     markdownTable(results.rows),
     readmeEnd,
@@ -170,6 +182,11 @@ async function main() {
   const date = new Date();
   const results = { date: date.toISOString(), machine: machine(), seconds: 0, benches: [], rows: [] };
   console.log(`machine: ${JSON.stringify(results.machine)}`);
+  const stale = staleDist();
+  if (stale) {
+    results.warnings = [stale];
+    console.log(`warning: ${stale}`);
+  }
   const t0 = performance.now();
   let failed = 0;
   for (const f of files) {
