@@ -7,6 +7,7 @@ import type { CheckpointSummary } from '../src/core/runs';
 import type { EvalResult, HeatmapSet, StageFigures } from '../src/core/types';
 import type { CheckpointView, PanelState } from '../src/protocol/webview';
 import { browserSkip, openPanel } from '../test/integration/panelHarness';
+import { rng } from '../src/core/random';
 
 const CHECKPOINTS = 50;
 const N = 64;
@@ -15,19 +16,10 @@ const FEAT = 14; // maps at 14×14 (a ResNet layer4 on 224 px input, typical)
 const CLASSES = 10;
 const BUDGET_MS = 16;
 
-function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n smooth-ish maps (a blob per image, moving with the checkpoint), min-max in [0, 1]. */
 function maps(seed: number, k: number): HeatmapSet {
-  const r = rand(seed);
+  const r = rng(seed);
   const data = new Float32Array(N * FEAT * FEAT);
   for (let i = 0; i < N; i++) {
     const cx = (r() * FEAT + k * 0.1) % FEAT;
@@ -46,7 +38,7 @@ function stages(k: number): StageFigures[] {
 }
 
 function detail(k: number): EvalResult {
-  const r = rand(1000 + k);
+  const r = rng(1000 + k);
   const labels = Array.from({ length: N }, (_, i) => i % CLASSES);
   const tp = labels.map((l) => (r() < 0.85 ? l : Math.floor(r() * CLASSES)));
   const sp = labels.map((l, i) => (r() < 0.5 + k / 120 ? tp[i] : r() < 0.5 ? l : Math.floor(r() * CLASSES)));
@@ -89,7 +81,7 @@ async function main(): Promise<void> {
     return;
   }
   const rgb = new Uint8Array(N * PROBE * PROBE * 3);
-  const r = rand(7);
+  const r = rng(7);
   for (let k = 0; k < rgb.length; k++) rgb[k] = Math.floor(r() * 256);
   const images = bytesToBase64(rgb);
   // The host sends the probe images once per snapshot in ProbeView (the result itself carries none).

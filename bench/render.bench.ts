@@ -10,6 +10,7 @@ import { JET_RGB, jetIndex } from '../src/core/present/colormap';
 import { inputRgb, overlayRgb } from '../src/core/present/overlay';
 import { resizeBilinear } from '../src/core/present/resize';
 import { encodeRgbPng } from '../src/report/heatmapPng';
+import { rng } from '../src/core/random';
 
 const N = 64;
 const S = 224;
@@ -17,15 +18,6 @@ const MAPS = 8;
 /** Images timed on the old path (it is slow; per-picture times are compared). */
 const OLD_N = 12;
 
-function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Uniform noise in [0, 1] (bench/scale/make_scale.py's probe). */
 function noiseImage(r: () => number): Float32Array {
@@ -84,7 +76,7 @@ interface Case {
 }
 
 function makeCase(kind: 'noise' | 'smooth', seed: number): Case {
-  const r = rand(seed);
+  const r = rng(seed);
   const images = Array.from({ length: N }, () => (kind === 'noise' ? noiseImage(r) : smoothImage(r)));
   const maps = images.map(() => Array.from({ length: MAPS }, () => camMap(r)));
   return { images, maps };

@@ -5,16 +5,8 @@ import zlib from 'node:zlib';
 import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { crc32Table, encodePngRgb } from '../../../src/report/pngEncode';
+import { rng } from '../../../src/core/random';
 
-function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Decoded pixels (RGB) must equal the source upscaled by nearest neighbour. */
 function assertDecodesTo(rgb: Uint8Array, h: number, w: number, scale: number): void {
@@ -34,7 +26,7 @@ function assertDecodesTo(rgb: Uint8Array, h: number, w: number, scale: number): 
 
 describe('encodePngRgb', () => {
   it('round-trips random bytes, smooth ramps and flat pictures at scales 1, 2, 3 and 8', () => {
-    const r = rand(3);
+    const r = rng(3);
     for (const [h, w] of [[1, 1], [2, 3], [17, 5], [32, 32]] as const) {
       const noise = Uint8Array.from({ length: h * w * 3 }, () => Math.floor(r() * 256));
       const ramp = Uint8Array.from({ length: h * w * 3 }, (_, k) => (k * 7) & 255);
@@ -44,7 +36,7 @@ describe('encodePngRgb', () => {
   });
 
   it('round-trips a 224-px picture (the real report size)', () => {
-    const r = rand(9);
+    const r = rng(9);
     assertDecodesTo(Uint8Array.from({ length: 224 * 224 * 3 }, (_, k) => (k % 3 === 0 ? Math.floor(r() * 256) : (k >> 9) & 255)), 224, 224, 1);
   });
 
