@@ -142,7 +142,8 @@ function torchPython(): string | null {
 /** torch times: re-run make_scale.py --time-only when a torch Python is found, else torch_times.json if newer than the models. */
 function torchTimes(t: Times): void {
   const json = path.join(dir, 'torch_times.json');
-  const py = process.env.KDLENS_BENCH_TORCH === 'file' ? null : torchPython();
+  const fromFile = process.env.KDLENS_BENCH_TORCH === 'file';
+  const py = fromFile ? null : torchPython();
   let source = 'measured in this run';
   if (py) {
     const r = spawnSync(py, [path.join(root, 'bench/scale/make_scale.py'), '--time-only', '--runs', '1'], { cwd: root, encoding: 'utf8', timeout: TORCH_TIMEOUT_MS });
@@ -150,7 +151,7 @@ function torchTimes(t: Times): void {
       source = `re-run ${r.error ? (r.signal ? `timed out after ${TORCH_TIMEOUT_MS / 1000} s` : r.error.message) : `failed (exit ${r.status})`}; torch_times.json`;
       console.log(`  torch re-run with ${py} failed: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`);
     }
-  } else source = 'no Python with torch and torchvision; torch_times.json';
+  } else source = fromFile ? 'KDLENS_BENCH_TORCH=file: torch_times.json' : 'no Python with torch and torchvision; torch_times.json';
   const fresh = fs.existsSync(json) && fs.statSync(json).mtimeMs >= fs.statSync(files.teacher).mtimeMs;
   if (!fresh) return skipped('scale.torch', 'torch forwards', 's', `${source}; torch_times.json missing or older than the models (run /usr/bin/python3 bench/scale/make_scale.py --time-only)`);
   const j = JSON.parse(fs.readFileSync(json, 'utf8')) as { torch: string; forwards_s: number; gradcam_s: number };
