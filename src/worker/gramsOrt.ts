@@ -2,6 +2,7 @@
 // TF.js backend (gramsTf.ts): the same contract and float64 column statistics as core featureGrams
 // (docs/methods.md §Pairwise distances). Column blocks are centred in float64, multiplied in float32 by a
 // two-node ONNX graph (Transpose, batched MatMul) and the n×n block products summed in float64.
+import os from 'node:os';
 import * as protobuf from 'protobufjs';
 import type * as OrtModule from 'onnxruntime-node';
 import type { FeatureGrams, FeatureMatrix, GramRequest } from '../core/dcor';
@@ -54,7 +55,8 @@ function gramSession(): Promise<{ ort: Ort; session: Session } | null> {
     const ort = loadOrt();
     if (!ort) return null;
     try {
-      return { ort, session: await ort.InferenceSession.create(gramModel(), { graphOptimizationLevel: 'all' }) };
+      // Every logical CPU, as for the forward sessions (src/worker/ort/nativeForward.ts).
+      return { ort, session: await ort.InferenceSession.create(gramModel(), { graphOptimizationLevel: 'all', intraOpNumThreads: os.availableParallelism() }) };
     } catch {
       return null;
     }
