@@ -8,8 +8,8 @@ import { featureGrams } from '../src/core/dcor';
 import type { FeatureGrams, FeatureMatrix } from '../src/core/dcor';
 import { rng } from '../src/core/random';
 import { backendInfo, initBackend } from '../src/worker/backend';
-import { ortFeatureGrams } from '../src/worker/gramsOrt';
-import { GRAM_BLOCK, tfFeatureGrams } from '../src/worker/gramsTf';
+import { ortFeatureGrams } from '../src/worker/grams/ortGrams';
+import { GRAM_BLOCK, tfFeatureGrams } from '../src/worker/grams/tfjsGrams';
 
 const N = 64;
 const BOTH = { raw: true, normalised: true };

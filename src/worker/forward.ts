@@ -15,7 +15,7 @@ import { checkAborted, tick } from './cancel';
 import { argmax } from '../core/fidelity';
 import type { Matrix } from '../core/matrix';
 import { pooledFeatures } from './unicamMaps';
-import { stageGramsAsync } from './gramsOrt';
+import { stageGramsAsync } from './grams/ortGrams';
 import type { FeatureGrams, GramRequest } from '../core/dcor';
 import { openNativeSession, useNative } from './ort/nativeForward';
 import type { ForwardEngine } from './ort/nativeForward';

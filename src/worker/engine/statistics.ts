@@ -12,7 +12,7 @@ import type { FeatureGrams, GramRequest } from '../../core/dcor';
 import { stageMetricsFromGrams } from '../../core/stageMetrics';
 import type { FidelitySummary, StageFigures } from '../../core/types';
 import { checkAborted } from '../cancel';
-import { stageGrams } from '../gramsTf';
+import { stageGrams } from '../grams/tfjsGrams';
 import type { ProbeSet } from '../probe/probeSet';
 import type { StagePair } from '../stages';
 import type { ForwardPasses } from './forwardPasses';

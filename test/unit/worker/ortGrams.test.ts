@@ -8,8 +8,8 @@ import { featureGrams, squaredDistancesFromGram } from '../../../src/core/dcor';
 import type { FeatureGrams, FeatureMatrix } from '../../../src/core/dcor';
 import { rng, randomNormal } from '../../../src/core/random';
 import { initBackend } from '../../../src/worker/backend';
-import { stageGrams } from '../../../src/worker/gramsTf';
-import { nativeGramsAvailable, ortFeatureGrams, stageGramsAsync } from '../../../src/worker/gramsOrt';
+import { stageGrams } from '../../../src/worker/grams/tfjsGrams';
+import { nativeGramsAvailable, ortFeatureGrams, stageGramsAsync } from '../../../src/worker/grams/ortGrams';
 import { loadOrt } from '../../../src/worker/ort/nativeForward';
 
 const BOTH = { raw: true, normalised: true };

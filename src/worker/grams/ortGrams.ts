@@ -1,21 +1,21 @@
 // Centred Gram matrices on onnxruntime's GEMM when it is installed (native, multi-threaded), else on the
-// TF.js backend (gramsTf.ts): the same contract and float64 column statistics as core featureGrams
+// TF.js backend (tfjsGrams.ts): the same contract and float64 column statistics as core featureGrams
 // (docs/methods.md §Pairwise distances). Column blocks are centred in float64, multiplied in float32 by a
 // two-node ONNX graph (Transpose, batched MatMul) and the n×n block products summed in float64.
 import os from 'node:os';
 import * as protobuf from 'protobufjs';
 import type * as OrtModule from 'onnxruntime-node';
-import type { FeatureGrams, FeatureMatrix, GramRequest } from '../core/dcor';
-import { columnMeansAndRowScales, mirrorUpperTriangle } from '../core/dcor/gram';
-import type { ColumnStats } from '../core/dcor/gram';
-import { checkShape } from '../core/dcor/inputs';
-import { ONNX_PROTO } from './models/onnx/onnxProto';
-import { loadOrt, useNative } from './ort/nativeForward';
-import type { ForwardEngine } from './ort/nativeForward';
-import { stageGrams } from './gramsTf';
+import type { FeatureGrams, FeatureMatrix, GramRequest } from '../../core/dcor';
+import { columnMeansAndRowScales, mirrorUpperTriangle } from '../../core/dcor/gram';
+import type { ColumnStats } from '../../core/dcor/gram';
+import { checkShape } from '../../core/dcor/inputs';
+import { ONNX_PROTO } from '../models/onnx/onnxProto';
+import { loadOrt, useNative } from '../ort/nativeForward';
+import type { ForwardEngine } from '../ort/nativeForward';
+import { stageGrams } from './tfjsGrams';
 
 /**
- * Columns per float32 product (each sum has at most this many terms, as GRAM_BLOCK in gramsTf.ts) and blocks
+ * Columns per float32 product (each sum has at most this many terms, as GRAM_BLOCK in tfjsGrams.ts) and blocks
  * per onnxruntime call. Measured (bench/grams.bench.ts, n = 64): MLAS reaches ~50 GFLOP/s on two threads at
  * 4 × 8192 columns per call; longer sums would be faster still but less accurate.
  */
@@ -121,7 +121,7 @@ function addBlocks(products: Float32Array, n: number, G: Float64Array): void {
 }
 
 /**
- * stageGrams (gramsTf.ts) on onnxruntime when it is installed: the same arguments and result, asynchronous
+ * stageGrams (tfjsGrams.ts) on onnxruntime when it is installed: the same arguments and result, asynchronous
  * because onnxruntime runs off the JS thread. `engine` as the forward pass's: 'tfjs' (or no onnxruntime)
  * gives exactly stageGrams' result; 'onnxruntime' without it is an error.
  */

@@ -12,7 +12,7 @@ import { KdInputError } from '../../../src/core/errors';
 import { rng, randomNormal } from '../../../src/core/random';
 import { stageMetrics, stageMetricsFromGrams } from '../../../src/core/stageMetrics';
 import { initBackend } from '../../../src/worker/backend';
-import { stageGrams, tfFeatureGrams } from '../../../src/worker/gramsTf';
+import { stageGrams, tfFeatureGrams } from '../../../src/worker/grams/tfjsGrams';
 
 const BOTH = { raw: true, normalised: true };
 const BACKENDS = ['cpu', 'wasm'] as const;

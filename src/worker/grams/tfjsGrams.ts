@@ -3,11 +3,11 @@
 // blocks are centred in float64, multiplied in float32 by the backend's GEMM (XNNPACK SIMD on wasm) and the
 // n×n block products summed in float64.
 import * as tf from '@tensorflow/tfjs-core';
-import { featureGrams } from '../core/dcor';
-import type { FeatureGrams, FeatureMatrix, GramRequest } from '../core/dcor';
-import { columnMeansAndRowScales, mirrorUpperTriangle } from '../core/dcor/gram';
-import type { ColumnStats } from '../core/dcor/gram';
-import { checkShape } from '../core/dcor/inputs';
+import { featureGrams } from '../../core/dcor';
+import type { FeatureGrams, FeatureMatrix, GramRequest } from '../../core/dcor';
+import { columnMeansAndRowScales, mirrorUpperTriangle } from '../../core/dcor/gram';
+import type { ColumnStats } from '../../core/dcor/gram';
+import { checkShape } from '../../core/dcor/inputs';
 
 /**
  * Columns per float32 product. Measured (bench/grams.bench.ts blockSweep, n = 64, p = 802,816, wasm SIMD):
