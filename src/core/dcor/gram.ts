@@ -33,13 +33,7 @@ function blockWidth(n: number, p: number): number {
  * read in column blocks, so memory beyond X is O(n² + n·block) even for p ≈ 800k.
  */
 export function featureGrams(X: FeatureMatrix, name = 'X', req: GramRequest = {}): FeatureGrams {
-  checkShape(X, name);
-  const wantRaw = req.raw ?? true;
-  const wantNorm = req.normalised ?? false;
-  const n = X.rows;
-  const stats = columnMeansAndRowScales(X, name, wantNorm);
-  const gRaw = wantRaw ? new Float64Array(n * n) : null;
-  const gNorm = wantNorm ? new Float64Array(n * n) : null;
+  const { n, stats, raw: gRaw, normalised: gNorm } = startGrams(X, name, req);
   accumulateCentredGrams(X, stats, gRaw, gNorm);
   for (const g of [gRaw, gNorm]) if (g) mirrorUpperTriangle(g, n);
   return { n, raw: gRaw, normalised: gNorm };
@@ -48,6 +42,18 @@ export function featureGrams(X: FeatureMatrix, name = 'X', req: GramRequest = {}
 /** Copies the upper triangle of the n×n matrix g onto its lower one, so a Gram is exactly symmetric. */
 export function mirrorUpperTriangle(g: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) g[i * n + j] = g[j * n + i];
+}
+
+/**
+ * What every Gram path does first, whichever engine multiplies: validate X (shape; NaN/Inf by `name` and
+ * row, in the column pass), take the float64 column statistics, and allocate the requested n×n sums.
+ */
+export function startGrams(X: FeatureMatrix, name: string, req: GramRequest): { n: number; stats: ColumnStats; raw: Float64Array | null; normalised: Float64Array | null } {
+  checkShape(X, name);
+  const n = X.rows;
+  const wantNorm = req.normalised ?? false;
+  const stats = columnMeansAndRowScales(X, name, wantNorm);
+  return { n, stats, raw: (req.raw ?? true) ? new Float64Array(n * n) : null, normalised: wantNorm ? new Float64Array(n * n) : null };
 }
 
 /** Column means of the raw rows and (when asked) of the row-normalised rows, and each row's 1/‖x_i‖. */

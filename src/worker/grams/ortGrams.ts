@@ -6,9 +6,8 @@ import os from 'node:os';
 import * as protobuf from 'protobufjs';
 import type * as OrtModule from 'onnxruntime-node';
 import type { FeatureGrams, FeatureMatrix, GramRequest } from '../../core/dcor';
-import { columnMeansAndRowScales, mirrorUpperTriangle } from '../../core/dcor/gram';
+import { mirrorUpperTriangle, startGrams } from '../../core/dcor/gram';
 import type { ColumnStats } from '../../core/dcor/gram';
-import { checkShape } from '../../core/dcor/inputs';
 import { ONNX_PROTO } from '../models/onnx/onnxProto';
 import { loadOrt, useNative } from '../ort/nativeForward';
 import type { ForwardEngine } from '../ort/nativeForward';
@@ -74,14 +73,10 @@ export async function nativeGramsAvailable(): Promise<boolean> {
  * (shape, NaN/Inf by `name` and row). Memory beyond X is O(n² + n·block·blocks per run).
  */
 export async function ortFeatureGrams(X: FeatureMatrix, name = 'X', req: GramRequest = {}, block = ORT_GRAM_BLOCK): Promise<FeatureGrams | null> {
-  checkShape(X, name);
   const s = await gramSession();
   if (!s) return null;
-  const wantRaw = req.raw ?? true;
-  const wantNorm = req.normalised ?? false;
-  const n = X.rows;
-  const stats = columnMeansAndRowScales(X, name, wantNorm);
-  const out = { n, raw: wantRaw ? new Float64Array(n * n) : null, normalised: wantNorm ? new Float64Array(n * n) : null };
+  const { n, stats, raw, normalised } = startGrams(X, name, req);
+  const out = { n, raw, normalised };
   const variants = ([['raw', false], ['normalised', true]] as const).filter(([k]) => out[k] !== null);
   const width = Math.max(1, Math.min(X.cols, Math.floor(block)));
   const whole = new Float32Array(variants.length * Math.min(BLOCKS_PER_RUN, Math.ceil(X.cols / width)) * n * width);

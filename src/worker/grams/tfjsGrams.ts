@@ -5,9 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { featureGrams } from '../../core/dcor';
 import type { FeatureGrams, FeatureMatrix, GramRequest } from '../../core/dcor';
-import { columnMeansAndRowScales, mirrorUpperTriangle } from '../../core/dcor/gram';
+import { mirrorUpperTriangle, startGrams } from '../../core/dcor/gram';
 import type { ColumnStats } from '../../core/dcor/gram';
-import { checkShape } from '../../core/dcor/inputs';
 
 /**
  * Columns per float32 product. Measured (bench/grams.bench.ts blockSweep, n = 64, p = 802,816, wasm SIMD):
@@ -27,13 +26,7 @@ export interface TfGramOptions {
  * X is O(n² + n·block); every tensor is disposed before returning.
  */
 export function tfFeatureGrams(X: FeatureMatrix, name = 'X', req: GramRequest = {}, opts: TfGramOptions = {}): FeatureGrams {
-  checkShape(X, name);
-  const wantRaw = req.raw ?? true;
-  const wantNorm = req.normalised ?? false;
-  const n = X.rows;
-  const stats = columnMeansAndRowScales(X, name, wantNorm);
-  const gRaw = wantRaw ? new Float64Array(n * n) : null;
-  const gNorm = wantNorm ? new Float64Array(n * n) : null;
+  const { n, stats, raw: gRaw, normalised: gNorm } = startGrams(X, name, req);
   const block = Math.max(1, Math.min(X.cols, Math.floor(opts.block ?? GRAM_BLOCK)));
   const raw = gRaw ? blockBuffers(n, block) : null;
   const norm = gNorm ? blockBuffers(n, block) : null;
