@@ -280,18 +280,14 @@ export class WorkerClient implements Disposable {
 
   // ---- process lifecycle ----------------------------------------------------------------------
 
+  /** Starts a worker process and its session: fork, connect, watch its exit, then initialize. */
   private spawn(): void {
     this._stoppedReason = undefined;
     if (!fs.existsSync(this.opts.workerPath)) {
       this.stop(`The KD Lens worker is missing: ${this.opts.workerPath} does not exist (was the extension built?).`);
       return;
     }
-    const child = fork(this.opts.workerPath, [], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: [...(this.opts.execArgv ?? [])],
-      // Inside VS Code process.execPath is Electron: run it as plain Node (as vscode-languageclient does).
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...this.opts.env },
-    });
+    const child = this.forkWorker();
     const conn = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     let onExit: (cause: string) => void = () => undefined;
     const exited = new Promise<string>((resolve) => (onExit = resolve));
@@ -299,35 +295,57 @@ export class WorkerClient implements Disposable {
     this.session = s;
     this.stderrTail = [];
     this.setState('starting');
+    this.listen(conn);
+    this.pipeOutput(child);
+    this.watchExit(s, onExit);
+    this.initialize(s);
+  }
 
+  private forkWorker(): ChildProcess {
+    return fork(this.opts.workerPath, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [...(this.opts.execArgv ?? [])],
+      // Inside VS Code process.execPath is Electron: run it as plain Node (as vscode-languageclient does).
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...this.opts.env },
+    });
+  }
+
+  /** The worker's log lines and job progress; connection errors surface as the process exit. */
+  private listen(conn: MessageConnection): void {
     conn.onNotification(LogNotification, (p) => this.opts.log[p.level](`[worker] ${p.message}`));
     conn.onNotification(DidProgressNotification, ({ jobId, ...p }) => this.progress.get(jobId)?.(p));
-    // Connection errors surface as the process exit; jsonrpc would otherwise log them to the console.
+    // jsonrpc would otherwise log connection errors to the console.
     conn.onError(() => undefined);
     conn.listen();
-    this.pipeOutput(child);
+  }
 
+  /** Ends the session once, on the process's exit or on a spawn failure (which never produces 'exit'). */
+  private watchExit(s: Session, onExit: (cause: string) => void): void {
     let gone = false;
     const finish = (cause: string): void => {
       if (gone) return;
       gone = true;
       s.exitCause = cause;
       onExit(cause);
-      conn.dispose();
+      s.conn.dispose();
       this.onSessionEnd(s, cause);
     };
-    child.on('exit', (code, signal) => finish(signal ? `killed by ${signal}` : `exit code ${code}`));
-    child.on('error', (err) => {
-      // Spawn failures never produce 'exit'; IPC errors after a kill are followed by it.
+    s.child.on('exit', (code, signal) => finish(signal ? `killed by ${signal}` : `exit code ${code}`));
+    s.child.on('error', (err) => {
+      // IPC errors after a kill are followed by 'exit'; only a failed spawn has no pid.
       this.opts.log.error(`Worker process error: ${err.message}`);
-      if (child.pid === undefined) finish(`could not start: ${err.message}`);
+      if (s.child.pid === undefined) finish(`could not start: ${err.message}`);
     });
+  }
 
+  /** The initialize handshake: ready (and hand the session to the waiters), or stopped with the reason. */
+  private initialize(s: Session): void {
     this.request(s, InitializeRequest, { prefer: this.opts.prefer }, undefined).then(
       (info) => {
         if (this.session !== s) return;
         s.info = info;
-        this.opts.log.info(`Worker ready: pid ${info.pid}, backend ${info.backend}${info.simd ? ' (SIMD)' : ''}, version ${info.version}.`);
+        const simd = info.simd ? ' (SIMD)' : '';
+        this.opts.log.info(`Worker ready: pid ${info.pid}, backend ${info.backend}${simd}, version ${info.version}.`);
         this.setState(this.inFlight > 0 ? 'busy' : 'ready');
         const ws = this.waiters;
         this.waiters = [];
