@@ -78,20 +78,6 @@ export function globalAvgPool(t: tf.Tensor, layout: StageLayout): tf.Tensor2D {
   return tf.mean(t, spatialAxes(layout)) as tf.Tensor2D;
 }
 
-/** Concatenates per-chunk NCHW data along the batch axis. */
-export function concatNchw(parts: readonly NchwData[]): NchwData {
-  if (!parts.length) throw new Error('no activations');
-  const { k, h, w } = parts[0];
-  const n = parts.reduce((s, p) => s + p.n, 0);
-  const data = new Float32Array(n * k * h * w);
-  let o = 0;
-  for (const p of parts) {
-    data.set(p.data, o);
-    o += p.data.length;
-  }
-  return { data, n, k, h, w };
-}
-
 /** Rows [start, end) of NCHW data, without copying. */
 export function sliceNchw(a: NchwData, start: number, end: number): NchwData {
   const per = a.k * a.h * a.w;

@@ -45,9 +45,3 @@ export function patchTokens(t: tf.Tensor): tf.Tensor3D {
   const { extra, g, c } = gridOf(t);
   return tf.slice(t, [0, extra, 0], [t.shape[0], g * g, c]) as tf.Tensor3D;
 }
-
-/** Tokens folded to an N×C×g×g map (row-major patches, as the patch embedding flattened them); differentiable. */
-export function foldTokens(t: tf.Tensor): tf.Tensor4D {
-  const { g, c } = gridOf(t);
-  return tf.tidy(() => tf.transpose(tf.reshape(patchTokens(t), [t.shape[0], g, g, c]), [0, 3, 1, 2]) as tf.Tensor4D);
-}

@@ -49,15 +49,11 @@ export function useNative(engine: ForwardEngine): boolean {
   return available;
 }
 
-/**
- * Opens `file` in onnxruntime with `outputs` (intermediate value names) added as graph outputs. The bytes
- * are read once and checked against the size the TF.js model was loaded from, so both engines see one file.
- */
-export async function openNativeSession(file: string, outputs: readonly string[], expectedSize?: number): Promise<NativeSession> {
+/** Opens `file` in onnxruntime with `outputs` (intermediate value names) added as graph outputs. */
+export async function openNativeSession(file: string, outputs: readonly string[]): Promise<NativeSession> {
   const o = loadOrt();
   if (!o) throw new Error('onnxruntime-node is not installed');
   const bytes = fs.readFileSync(file);
-  if (expectedSize !== undefined && bytes.length !== expectedSize) throw new Error(`${file} changed while it was being read (${bytes.length} bytes, expected ${expectedSize})`);
   // onnxruntime's default thread count is the physical core count, which a VM may report as 1 of its 2
   // vCPUs: ask for every logical CPU, as a benchmark of the bare model does (docs/architecture.md "Forward engines").
   const session = await o.InferenceSession.create(onnxWithOutputs(bytes, file, outputs), { graphOptimizationLevel: 'all', intraOpNumThreads: os.availableParallelism() });

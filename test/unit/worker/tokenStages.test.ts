@@ -19,7 +19,7 @@ import { onnxReader } from '../../../src/worker/models/onnx/onnxReader';
 import type { TensorInfo } from '../../../src/worker/models/model';
 import { matchStages, stageLayoutOf } from '../../../src/worker/stages';
 import { discoverStages } from '../../../src/worker/stageDiscovery';
-import { foldTokens, tokenGrid } from '../../../src/worker/tokens';
+import { tokenGrid } from '../../../src/worker/tokens';
 import { relErr } from './models/torchFixtureCases';
 
 // Compiled to out/test/unit/worker/: four levels up is the repo root.
@@ -131,16 +131,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
       await initBackend(backend);
     });
 
-    test('foldTokens drops the leading tokens and folds row-major; its gradient reaches only patch tokens', () => {
+    test('reading tokens drops the leading tokens and folds row-major; the pooled gradient reaches only patch tokens', () => {
       const start = tf.memory().numTensors;
       const data = Float32Array.from({ length: 2 * 6 * 3 }, (_, i) => i);
       const t = tf.tensor3d(data, [2, 6, 3]);
-      const folded = foldTokens(t);
-      assert.deepEqual(folded.shape, [2, 3, 2, 2]);
-      assert.deepEqual(Array.from(folded.dataSync()), Array.from(foldByHand({ data, shape: [2, 6, 3] }, 2, 2)));
+      const folded = readNchw(t, 'tokens');
+      assert.deepEqual([folded.n, folded.k, folded.h, folded.w], [2, 3, 2, 2]);
+      assert.deepEqual(Array.from(folded.data), Array.from(foldByHand({ data, shape: [2, 6, 3] }, 2, 2)));
       const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(globalAvgPool(x, 'tokens'), 4)))(t);
       assert.deepEqual(Array.from(g.dataSync()), Array.from({ length: 36 }, (_, i) => (i % 18 < 6 ? 0 : 1)));
-      tf.dispose([t, folded, g]);
+      tf.dispose([t, g]);
       assert.equal(tf.memory().numTensors, start);
     });
 
