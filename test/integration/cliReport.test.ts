@@ -21,6 +21,20 @@ const load = (f: string): Matrix => toMatrix(parseNpy(new Uint8Array(fs.readFile
 const N = 16;
 const labels = Array.from({ length: N }, (_, i) => i % 4);
 
+/** A report stage's FSS/RS/pRS equal the float64 figures computed from torch's own tensors (2e-4). */
+function assertFiguresFromTorch(s: ReportJson['stages'][number], T: Matrix, S: Matrix, B: Matrix, stage: string): void {
+  const close = (a: number | undefined, e: number, what: string) => assert.ok(Math.abs((a as number) - e) < 2e-4, `${stage} ${what}: ${a} vs torch ${e}`);
+  close(s.fss_u, rStar(T, S), 'fss_u');
+  close(s.fss_v, fssV(T, S), 'fss_v');
+  close(s.rs_teacher, rs(T, labels), 'rs_teacher');
+  close(s.rs_student, rs(S, labels), 'rs_student');
+  close(s.rs_base, rs(B, labels), 'rs_base');
+  close(s.prs_teacher_given_student, prs(T, S, labels), 'prs T|S');
+  close(s.prs_student_given_teacher, prs(S, T, labels), 'prs S|T');
+  close(s.prs_student_given_base, prs(S, B, labels), 'prs S|B');
+  close(s.prs_base_given_student, prs(B, S, labels), 'prs B|S');
+}
+
 function kdlens(...args: string[]) {
   return spawnSync(process.execPath, [path.join(root, 'bin/kdlens.js'), ...args], { encoding: 'utf8', cwd: root, timeout: 240_000 });
 }
@@ -62,16 +76,7 @@ test('kdlens report: figures equal an independent computation from torch tensors
     const T = load(`teacher.${stage}.npy`);
     const S = load(`student.${stage}.npy`);
     const B = load(`base.${stage}.npy`);
-    const close = (a: number | undefined, e: number, what: string) => assert.ok(Math.abs((a as number) - e) < 2e-4, `${stage} ${what}: ${a} vs torch ${e}`);
-    close(s.fss_u, rStar(T, S), 'fss_u');
-    close(s.fss_v, fssV(T, S), 'fss_v');
-    close(s.rs_teacher, rs(T, labels), 'rs_teacher');
-    close(s.rs_student, rs(S, labels), 'rs_student');
-    close(s.rs_base, rs(B, labels), 'rs_base');
-    close(s.prs_teacher_given_student, prs(T, S, labels), 'prs T|S');
-    close(s.prs_student_given_teacher, prs(S, T, labels), 'prs S|T');
-    close(s.prs_student_given_base, prs(S, B, labels), 'prs S|B');
-    close(s.prs_base_given_student, prs(B, S, labels), 'prs B|S');
+    assertFiguresFromTorch(s, T, S, B, stage);
     assert.ok(s.fss_v_null <= s.fss_v_null_p95);
   }
 
@@ -112,16 +117,7 @@ test('kdlens report --stages a:b,pooled_t:pooled_s: 2-D pooled features are a st
   // The fixture saves layer4, not the pooled features: torch's pooled features are the spatial mean of its
   // layer4 output (2×2 at 64 px), exactly what avgpool computes before flatten.
   const [T, S, B] = ['teacher', 'student', 'base'].map((role) => spatialMean(load(`${role}.layer4.npy`), 4));
-  const close = (a: number | undefined, e: number, what: string) => assert.ok(Math.abs((a as number) - e) < 2e-4, `pooled ${what}: ${a} vs torch ${e}`);
-  close(s.fss_u, rStar(T, S), 'fss_u');
-  close(s.fss_v, fssV(T, S), 'fss_v');
-  close(s.rs_teacher, rs(T, labels), 'rs_teacher');
-  close(s.rs_student, rs(S, labels), 'rs_student');
-  close(s.rs_base, rs(B, labels), 'rs_base');
-  close(s.prs_teacher_given_student, prs(T, S, labels), 'prs T|S');
-  close(s.prs_student_given_teacher, prs(S, T, labels), 'prs S|T');
-  close(s.prs_student_given_base, prs(S, B, labels), 'prs S|B');
-  close(s.prs_base_given_student, prs(B, S, labels), 'prs B|S');
+  assertFiguresFromTorch(s, T, S, B, 'pooled');
   assert.ok(fs.readFileSync(path.join(o2, 'report.html'), 'utf8').includes(`<code>${pooled}</code> [64]`), 'HTML shows the 2-D stage shape');
 
   const bad = kdlens('report', ...common, '--target', pooled, '--out', o2, '--quiet');
