@@ -71,8 +71,9 @@ function tfjsRunner(model: LoadedModel): ChunkRunner {
  */
 async function chunkRunner(plan: ForwardPlan, names: readonly string[]): Promise<ChunkRunner> {
   const { model } = plan;
-  if (model.format !== 'onnx' || !useNative(plan.engine ?? 'auto')) return tfjsRunner(model);
-  const session = await openNativeSession(model.path, names.filter((n) => n !== model.output));
+  const onnxBased = model.format === 'onnx' || model.onnxBytes !== undefined;
+  if (!onnxBased || !useNative(plan.engine ?? 'auto')) return tfjsRunner(model);
+  const session = await openNativeSession(model.path, names.filter((n) => n !== model.output), model.onnxBytes?.());
   return {
     engine: 'onnxruntime',
     run: (input) => session.run({ data: input.dataSync() as Float32Array, dims: input.shape }, names),

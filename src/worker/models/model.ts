@@ -54,6 +54,13 @@ export interface LoadedModel {
    */
   run(x: tf.Tensor, names: ReadonlyArray<string>, overrides?: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor>;
 
+  /**
+   * For a model the native engine can run that is not a plain .onnx file at `path` (a PyTorch checkpoint
+   * bound into its ONNX architecture template): the serialized ONNX model with its weights. A plain ONNX
+   * model leaves it out and onnxruntime reads `path` (docs/architecture.md "Forward engines").
+   */
+  readonly onnxBytes?: () => Uint8Array;
+
   /** Releases weights. */
   dispose(): void;
 }

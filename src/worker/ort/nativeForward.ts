@@ -49,11 +49,13 @@ export function useNative(engine: ForwardEngine): boolean {
   return available;
 }
 
-/** Opens `file` in onnxruntime with `outputs` (intermediate value names) added as graph outputs. */
-export async function openNativeSession(file: string, outputs: readonly string[]): Promise<NativeSession> {
+/**
+ * Opens `file` in onnxruntime with `outputs` (intermediate value names) added as graph outputs; `bytes`
+ * are the model's serialized ONNX when they are not simply the file's (a checkpoint bound into a template).
+ */
+export async function openNativeSession(file: string, outputs: readonly string[], bytes: Uint8Array = fs.readFileSync(file)): Promise<NativeSession> {
   const o = loadOrt();
   if (!o) throw new Error('onnxruntime-node is not installed');
-  const bytes = fs.readFileSync(file);
   // onnxruntime's default thread count is the physical core count, which a VM may report as 1 of its 2
   // vCPUs: ask for every logical CPU, as a benchmark of the bare model does (docs/architecture.md "Forward engines").
   const session = await o.InferenceSession.create(onnxWithOutputs(bytes, file, outputs), { graphOptimizationLevel: 'all', intraOpNumThreads: os.availableParallelism() });
