@@ -19,6 +19,18 @@ export interface RunConfig {
   readonly student: string;
   /** Absolute path of the base (labels-only) student, if any. */
   readonly base?: string;
+  /**
+   * Absolute ONNX architecture the student and base weight checkpoints (PyTorch state_dicts) are bound into
+   * (kdlens.json "template").
+   */
+  readonly template?: string;
+  /** Absolute ONNX architecture for a teacher that is itself a state_dict (kdlens.json "teacherTemplate"). */
+  readonly teacherTemplate?: string;
+  /**
+   * Set when the run's checkpoints (or teacher) are state_dicts and no template is known: why, and the
+   * one-time export that fixes it. The run is listed but not watched, instead of failing per checkpoint.
+   */
+  readonly needsTemplate?: string;
   /** Absolute path of the probe set (ImageFolder dir or .npz). */
   readonly probe: string;
   /** KD temperature (default 4): KL(T‖S) is reported at it. */

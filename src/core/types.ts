@@ -48,6 +48,8 @@ export interface AnalyzeParams {
   readonly skipMaps?: boolean;
   /** Return the probe images (EvalResult.probe.images) so a UI can draw them; the host asks once per run. */
   readonly includeProbeImages?: boolean;
+  /** Absolute ONNX architecture templates a weight checkpoint (PyTorch state_dict) of each model is bound into. */
+  readonly templates?: { readonly teacher?: string; readonly student?: string; readonly base?: string };
 }
 
 export interface ModelSummary {

@@ -4,6 +4,7 @@ import type { AnalyzeParams } from '../types';
 import type { RunConfig } from '../runs';
 import { isAbsolutePath, relativeTo, resolvePath } from '../paths';
 import { describeAst, LineMap, parse } from './syntax';
+import { isTorchCheckpointPath, templateHint } from './templates';
 import type { Ast, AstObject, ConfigFormat, TextRange } from './syntax';
 
 export interface Problem {
@@ -20,6 +21,8 @@ export const RUN_KEYS = [
   'teacher',
   'student',
   'base',
+  'template',
+  'teacherTemplate',
   'probe',
   'temperature',
   'alpha',
@@ -182,6 +185,7 @@ function validateRun(item: Ast, index: number, ctx: RunCtx): RunConfig | undefin
   const { name, teacher, student, base, probe, temperature, alpha } = readIdentity(r, index);
   const options = readOptions(r);
   const configFiles = readConfigFiles(r);
+  const templates = readTemplates(r, { teacher, student, base });
   if (r.failed || !teacher || !student || !probe || !name) return undefined;
   return {
     id: `${ctx.relFile}#${index}`,
@@ -191,6 +195,7 @@ function validateRun(item: Ast, index: number, ctx: RunCtx): RunConfig | undefin
     teacher: resolvePath(ctx.root, teacher),
     student,
     ...(base ? { base: resolvePath(ctx.root, base) } : {}),
+    ...templates,
     probe: resolvePath(ctx.root, probe),
     temperature,
     ...(alpha !== undefined ? { alpha } : {}),
@@ -291,6 +296,38 @@ function readImageSize(r: RunReader): [number, number] | undefined {
   if (positiveInt(is)) return [is.value, is.value];
   if (is.kind === 'array' && is.items.length === 2 && is.items.every(positiveInt)) return [(is.items[0] as { value: number }).value, (is.items[1] as { value: number }).value];
   return r.err(is, 'imageSize', `must be a positive integer or [height, width], got ${describeAst(is)}`);
+}
+
+/**
+ * template / teacherTemplate: ONNX architectures the weight checkpoints are bound into, resolved like the
+ * models. State_dict checkpoints (student glob, base or teacher) without the template they need get a
+ * warning naming the key and the one-time export; the run is kept but carries `needsTemplate`, so it is
+ * listed and not watched rather than failing on every checkpoint.
+ */
+function readTemplates(r: RunReader, models: { teacher?: string; student?: string; base?: string }): Pick<RunConfig, 'template' | 'teacherTemplate' | 'needsTemplate'> {
+  const out: { template?: string; teacherTemplate?: string; needsTemplate?: string } = {};
+  const template = r.str('template', false);
+  const teacherTemplate = r.str('teacherTemplate', false);
+  for (const [key, v] of [['template', template], ['teacherTemplate', teacherTemplate]] as const) {
+    if (v === undefined) continue;
+    out[key] = resolvePath(r.ctx.root, v);
+    const at = r.get.get(key) as Ast;
+    if (!/\.onnx$/i.test(v)) r.ctx.report('warning', at.start, at.end, `${r.at}.${key}: expected an ONNX export (.onnx) of the architecture, got '${v}'`, `${r.at}.${key}`);
+  }
+  const missing: string[] = [];
+  const need = (key: 'student' | 'base' | 'teacher', tkey: 'template' | 'teacherTemplate', what: string): void => {
+    const p = models[key];
+    if (p === undefined || !isTorchCheckpointPath(p) || (tkey === 'template' ? template : teacherTemplate) !== undefined) return;
+    const hint = templateHint(tkey, what);
+    const at = r.get.get(key) as Ast;
+    r.ctx.report('warning', at.start, at.end, `${r.at}.${key}: ${hint}`, `${r.at}.${tkey}`);
+    missing.push(hint);
+  };
+  need('student', 'template', 'the student checkpoints');
+  need('base', 'template', 'the base checkpoint');
+  need('teacher', 'teacherTemplate', 'the teacher checkpoint');
+  if (missing.length) out.needsTemplate = missing.join('; ');
+  return out;
 }
 
 /** Training configs this run annotates, resolved against the workspace root. */

@@ -188,6 +188,34 @@ describe('parseRunConfig', () => {
     assert.equal(props.temperature && (props.temperature as { default?: number }).default, 4);
   });
 
+  test('template / teacherTemplate: resolved like the models; a state_dict glob without a template is a warning naming the key and the export', () => {
+    const text = `{ "runs": [
+  { "name": "pt", "teacher": "models/teacher.pth", "teacherTemplate": "models/teacher.onnx", "student": "runs/kd/epoch_*.pt", "template": "./models/../models/student.onnx", "probe": "p.npz" },
+  { "name": "bare", "teacher": "t.onnx", "student": "runs/kd/epoch_*.pt", "probe": "p.npz" },
+  { "name": "md", "teacher": "t.pth", "student": "output/kd/student_*", "template": "s.pt", "probe": "p.npz" },
+  { "name": "onnx", "teacher": "t.onnx", "student": "runs/kd/epoch_*.onnx", "probe": "p.npz" }
+] }`;
+    const { runs, problems } = parseRunConfig(text, '/ws/proj/kdlens.json', 'json', ROOT);
+    assert.deepEqual(runs.map((r) => r.name), ['pt', 'bare', 'md', 'onnx'], 'warnings keep the runs');
+    const [pt, bare, md, onnx] = runs;
+    assert.equal(pt.template, '/ws/proj/models/student.onnx');
+    assert.equal(pt.teacherTemplate, '/ws/proj/models/teacher.onnx');
+    assert.equal(pt.student, 'runs/kd/epoch_*.pt');
+    assert.equal(pt.needsTemplate, undefined);
+    assert.equal(onnx.needsTemplate, undefined);
+    assert.equal(onnx.template, undefined);
+    assert.match(bare.needsTemplate ?? '', /"template".*dynamo=True, optimize=False/);
+    assert.match(md.needsTemplate ?? '', /"teacherTemplate"/, 'an extensionless mdistiller glob has its template; the .pth teacher has none');
+    const keys = problems.map((p) => `${p.severity} ${p.key}`);
+    assert.deepEqual(keys.sort(), ['warning runs[1].template', 'warning runs[2].teacherTemplate', 'warning runs[2].template'].sort());
+    const b = problems.find((p) => p.key === 'runs[1].template') as Problem;
+    assert.equal(slice(text, b.range), '"runs/kd/epoch_*.pt"', 'on the student glob');
+    assert.match(b.message, /set "template" to an ONNX export.*torch\.onnx\.export\(model, x, "student\.onnx", dynamo=True, optimize=False\)/);
+    const notOnnx = problems.find((p) => p.key === 'runs[2].template') as Problem;
+    assert.match(notOnnx.message, /expected an ONNX export \(\.onnx\)/);
+    assert.equal(slice(text, notOnnx.range), '"s.pt"');
+  });
+
   test('runsForFile: the declaring kdlens file and listed configFiles', () => {
     const { runs } = parseRunConfig(
       '{"runs":[{"name":"a","teacher":"t","student":"s","probe":"p","configFiles":["cfg/kd.yaml"]},{"name":"b","teacher":"t","student":"s","probe":"p"}]}',

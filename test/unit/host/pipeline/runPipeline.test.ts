@@ -218,6 +218,16 @@ test('analyzeParamsFor: settings are defaults the run options override; models, 
   });
 });
 
+test('analyzeParamsFor: template for the student and a state_dict base, teacherTemplate for the teacher; none without templates', () => {
+  const settings = { probeSize: 64, seed: 0, unicamBatch: 64 };
+  const run = { teacher: '/t.pth', base: '/b.pt', probe: '/p.npz', temperature: 4, options: {}, template: '/m/student.onnx', teacherTemplate: '/m/teacher.onnx' } as unknown as RunConfig;
+  assert.deepEqual(analyzeParamsFor(run, '/runs/epoch_3.pt', settings).templates, { teacher: '/m/teacher.onnx', student: '/m/student.onnx', base: '/m/student.onnx' });
+  const onnxBase = { ...run, base: '/b.onnx', teacher: '/t.onnx', teacherTemplate: undefined } as RunConfig;
+  assert.deepEqual(analyzeParamsFor(onnxBase, '/runs/epoch_3.pt', settings).templates, { student: '/m/student.onnx' }, 'an .onnx base is a whole model');
+  const plain = { ...onnxBase, template: undefined } as RunConfig;
+  assert.equal('templates' in analyzeParamsFor(plain, '/s.onnx', settings), false);
+});
+
 test('KdSettings: every kdlens.* key of package.json with its default, nothing else', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default: unknown }> } } };
   const declared = Object.fromEntries(Object.entries(pkg.contributes.configuration.properties).map(([k, v]) => [k.replace(/^kdlens\./, ''), v.default]));
