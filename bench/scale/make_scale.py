@@ -13,6 +13,10 @@
 # Run with Debian's torch (its TorchScript exporter writes opset 13): /usr/bin/python3 bench/scale/make_scale.py
 # Times only, with another torch (e.g. PyTorch 2.x with oneDNN): python bench/scale/make_scale.py --time-only
 # --runs N: timed repetitions after the warm-up (default 3; the benchmark passes 1 to stay in its budget).
+# --sizes: only the models of the forward and scaling benchmarks (bench/forward.bench.ts, bench/scaling.bench.ts),
+# ~90 MB, seconds: two ResNet-18s (10 classes, random init, seeded, calibrated BatchNorm) exported once with
+# dynamic batch, height and width (dyn_teacher.onnx, dyn_student.onnx), and probes probe_<S>.npz at
+# S = 32, 64, 128, 224 px (512 images at 32 px for the probe-size sweep, 32 at the other sizes).
 import json
 import os
 import sys
@@ -64,6 +68,23 @@ def export(models):
     return torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
 
 
+SIZES = {32: 512, 64: 32, 128: 32, 224: 32}
+
+
+def export_sizes():
+    os.makedirs(OUT, exist_ok=True)
+    for name, seed in (('dyn_teacher', 4), ('dyn_student', 5)):
+        torch.manual_seed(seed)
+        m = calibrated(torchvision.models.resnet18(num_classes=K), seed)
+        torch.onnx.export(m, torch.zeros(1, 3, 64, 64), os.path.join(OUT, f'{name}.onnx'), opset_version=13,
+                          input_names=['input'], output_names=['logits'],
+                          dynamic_axes={'input': {0: 'n', 2: 'h', 3: 'w'}, 'logits': {0: 'n'}})
+    for size, n in SIZES.items():
+        rs = np.random.RandomState(size)
+        np.savez(os.path.join(OUT, f'probe_{size}.npz'), x=rs.rand(n, size, size, 3).astype(np.float32),
+                 y=(np.arange(n) % K).astype(np.int64))
+
+
 def forwards(models, x):
     with torch.no_grad():
         for m in models.values():
@@ -107,6 +128,8 @@ def probe_tensor():
 
 
 def main():
+    if '--sizes' in sys.argv:
+        return export_sizes()
     models = build()
     x = probe_tensor() if '--time-only' in sys.argv else export(models)
     if '--no-torch' in sys.argv:
