@@ -185,7 +185,7 @@ function viewOrCopy(
 }
 
 /** IEEE 754 binary16 → float32, exact (every half value is representable as a float). */
-function halfToFloat32(bits: Uint16Array): Float32Array {
+export function halfToFloat32(bits: Uint16Array): Float32Array {
   const out = new Float32Array(bits.length);
   for (let i = 0; i < bits.length; i++) {
     const h = bits[i];

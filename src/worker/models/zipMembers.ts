@@ -1,7 +1,7 @@
-// Reads named members of a ZIP archive (the Keras 3 `.keras` file) from its central directory, bounds-checked
-// before anything is inflated, inflated with fflate and checked against the stored CRC-32. Used by
-// kerasArchive.ts only. Why not fflate's unzipSync: docs/platform.md "Keras 3 archives" (sizes and CRC-32
-// come from the central directory, read before anything is inflated).
+// Reads named members of a ZIP archive (the Keras 3 `.keras` file, a torch.save checkpoint) from its central
+// directory, bounds-checked before anything is inflated, inflated with fflate and checked against the stored
+// CRC-32. Used by kerasArchive.ts and pytorch/torchZip.ts. Why not fflate's unzipSync: docs/platform.md
+// "Keras 3 archives" (sizes and CRC-32 come from the central directory, read before anything is inflated).
 import { inflateSync } from 'fflate';
 import { KdInputError } from '../../core/errors';
 
@@ -102,11 +102,33 @@ function extract(bytes: Uint8Array, e: Entry, file: string): Uint8Array {
   return out;
 }
 
+/** An archive's member names (central-directory order) and a reader of one member, CRC-checked. */
+export interface ZipArchive {
+  readonly names: readonly string[];
+  /** The member's bytes (inflated, length and CRC-32 checked), or undefined when absent. */
+  read(name: string): Uint8Array | undefined;
+}
+
+/** Reads the central directory once; members are extracted only when asked for. */
+export function openZip(bytes: Uint8Array, file: string): ZipArchive {
+  const entries = new Map<string, Entry>();
+  for (const e of readDirectory(bytes, file)) if (!entries.has(e.name)) entries.set(e.name, e);
+  return {
+    names: [...entries.keys()],
+    read: (name) => {
+      const e = entries.get(name);
+      return e && extract(bytes, e, file);
+    },
+  };
+}
+
 /** The named members present in the archive (absent ones are simply missing from the map). */
 export function readZipMembers(bytes: Uint8Array, names: readonly string[], file: string): Map<string, Uint8Array> {
+  const zip = openZip(bytes, file);
   const out = new Map<string, Uint8Array>();
-  for (const e of readDirectory(bytes, file)) {
-    if (names.includes(e.name) && !out.has(e.name)) out.set(e.name, extract(bytes, e, file));
+  for (const name of names) {
+    const m = zip.read(name);
+    if (m && !out.has(name)) out.set(name, m);
   }
   return out;
 }
