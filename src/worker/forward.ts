@@ -19,6 +19,7 @@ import { stageGramsAsync } from './grams/ortGrams';
 import type { FeatureGrams, GramRequest } from '../core/dcor';
 import { openNativeSession, useNative } from './ort/nativeForward';
 import type { ForwardEngine } from './ort/nativeForward';
+import { giveFloat32, takeFloat32 } from './hostBuffers';
 
 /** How to run one model over the probe: its input (size, normalisation) as toModelInput takes it, plus what to keep. */
 export interface ForwardPlan extends Pick<ModelInputOptions, 'height' | 'width' | 'mean' | 'std'> {
@@ -39,12 +40,18 @@ export interface ForwardPlan extends Pick<ModelInputOptions, 'height' | 'width' 
   readonly engine?: ForwardEngine;
   /** Which centred Grams of each stage to keep (default raw and row-normalised; the base needs only raw). */
   readonly grams?: GramRequest;
+  /**
+   * Per-image shapes (batch 1, as traced) of the values read, when known: their probe-wide arrays are then
+   * allocated before the first chunk and the native engine writes each chunk straight into them.
+   */
+  readonly shapes?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** Runs one chunk of model inputs to the named values, returned on the host. */
 interface ChunkRunner {
   readonly engine: 'onnxruntime' | 'tfjs';
-  run(input: tf.Tensor, names: readonly string[]): Promise<Record<string, HostTensor>>;
+  /** `into`: arrays the engine may write values into (the native engine does; TF.js returns its own). */
+  run(input: tf.Tensor, names: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
   release(): Promise<void>;
 }
 
@@ -76,7 +83,7 @@ async function chunkRunner(plan: ForwardPlan, names: readonly string[]): Promise
   const session = await openNativeSession(model.path, names.filter((n) => n !== model.output), model.onnxBytes?.());
   return {
     engine: 'onnxruntime',
-    run: (input) => session.run({ data: input.dataSync() as Float32Array, dims: input.shape }, names),
+    run: (input, _names, into) => session.run({ data: input.dataSync() as Float32Array, dims: input.shape }, names, into),
     release: () => session.release(),
   };
 }
@@ -116,24 +123,54 @@ function stageFeatures(t: HostTensor): HostTensor {
   return { data: hostPatchTokens(t).data, dims: [t.dims[0], grid.c, grid.g, grid.g] };
 }
 
-/** Rows of one value over the whole probe, written chunk by chunk into one preallocated array. */
+/**
+ * Rows of one value over the whole probe, written chunk by chunk into one array: allocated at the first
+ * chunk, or before it when the per-image shape is known (`allocate`), so the engine can write each chunk in
+ * place (`slot`). Stage features, dropped once their Grams exist, live in pooled memory (hostBuffers.ts).
+ */
 class ProbeRows {
   private data: Float32Array | null = null;
+  private preallocated = false;
   dims: readonly number[] = [];
 
-  constructor(private readonly n: number) {}
+  constructor(
+    private readonly n: number,
+    private readonly pooled = false,
+  ) {}
+
+  allocate(perImage: readonly number[]): void {
+    if (this.data) return;
+    const per = perImage.reduce((a, b) => a * b, 1);
+    this.data = this.pooled ? takeFloat32(this.n * per) : new Float32Array(this.n * per);
+    this.dims = [this.n, ...perImage];
+    this.preallocated = true;
+  }
+
+  /** Rows [start, start + rows) as a writable view, when allocated before the first chunk. */
+  slot(start: number, rows: number): HostTensor | undefined {
+    if (!this.data || !this.preallocated) return undefined;
+    const per = this.data.length / this.n;
+    return { data: this.data.subarray(start * per, (start + rows) * per), dims: [rows, ...this.dims.slice(1)] };
+  }
 
   put(start: number, t: HostTensor): void {
     const per = t.data.length / t.dims[0];
     if (!this.data) {
-      this.data = new Float32Array(this.n * per);
+      this.data = this.pooled ? takeFloat32(this.n * per) : new Float32Array(this.n * per);
       this.dims = [this.n, ...t.dims.slice(1)];
     }
-    this.data.set(t.data, start * per);
+    const written = t.data.buffer === this.data.buffer && t.data.byteOffset === this.data.byteOffset + start * per * 4;
+    if (!written) this.data.set(t.data, start * per);
   }
 
   get values(): Float32Array {
     return this.data ?? new Float32Array(0);
+  }
+
+  /** Gives pooled memory back; the rows are empty afterwards. */
+  release(): void {
+    if (this.pooled && this.data) giveFloat32(this.data);
+    this.data = null;
   }
 }
 
@@ -148,13 +185,45 @@ class ProbeAccumulator {
   numClasses = 0;
   private pooledCols = 0;
 
+  /** Values the engine may write in place (name → their rows): those stored as the model gives them. */
+  private readonly direct = new Map<string, ProbeRows>();
+
   constructor(private readonly plan: ForwardPlan, private readonly probe: ProbeSet, stageNames: readonly string[]) {
     const n = probe.n;
     this.logits = new ProbeRows(n);
-    this.stages = new Map(stageNames.map((s) => [s, new ProbeRows(n)]));
     this.target = new ProbeRows(n);
+    // A stage that is also the NCHW target shares the target's rows (kept in the result, so not pooled).
+    const sharesTarget = (s: string): boolean => s === plan.target && plan.targetLayout === 'NCHW';
+    this.stages = new Map(stageNames.map((s) => [s, sharesTarget(s) ? this.target : new ProbeRows(n, true)]));
     this.camPred = new ProbeRows(n);
     this.camTrue = new ProbeRows(n);
+    this.preallocate();
+  }
+
+  /** Sizes, before the first chunk, the rows of every value stored as the model gives it whose shape was traced. */
+  private preallocate(): void {
+    const { plan } = this;
+    const shapes = plan.shapes;
+    if (!shapes) return;
+    const candidates: [string, ProbeRows][] = [[plan.model.output, this.logits]];
+    if (plan.targetLayout === 'NCHW') candidates.push([plan.target, this.target]);
+    for (const [stage, rows] of this.stages) if (!tokenGrid(shapes.get(stage) ?? [])) candidates.push([stage, rows]);
+    for (const [name, rows] of candidates) {
+      const shape = shapes.get(name);
+      if (!shape || this.direct.has(name)) continue;
+      rows.allocate(shape.slice(1));
+      this.direct.set(name, rows);
+    }
+  }
+
+  /** Where the engine may write the chunk at `start` of `rows` images. */
+  slots(start: number, rows: number): Record<string, HostTensor> {
+    const into: Record<string, HostTensor> = {};
+    for (const [name, r] of this.direct) {
+      const slot = r.slot(start, rows);
+      if (slot) into[name] = slot;
+    }
+    return into;
   }
 
   /** One chunk's values: logits, stage features, target (NCHW), pooled feature, Grad-CAM weights. */
@@ -163,7 +232,7 @@ class ProbeAccumulator {
     const logits = values[plan.model.output];
     this.numClasses = logits.dims[logits.dims.length - 1];
     this.logits.put(start, logits);
-    for (const [stage, rows] of this.stages) rows.put(start, stageFeatures(values[stage]));
+    for (const [stage, rows] of this.stages) if (rows !== this.target) rows.put(start, stageFeatures(values[stage]));
     const acts = hostNchw(values[plan.target], plan.targetLayout);
     this.target.put(start, { data: acts.data, dims: [acts.n, acts.k, acts.h, acts.w] });
     const pooled = pooledFeatures(plan.feature === plan.target ? acts : hostNchw(values[plan.feature], plan.featureLayout));
@@ -194,6 +263,7 @@ class ProbeAccumulator {
     for (const [stage, rows] of this.stages) {
       const grams = await stageGramsAsync(rows.values, n, rows.values.length / n, `${this.plan.model.path}: ${stage}`, req, this.plan.engine ?? 'auto');
       features.set(stage, { grams, shape: rows.dims });
+      if (rows !== this.target) rows.release();
     }
     const [, k, h, w] = this.target.dims;
     const pooled = new Float64Array(n * this.pooledCols);
@@ -234,7 +304,7 @@ export async function forwardProbe(plan: ForwardPlan, probe: ProbeSet, signal?: 
       const indices = Int32Array.from({ length: end - start }, (_, i) => start + i);
       const input = toModelInput(probe, indices, { height: plan.height, width: plan.width, layout: model.input.layout, mean: plan.mean, std: plan.std });
       try {
-        acc.add(start, input, await runner.run(input, names));
+        acc.add(start, input, await runner.run(input, names, acc.slots(start, end - start)));
       } finally {
         input.dispose();
       }

@@ -45,6 +45,7 @@ function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPla
     engine: job.deps.forwardEngine ?? forwardEngineFromEnv(),
     // FSS/RS/pRS read the base only through its raw Gram (docs/methods.md "Per-stage metrics").
     ...(traced.role === 'base' ? { grams: { raw: true } } : {}),
+    shapes: new Map(traced.tensors.map((t) => [t.name, t.shape])),
   };
 }
 

@@ -13,8 +13,12 @@ export type ForwardEngine = 'auto' | 'onnxruntime' | 'tfjs';
 
 /** One ONNX model opened in onnxruntime with the values a job reads declared as outputs. */
 export interface NativeSession {
-  /** Runs one batch (NCHW float32) and returns the requested values. */
-  run(input: HostTensor, names: readonly string[]): Promise<Record<string, HostTensor>>;
+  /**
+   * Runs one batch (NCHW float32) and returns the requested values. A value with an array in `into` (of
+   * its exact size) is written there by onnxruntime and returned as that array, so no fresh output memory
+   * is touched (src/worker/hostBuffers.ts says why that matters).
+   */
+  run(input: HostTensor, names: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
   release(): Promise<void>;
 }
 
@@ -60,17 +64,34 @@ export async function openNativeSession(file: string, outputs: readonly string[]
   // vCPUs: ask for every logical CPU, as a benchmark of the bare model does (docs/architecture.md "Forward engines").
   const session = await o.InferenceSession.create(onnxWithOutputs(bytes, file, outputs), { graphOptimizationLevel: 'all', intraOpNumThreads: os.availableParallelism() });
   const inputName = session.inputNames[0];
-  return {
-    async run(input, names) {
-      const feeds = { [inputName]: new o.Tensor('float32', input.data, [...input.dims]) };
-      const out = await session.run(feeds, [...names]);
-      const result: Record<string, HostTensor> = {};
-      for (const name of names) {
-        const t = out[name];
-        if (t.type !== 'float32') throw new Error(`${file}: value '${name}' is ${t.type}, not float32`);
-        result[name] = { data: t.data as Float32Array, dims: t.dims };
+  // Preallocated outputs rely on the traced shapes; if onnxruntime ever disagrees, the session falls back
+  // to its own output memory for good rather than failing the job.
+  let preallocate = true;
+  const runOnce = async (input: HostTensor, names: readonly string[], into: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>> => {
+    const feeds = { [inputName]: new o.Tensor('float32', input.data, [...input.dims]) };
+    const fetches = Object.fromEntries(names.map((name) => [name, preallocate && into[name] ? new o.Tensor('float32', into[name].data, [...into[name].dims]) : null]));
+    const out = await session.run(feeds, fetches);
+    const result: Record<string, HostTensor> = {};
+    for (const name of names) {
+      if (preallocate && into[name]) {
+        result[name] = into[name];
+        continue;
       }
-      return result;
+      const t = out[name];
+      if (t.type !== 'float32') throw new Error(`${file}: value '${name}' is ${t.type}, not float32`);
+      result[name] = { data: t.data as Float32Array, dims: t.dims };
+    }
+    return result;
+  };
+  return {
+    async run(input, names, into = {}) {
+      if (!preallocate || Object.keys(into).length === 0) return runOnce(input, names, into);
+      try {
+        return await runOnce(input, names, into);
+      } catch {
+        preallocate = false;
+        return runOnce(input, names, into);
+      }
     },
     release: () => session.release(),
   };

@@ -36,11 +36,18 @@ async function both(file: string, size: number): Promise<[ForwardResult, Forward
       model, height: size, width: size, stages: stages.map((s) => s.tensor),
       target: target.tensor, targetLayout: layout(target.tensor), feature: last.tensor, featureLayout: layout(last.tensor),
       gradcam: true, chunk: 8,
+      // Traced shapes: the native engine writes each chunk into the probe-wide arrays (as analyze() plans it).
+      shapes: new Map(tensors.map((t) => [t.name, t.shape])),
     };
     const probe = await loadProbe(path.join(FIX, 'report/probe.npz'));
     const start = tf.memory().numTensors;
     const results: [ForwardResult, ForwardResult] = [await forwardProbe({ ...plan, engine: 'onnxruntime' }, probe), await forwardProbe({ ...plan, engine: 'tfjs' }, probe)];
     assert.equal(tf.memory().numTensors, start, 'no tensor left behind');
+    // Written in place or copied from onnxruntime's own output memory: the same numbers.
+    const copied = await forwardProbe({ ...plan, engine: 'onnxruntime', shapes: undefined }, probe);
+    assert.deepEqual(copied.logits, results[0].logits);
+    assert.deepEqual(copied.target.data, results[0].target.data);
+    for (const [name, f] of copied.features) assert.deepEqual(f.grams, results[0].features.get(name)?.grams, name);
     return results;
   } finally {
     model.dispose();
