@@ -12,6 +12,7 @@ Usage:
       Distance-correlation statistics of two feature sets (UniCAM paper's FSS/RS/pRS):
       prints {n, fss_u, fss_v, rs_x, rs_y, prs_x_given_y, prs_y_given_x} as JSON.
   kdlens report --teacher T --student S [--base B] --data PROBE [--checkpoints GLOB]
+                [--template ONNX] [--teacher-template ONNX]
                 [--probe-size 64] [--seed 0] [--temperature 4] [--image-size H[,W]]
                 [--mean r,g,b --std r,g,b] [--stages auto | t1:s1,t2:s2,...] [--target auto|T[:S]]
                 [--unicam-batch 64] [--gt onehot|E.npy] [--objective gt|argmax] [--permutations 50]
@@ -19,7 +20,10 @@ Usage:
       Fidelity, per-stage FSS/RS/pRS, Grad-CAM and UniCAM maps; writes DIR/report.json, maps/*.npy,
       heatmaps/*.png and a self-contained report.html (default DIR: kdlens-report).
       --fail-if "agreement<0.9 || fss_u[layer3]<0.5" exits 1 when a condition holds.
-  kdlens inspect MODEL [--image-size H[,W]] [--json]
+      PyTorch checkpoints (.pt/.pth/.ckpt/.bin/.safetensors state_dicts) need the architecture once as ONNX:
+      --template for the student (and base), --teacher-template for the teacher, exported with
+      torch.onnx.export(model, x, 'student.onnx', dynamo=True, optimize=False).
+  kdlens inspect MODEL [--template ONNX] [--image-size H[,W]] [--json]
       Format, input, output, parameter count and candidate stages of a model file.
   kdlens help
 

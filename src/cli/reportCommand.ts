@@ -48,11 +48,24 @@ function targetOpt(v: string | boolean | undefined): ReportOptions['target'] {
   return { teacher, student: student ?? teacher };
 }
 
+/**
+ * --template (student and base) and --teacher-template: the ONNX architectures PyTorch checkpoints are
+ * loaded into (docs/methods.md "Architecture templates"), as absolute paths.
+ */
+function templatesOpt(values: Record<string, string | boolean | undefined>): Pick<ReportOptions, 'templates'> {
+  const student = values.template === undefined ? undefined : path.resolve(String(values.template));
+  const teacher = values['teacher-template'] === undefined ? undefined : path.resolve(String(values['teacher-template']));
+  if (!student && !teacher) return {};
+  return { templates: { ...(teacher ? { teacher } : {}), ...(student ? { student, base: student } : {}) } };
+}
+
 export async function runReportCommand(argv: string[]): Promise<number> {
   const { values } = parseOptions(argv, {
     teacher: { type: 'string' },
     student: { type: 'string' },
     base: { type: 'string' },
+    template: { type: 'string' },
+    'teacher-template': { type: 'string' },
     data: { type: 'string' },
     checkpoints: { type: 'string' },
     'probe-size': { type: 'string' },
@@ -97,6 +110,7 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     objective,
     permutations: numberOpt(values.permutations, 'permutations', true),
     failIf: values['fail-if'] as string | undefined,
+    ...templatesOpt(values),
   };
   if ((opts.mean === undefined) !== (opts.std === undefined)) throw new UsageError('--mean and --std go together');
   const bar = values.quiet ? null : new ProgressBar();
@@ -120,9 +134,10 @@ function stageTable(stages: ModelInspection['stages']): string[] {
 }
 
 export async function runInspectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { 'image-size': { type: 'string' }, json: { type: 'boolean' } });
-  if (positionals.length !== 1) throw new UsageError('usage: kdlens inspect MODEL [--image-size H[,W]] [--json]');
-  const r = await inspect(path.resolve(positionals[0]), imageSize(values['image-size']));
+  const { values, positionals } = parseOptions(argv, { 'image-size': { type: 'string' }, template: { type: 'string' }, json: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError('usage: kdlens inspect MODEL [--template ONNX] [--image-size H[,W]] [--json]');
+  const template = typeof values.template === 'string' ? path.resolve(values.template) : undefined;
+  const r = await inspect(path.resolve(positionals[0]), imageSize(values['image-size']), undefined, template);
   if (values.json) {
     process.stdout.write(JSON.stringify(r, null, 1) + '\n');
     return 0;

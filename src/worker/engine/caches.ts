@@ -1,12 +1,12 @@
 // Per-process caches for what does not change between the checkpoints of a run, so a watched series
-// re-evaluates only the student: loaded models (keyed by path + mtime + size, so an overwritten
-// checkpoint is reloaded), decoded probe sets, and the teacher's and base's forward results. All three
+// re-evaluates only the student: loaded models (keyed by path + mtime + size, and the same of a PyTorch
+// checkpoint's architecture template, so an overwritten checkpoint or template is reloaded), decoded probe sets, and the teacher's and base's forward results. All three
 // are small LRUs; failed loads are never kept.
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
 import type { ForwardPlan, ForwardResult } from '../forward';
-import type { LoadedModel } from '../models/model';
+import type { LoadedModel, OpenOptions } from '../models/model';
 import { openModel } from '../models/registry';
 import { loadProbe } from '../probe/probeSet';
 import type { LoadProbeOptions, ProbeSet } from '../probe/probeSet';
@@ -20,6 +20,15 @@ export const FORWARD_CACHE_SIZE = 4;
 export function fileStamp(file: string): string {
   const st = fs.statSync(file);
   return `${st.mtimeMs}:${st.size}`;
+}
+
+/** fileStamp, or a 'bad-file' error naming what is missing. */
+function stampOf(file: string, what: string): string {
+  try {
+    return fileStamp(file);
+  } catch {
+    throw new KdInputError('bad-file', `${what} not found: ${file}`);
+  }
 }
 
 /** Puts `key` last (most recent) and drops the oldest entries beyond `capacity`, handing each to `evicted`. */
@@ -41,12 +50,15 @@ function disposeWhenLoaded(model: Promise<LoadedModel>): Promise<void> {
   );
 }
 
-/** Loaded models by path; a changed mtime or size reloads, and a replaced or evicted model is disposed. */
+/**
+ * Loaded models by path (and architecture template, for a PyTorch checkpoint); a changed mtime or size of
+ * either reloads, and a replaced or evicted model is disposed.
+ */
 export class ModelCache {
   private readonly entries = new Map<string, { readonly stamp: string; readonly model: Promise<LoadedModel> }>();
 
   constructor(
-    private readonly load: (file: string) => Promise<LoadedModel>,
+    private readonly load: (file: string, options?: OpenOptions) => Promise<LoadedModel>,
     private readonly capacity = MODEL_CACHE_SIZE,
   ) {}
 
@@ -54,21 +66,18 @@ export class ModelCache {
     return this.entries.size;
   }
 
-  async open(file: string): Promise<LoadedModel> {
-    let stamp: string;
-    try {
-      stamp = fileStamp(file);
-    } catch {
-      throw new KdInputError('bad-file', `model file not found: ${file}`);
-    }
-    const hit = this.entries.get(file);
-    if (hit && hit.stamp === stamp) return remember(this.entries, file, hit, this.capacity).model;
+  async open(file: string, options?: OpenOptions): Promise<LoadedModel> {
+    const template = options?.template;
+    const stamp = `${stampOf(file, 'model file')}|${template ? stampOf(template, 'architecture template') : ''}`;
+    const key = template ? JSON.stringify([file, template]) : file;
+    const hit = this.entries.get(key);
+    if (hit && hit.stamp === stamp) return remember(this.entries, key, hit, this.capacity).model;
     if (hit) void disposeWhenLoaded(hit.model);
-    const entry = { stamp, model: this.load(file) };
+    const entry = { stamp, model: this.load(file, options) };
     entry.model.catch(() => {
-      if (this.entries.get(file) === entry) this.entries.delete(file);
+      if (this.entries.get(key) === entry) this.entries.delete(key);
     });
-    remember(this.entries, file, entry, this.capacity, (old) => void disposeWhenLoaded(old.model));
+    remember(this.entries, key, entry, this.capacity, (old) => void disposeWhenLoaded(old.model));
     return entry.model;
   }
 
@@ -180,8 +189,8 @@ export const engineCaches = {
 };
 
 /** openModel with the process's model cache. */
-export function openModelCached(file: string): Promise<LoadedModel> {
-  return engineCaches.models.open(file);
+export function openModelCached(file: string, options?: OpenOptions): Promise<LoadedModel> {
+  return engineCaches.models.open(file, options);
 }
 
 /** Releases every cached model, forward result and probe set (worker shutdown, tests). */

@@ -9,9 +9,10 @@ import { inputShape, staticSize } from './trace';
 /** Size to trace at when neither the caller nor the model says. */
 const DEFAULT_INSPECT_SIZE: [number, number] = [224, 224];
 
-export async function inspect(file: string, imageSize?: readonly [number, number], deps: EngineDeps = defaultDeps): Promise<ModelInspection> {
+/** `template`: the ONNX architecture when `file` is a PyTorch checkpoint (docs/methods.md "Architecture templates"). */
+export async function inspect(file: string, imageSize?: readonly [number, number], deps: EngineDeps = defaultDeps, template?: string): Promise<ModelInspection> {
   await initBackend();
-  const model = await deps.openModel(file);
+  const model = template ? await deps.openModel(file, { template }) : await deps.openModel(file);
   const size: [number, number] = imageSize ? [imageSize[0], imageSize[1]] : (staticSize(model) ?? DEFAULT_INSPECT_SIZE);
   const tensors = model.listTensors(inputShape(model, size));
   const stages = discoverStages(tensors);

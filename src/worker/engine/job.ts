@@ -3,7 +3,7 @@
 // the context itself carries no results.
 import type { ForwardEngine } from '../ort/nativeForward';
 import type { AnalyzeParams, ModelRole, Progress } from '../../core/types';
-import type { LoadedModel } from '../models/model';
+import type { LoadedModel, OpenOptions } from '../models/model';
 import type { ProbeSet } from '../probe/probeSet';
 import type { ForwardCache } from './caches';
 
@@ -16,7 +16,8 @@ export interface EngineHooks {
 }
 
 export interface EngineDeps {
-  readonly openModel: (file: string) => Promise<LoadedModel>;
+  /** Opens a model file; `options.template` is the ONNX architecture of a PyTorch checkpoint. */
+  readonly openModel: (file: string, options?: OpenOptions) => Promise<LoadedModel>;
   /** Where the teacher's and base's forward results are kept between checkpoints; default: in memory. */
   readonly forwardCache?: ForwardCache;
   /** Which engine runs forward passes; default 'auto' (onnxruntime for ONNX models when installed, else TF.js). */

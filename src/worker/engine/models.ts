@@ -1,4 +1,5 @@
-// Stage 1–2: open the job's models (through the injected opener, normally the model cache) and its probe
+// Stage 1–2: open the job's models (through the injected opener, normally the model cache; PyTorch
+// checkpoints with their role's template) and its probe
 // set (through the probe cache), refusing models whose declared class counts differ.
 import { KdInputError } from '../../core/errors';
 import { checkAborted } from '../cancel';
@@ -11,13 +12,14 @@ import type { JobContext, PerRole } from './job';
 export async function loadModels(job: JobContext): Promise<PerRole<LoadedModel>> {
   const { params, signal } = job;
   job.progress('load', 0, 'loading models');
-  const open = async (file: string): Promise<LoadedModel> => {
+  // A PyTorch checkpoint opens through its role's ONNX architecture template (docs/methods.md "Architecture templates").
+  const open = async (file: string, template: string | undefined): Promise<LoadedModel> => {
     checkAborted(signal);
-    return job.deps.openModel(file);
+    return template ? job.deps.openModel(file, { template }) : job.deps.openModel(file);
   };
-  const teacher = await open(params.teacher);
-  const student = await open(params.student);
-  const models = params.base ? { teacher, student, base: await open(params.base) } : { teacher, student };
+  const teacher = await open(params.teacher, params.templates?.teacher);
+  const student = await open(params.student, params.templates?.student);
+  const models = params.base ? { teacher, student, base: await open(params.base, params.templates?.base) } : { teacher, student };
   checkDeclaredClasses(models);
   return models;
 }

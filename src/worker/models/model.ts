@@ -2,7 +2,14 @@
 // (evaluate, stages, Grad-CAM, UniCAM) relies on. Worker-side only: imports tfjs types.
 import type * as tf from '@tensorflow/tfjs-core';
 
-export type ModelFormat = 'onnx' | 'layers' | 'keras';
+/** 'pytorch': a checkpoint's state_dict run through its ONNX architecture template (docs/methods.md "Architecture templates"). */
+export type ModelFormat = 'onnx' | 'layers' | 'keras' | 'pytorch';
+
+/** How to open a model file beyond its path. */
+export interface OpenOptions {
+  /** Absolute path of the ONNX architecture template a weights-only checkpoint (PyTorch state_dict) is loaded into. */
+  readonly template?: string;
+}
 
 /** Logical layout of a 4-D tensor as the model's own framework sees it (PyTorch/ONNX: NCHW, TF/Keras: NHWC). */
 export type Layout = 'NCHW' | 'NHWC';
@@ -75,5 +82,5 @@ export interface ModelReader {
   readonly format: ModelFormat;
   /** `head` holds up to the first 64 bytes of the file (empty for a directory). */
   match(path: string, head: Uint8Array): boolean;
-  open(path: string): Promise<LoadedModel>;
+  open(path: string, options?: OpenOptions): Promise<LoadedModel>;
 }

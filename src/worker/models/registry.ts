@@ -3,13 +3,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
-import type { LoadedModel, ModelReader } from './model';
+import type { LoadedModel, ModelReader, OpenOptions } from './model';
 import { layersReader } from './layersModel';
 import { kerasH5Reader } from './kerasH5';
 import { kerasArchiveReader } from './kerasArchive';
 import { onnxReader } from './onnx/onnxReader';
+import { checkpointReader } from './pytorch/checkpointReader';
 
-export const READERS: readonly ModelReader[] = [onnxReader, layersReader, kerasArchiveReader, kerasH5Reader];
+// PyTorch checkpoints last: they are also claimed by their first bytes (a zip, a pickle), after the formats with a signature of their own.
+export const READERS: readonly ModelReader[] = [onnxReader, layersReader, kerasArchiveReader, kerasH5Reader, checkpointReader];
 
 function head(file: string): Uint8Array {
   const fd = fs.openSync(file, 'r');
@@ -22,8 +24,11 @@ function head(file: string): Uint8Array {
   }
 }
 
-/** Opens a model file in any supported format; a clear 'bad-file'/'unsupported' error otherwise. */
-export async function openModel(file: string): Promise<LoadedModel> {
+/**
+ * Opens a model file in any supported format; a clear 'bad-file'/'unsupported' error otherwise. A PyTorch
+ * checkpoint needs `options.template`, its ONNX architecture (docs/methods.md "Architecture templates").
+ */
+export async function openModel(file: string, options?: OpenOptions): Promise<LoadedModel> {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -33,7 +38,7 @@ export async function openModel(file: string): Promise<LoadedModel> {
   const bytes = stat.isDirectory() ? new Uint8Array(0) : head(file);
   const reader = READERS.find((r) => r.match(file, bytes));
   if (!reader) {
-    throw new KdInputError('unsupported', `${path.basename(file)}: not a model KD Lens can read (ONNX .onnx, TF.js model.json, Keras .h5/.keras)`);
+    throw new KdInputError('unsupported', `${path.basename(file)}: not a model KD Lens can read (ONNX .onnx, TF.js model.json, Keras .h5/.keras, PyTorch .pt/.pth/.ckpt/.bin/.safetensors)`);
   }
-  return reader.open(file);
+  return reader.open(file, options);
 }

@@ -112,7 +112,7 @@ function nodeModule(n: NodeMsg): string | undefined {
 }
 
 let modelType: protobuf.Type | undefined;
-function onnxModelType(): protobuf.Type {
+export function onnxModelType(): protobuf.Type {
   modelType ??= protobuf.parse(ONNX_PROTO, { keepCase: false }).root.lookupType('onnx.ModelProto');
   return modelType;
 }

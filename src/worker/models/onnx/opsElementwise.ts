@@ -1,4 +1,4 @@
-// ONNX element-wise ops (activations incl. Gelu, arithmetic with numpy broadcasting, Mod, Clip, Cast, Not, Where) for the
+// ONNX element-wise ops (activations incl. Gelu, arithmetic with numpy broadcasting, Mod, Clip, Cast, CastLike, Not, Where) for the
 // executor in onnxModel.ts. Layout-transparent: NHWC-held feature maps stay NHWC, and the other operand
 // of a binary op is re-laid-out to match. Imported by opTable.ts only.
 import * as tf from '@tensorflow/tfjs-core';
@@ -121,8 +121,17 @@ function castTarget(to: number): HostDtype {
 }
 
 function castRun(inputs: ReadonlyArray<Val | undefined>, ctx: OpContext): Val[] {
-  const x = need(inputs, 0, ctx);
-  const to = castTarget(attrInt(ctx.node, 'to', 1));
+  return castTo(need(inputs, 0, ctx), castTarget(attrInt(ctx.node, 'to', 1)));
+}
+
+/** CastLike: Cast to the second input's element type (the dynamo exporter casts Conv's zero bias like the activations). */
+function castLikeRun(inputs: ReadonlyArray<Val | undefined>, ctx: OpContext): Val[] {
+  const like = need(inputs, 1, ctx);
+  const to: HostDtype = like.kind === 'host' ? like.dtype : like.t.dtype === 'float32' ? 'float' : like.t.dtype === 'bool' ? 'bool' : 'int';
+  return castTo(need(inputs, 0, ctx), to);
+}
+
+function castTo(x: Val, to: HostDtype): Val[] {
   if (x.kind === 'host') {
     const f = to === 'int' ? Math.trunc : to === 'bool' ? (v: number) => (v !== 0 ? 1 : 0) : (v: number) => v;
     return [hostUnary(x, f, to)];
@@ -220,6 +229,7 @@ export const ELEMENTWISE_OPS: Readonly<Record<string, OpSpec>> = {
   Gelu: unary((x, ctx) => gelu(x, attrString(ctx.node, 'approximate', 'none'))),
   Clip: { run: clipRun },
   Cast: { run: castRun },
+  CastLike: { run: castLikeRun },
   Add: binary(tf.add, (x, y) => x + y),
   Sub: binary(tf.sub, (x, y) => x - y),
   Mul: binary(tf.mul, (x, y) => x * y),
