@@ -1,14 +1,19 @@
 // Finds complete student checkpoints of each run: chokidar (awaitWriteFinish) over the run's student glob,
 // plus the TF.js rule that a model.json counts only once it parses and every weights file it lists is
-// fully written, and the same for an .onnx with external data and the side files its tensors name. Emits CheckpointEvents for src/host/scheduler.ts; host-only (extension wiring, tests).
+// fully written, the same for an .onnx with external data and the side files its tensors name, and for a
+// PyTorch checkpoint its format's own structure (torchCheckpoint.ts). A run whose state_dict checkpoints
+// have no architecture template is not watched (said once in the log). Emits CheckpointEvents for
+// src/host/scheduler.ts; host-only (extension wiring, tests).
 import fs from 'node:fs';
 import path from 'node:path';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 import { globBase, globToRegExp, stepOf } from '../../core/glob';
 import type { RunConfig, RunId } from '../../core/runs';
+import { isTorchCheckpointPath } from '../../core/config/templates';
 import { groupByteLength } from '../../core/tfjsManifest';
 import { ONNX_SCAN_CAP_BYTES, readOnnxCheckpoint } from './onnxCheckpoint';
+import { readTorchCheckpoint } from './torchCheckpoint';
 import type { LogSink } from './logSink';
 import type { Disposable } from './emitter';
 
@@ -26,7 +31,7 @@ export interface CheckpointEvent {
   readonly size: number;
 }
 
-export type WatchedRun = Pick<RunConfig, 'id' | 'root' | 'student'>;
+export type WatchedRun = Pick<RunConfig, 'id' | 'root' | 'student' | 'needsTemplate'>;
 
 export interface CheckpointWatcherOptions {
   readonly onCheckpoint: (e: CheckpointEvent) => void;
@@ -67,7 +72,7 @@ export class CheckpointWatcher implements Disposable {
     const jobs: Promise<void>[] = [];
     for (const [id, w] of this.runs) {
       const r = want.get(id);
-      if (!r || r.root !== w.run.root || r.student !== w.run.student) jobs.push(this.unwatchRun(id));
+      if (!r || r.root !== w.run.root || r.student !== w.run.student || r.needsTemplate !== w.run.needsTemplate) jobs.push(this.unwatchRun(id));
     }
     await Promise.all(jobs);
     await Promise.all(runs.filter((r) => !this.runs.has(r.id)).map((r) => this.watchRun(r)));
@@ -85,7 +90,8 @@ export class CheckpointWatcher implements Disposable {
 
 class RunWatch {
   readonly ready: Promise<void>;
-  private readonly fsw: FSWatcher;
+  /** Absent for a run that is listed but not watched (state_dicts without a template). */
+  private readonly fsw?: FSWatcher;
   private readonly re: RegExp;
   private readonly base: string;
   /** Size of each non-checkpoint file when chokidar last reported it written (add/change after awaitWriteFinish). */
@@ -105,12 +111,17 @@ class RunWatch {
     const pattern = run.student.replace(/\\/g, '/');
     this.re = globToRegExp(pattern);
     this.base = path.resolve(run.root, globBase(pattern));
+    if (run.needsTemplate) {
+      opts.log?.warn(`Run ${run.id} (${run.student}) is not watched: ${run.needsTemplate}`);
+      this.ready = Promise.resolve();
+      return;
+    }
     // chokidar does not notice a missing folder appearing later: watch the nearest existing ancestor
     // (not above the run root) and ignore everything off the path down to the base.
     let start = this.base;
     while (!fs.existsSync(start) && start !== path.resolve(run.root) && path.dirname(start) !== start) start = path.dirname(start);
     const base = this.base;
-    this.fsw = watch(start, {
+    const fsw = watch(start, {
       ignoreInitial: false,
       awaitWriteFinish: { stabilityThreshold: opts.stabilityThreshold ?? 300, pollInterval: opts.pollInterval ?? 50 },
       ignored: (p: string) => {
@@ -118,16 +129,17 @@ class RunWatch {
         return !(p === start || base.startsWith(p + path.sep));
       },
     });
-    this.fsw.on('add', (p, st) => this.onWritten(p, st));
-    this.fsw.on('change', (p, st) => this.onWritten(p, st));
-    this.fsw.on('unlink', (p) => this.onUnlink(p));
-    this.fsw.on('error', (e) => opts.log?.warn(`Watching ${base} for run ${run.id}: ${e instanceof Error ? e.message : String(e)}`));
-    this.ready = new Promise((resolve) => this.fsw.once('ready', () => resolve()));
+    fsw.on('add', (p, st) => this.onWritten(p, st));
+    fsw.on('change', (p, st) => this.onWritten(p, st));
+    fsw.on('unlink', (p) => this.onUnlink(p));
+    fsw.on('error', (e) => opts.log?.warn(`Watching ${base} for run ${run.id}: ${e instanceof Error ? e.message : String(e)}`));
+    this.fsw = fsw;
+    this.ready = new Promise((resolve) => fsw.once('ready', () => resolve()));
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.fsw.close();
+    await this.fsw?.close();
   }
 
   private rel(p: string): string {
@@ -139,7 +151,7 @@ class RunWatch {
     const rel = this.rel(p);
     if (this.re.test(rel)) {
       const lower = p.toLowerCase();
-      if (lower.endsWith('.json') || lower.endsWith('.onnx')) this.check(p);
+      if (lower.endsWith('.json') || lower.endsWith('.onnx') || isTorchCheckpointPath(p)) this.check(p);
       else if (st) this.emit(p, st.mtimeMs, st.size);
       else fs.promises.stat(p).then((s) => this.emit(p, s.mtimeMs, s.size), () => undefined);
       return;
@@ -158,7 +170,8 @@ class RunWatch {
 
   private check(json: string): void {
     const prev = this.checks.get(json) ?? Promise.resolve();
-    const next = prev.then(() => (json.toLowerCase().endsWith('.onnx') ? this.checkOnnx(json) : this.checkJson(json))).catch((e: unknown) => this.opts.log?.warn(`Checking ${json}: ${e instanceof Error ? e.message : String(e)}`));
+    const lower = json.toLowerCase();
+    const next = prev.then(() => (lower.endsWith('.onnx') ? this.checkOnnx(json) : lower.endsWith('.json') ? this.checkJson(json) : this.checkTorch(json))).catch((e: unknown) => this.opts.log?.warn(`Checking ${json}: ${e instanceof Error ? e.message : String(e)}`));
     this.checks.set(json, next);
     void next.finally(() => {
       if (this.checks.get(json) === next) this.checks.delete(json);
@@ -191,6 +204,15 @@ class RunWatch {
     // saw it stop changing at its current size), so a .data file still being appended to is not used.
     const ok = c.complete && c.sideFiles.every((f, i) => this.settled.get(f) === c.sideSizes[i]);
     if (ok) this.emit(file, c.mtimeMs, c.size);
+  }
+
+  /** A torch.save zip or .safetensors counts once its structure is all there; a later change event re-checks. */
+  private async checkTorch(file: string): Promise<void> {
+    if (this.closed) return;
+    const c = await readTorchCheckpoint(file);
+    if (c.state === 'unreadable') return;
+    if (c.complete) this.emit(file, c.mtimeMs, c.size);
+    else this.opts.log?.info(`${file}: waiting, not completely written (${c.reason ?? 'incomplete'})`);
   }
 
   private refuse(p: string, mtimeMs: number, size: number, reason: string): void {
