@@ -14,8 +14,8 @@
 # Times only, with another torch (e.g. PyTorch 2.x with oneDNN): python bench/scale/make_scale.py --time-only
 # --runs N: timed repetitions after the warm-up (default 3; the benchmark passes 1 to stay in its budget).
 # --sizes: only the models of the forward and scaling benchmarks (bench/forward.bench.ts, bench/scaling.bench.ts),
-# ~90 MB, seconds: two ResNet-18s (10 classes, random init, seeded, calibrated BatchNorm) exported once with
-# dynamic batch, height and width (dyn_teacher.onnx, dyn_student.onnx), and probes probe_<S>.npz at
+# ~140 MB, seconds: three ResNet-18s (10 classes, random init, seeded, calibrated BatchNorm) exported once with
+# dynamic batch, height and width (dyn_teacher.onnx, dyn_student.onnx, dyn_base.onnx), and probes probe_<S>.npz at
 # S = 32, 64, 128, 224 px (512 images at 32 px for the probe-size sweep, 32 at the other sizes).
 import json
 import os
@@ -73,7 +73,7 @@ SIZES = {32: 512, 64: 32, 128: 32, 224: 32}
 
 def export_sizes():
     os.makedirs(OUT, exist_ok=True)
-    for name, seed in (('dyn_teacher', 4), ('dyn_student', 5)):
+    for name, seed in (('dyn_teacher', 4), ('dyn_student', 5), ('dyn_base', 6)):
         torch.manual_seed(seed)
         m = calibrated(torchvision.models.resnet18(num_classes=K), seed)
         torch.onnx.export(m, torch.zeros(1, 3, 64, 64), os.path.join(OUT, f'{name}.onnx'), opset_version=13,
