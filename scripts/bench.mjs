@@ -18,7 +18,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const MARKER = '@@kdlens-bench ';
 const BUDGET_S = 600;
 /** Heavy, independent measurements first, while the machine is as idle as it will be. */
-const ORDER = ['scale', 'memory', 'latency', 'engine', 'grams', 'render', 'kernels', 'panel'];
+const ORDER = ['scale', 'scaling', 'forward', 'hostmem', 'memory', 'latency', 'engine', 'grams', 'render', 'kernels', 'panel'];
 const resultsDir = path.join(root, 'bench/results');
 const readmeStart = '<!-- bench:table -->';
 const readmeEnd = '<!-- /bench:table -->';
@@ -80,7 +80,7 @@ function staleDist() {
   return newest(path.join(root, 'src')) > oldest ? 'dist/ is older than src/: the report and latency rows measure the last build (npm run build)' : null;
 }
 
-async function bundle(f) {
+async function bundle(f, sourcemap = true) {
   const outfile = path.join(root, 'out/bench', f.replace(/\.ts$/, '.js'));
   await esbuild.build({
     entryPoints: [path.join(root, 'bench', f)],
@@ -95,10 +95,18 @@ async function bundle(f) {
     // As esbuild.mjs: ESM-only packages read import.meta.url, empty in CJS output (docs/platform.md "ESM-only packages in CommonJS bundles").
     define: { 'import.meta.url': '__kdlens_import_meta_url' },
     banner: { js: "const __kdlens_import_meta_url = require('url').pathToFileURL(__filename).href;" },
-    sourcemap: 'inline',
+    sourcemap: sourcemap ? 'inline' : false,
     logLevel: 'error',
   });
   return outfile;
+}
+
+/**
+ * Entries a benchmark runs in a child process (bench/*.child.ts, next to it in out/bench/), bundled alone
+ * and without a source map, so the child's memory holds only the code it measures.
+ */
+async function bundleChildren() {
+  for (const f of fs.readdirSync(path.join(root, 'bench')).filter((x) => x.endsWith('.child.ts'))) await bundle(f, false);
 }
 
 /** Runs one bundled benchmark, echoing its output except the marker lines, which become rows. */
@@ -187,6 +195,7 @@ async function main() {
     results.warnings = [stale];
     console.log(`warning: ${stale}`);
   }
+  await bundleChildren();
   const t0 = performance.now();
   let failed = 0;
   for (const f of files) {
