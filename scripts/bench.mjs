@@ -46,10 +46,6 @@ const LEGACY = {
     const png = /all 576 pictures: ([\d.]+) s new[^~]*~([\d.]+) s old/.exec(text);
     return png ? [{ id: 'render.png', what: `report PNGs (576 pictures at 224 px): new encoder (old ${png[2]} s)`, value: Number(png[1]), unit: 's' }] : [];
   },
-  'engine.bench.ts': (text) => {
-    const full = /full \(figures \+ Grad-CAM \+ 4 UniCAM directions\) (\d+) ms/.exec(text);
-    return full ? [{ id: 'engine.analyze', what: 'engine bench: analyze() per cached checkpoint, 64 px fixture', value: Number(full[1]), unit: 'ms' }] : [];
-  },
 };
 
 function machine() {
