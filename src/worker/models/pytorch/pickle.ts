@@ -333,7 +333,8 @@ class Unpickler {
 
   /** Resolves a global against the allow-list; the refusal names it and the file. */
   private global(module: string, name: string): GlobalRef {
-    const full = `${module}.${name}`;
+    // Protocol < 3 pickles name Python 3's builtins '__builtin__' (the pickle module's fix_imports).
+    const full = `${module === '__builtin__' ? 'builtins' : module}.${name}`;
     if (full in HANDLERS || isValueGlobal(full)) return { kind: 'global', name: full };
     throw new KdInputError('bad-file', `refuses global '${full}' in ${this.options.where}: not a tensor state (KD Lens never runs code from a checkpoint)`);
   }
