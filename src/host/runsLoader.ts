@@ -31,7 +31,7 @@ export async function loadRuns(log: LogSink, discover: boolean): Promise<RunConf
       }
     }
     if (!discover) continue;
-    const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.{onnx,h5,json,npz}'), EXCLUDE, 20000);
+    const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/{*.onnx,*.h5,*.hdf5,*.keras,*.json,*.npz,*.pt,*.pth,*.ckpt,*.safetensors,pytorch_model*.bin,student_*}'), EXCLUDE, 20000);
     const rels = files.map((u) => path.relative(root, u.fsPath).split(path.sep).join('/'));
     // A discovered run whose checkpoints a declared run already watches is the same run: keep the declared one.
     const declared = runs.filter((r) => r.root === root || r.root.startsWith(root + path.sep));

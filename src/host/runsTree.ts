@@ -51,9 +51,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       const item = new vscode.TreeItem(node.run.name, active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
       const latest = this.store.latest(node.run.id)?.summary;
       item.id = `run:${node.run.id}`;
-      item.description = [active ? 'active' : '', latest ? `${pct(latest.fidelity.agreement)} agree` : 'no checkpoint evaluated yet'].filter(Boolean).join(' · ');
+      // A run of state_dicts without a template is not watched: say so rather than "no checkpoint yet".
+      const waiting = node.run.needsTemplate ? 'needs an architecture template' : 'no checkpoint evaluated yet';
+      item.description = [active ? 'active' : '', latest ? `${pct(latest.fidelity.agreement)} agree` : waiting].filter(Boolean).join(' · ');
       item.tooltip = new vscode.MarkdownString(
-        `**${node.run.name}**\n\n- teacher: \`${path.relative(node.run.root, node.run.teacher)}\`\n- students: \`${node.run.student}\`\n${node.run.base ? `- base: \`${path.relative(node.run.root, node.run.base)}\`\n` : ''}- probe: \`${path.relative(node.run.root, node.run.probe)}\`\n- T = ${node.run.temperature}${node.run.alpha !== undefined ? `, α = ${node.run.alpha}` : ''}`,
+        `**${node.run.name}**\n\n- teacher: \`${path.relative(node.run.root, node.run.teacher)}\`\n- students: \`${node.run.student}\`\n${node.run.base ? `- base: \`${path.relative(node.run.root, node.run.base)}\`\n` : ''}- probe: \`${path.relative(node.run.root, node.run.probe)}\`\n- T = ${node.run.temperature}${node.run.alpha !== undefined ? `, α = ${node.run.alpha}` : ''}${node.run.needsTemplate ? `\n\n${node.run.needsTemplate}` : ''}`,
       );
       item.iconPath = new vscode.ThemeIcon(active ? 'pass-filled' : 'circle-large-outline');
       item.contextValue = 'kdlens.run';

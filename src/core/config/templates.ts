@@ -7,7 +7,7 @@
  * .safetensors, and mdistiller's extensionless `student_latest`, `student_best`, `student_<epoch>`.
  */
 const TORCH_EXT = /\.(pt|pth|ckpt|bin|safetensors)$/i;
-const MDISTILLER_NAME = /^student_(latest|best|\d+|\*)$/i;
+const MDISTILLER_NAME = /^student_(latest|best|\d+|\*|\[0-9\]\*)$/i;
 
 /** True when `p` (a path or a glob) names PyTorch weight checkpoints, which need an architecture template. */
 export function isTorchCheckpointPath(p: string): boolean {
@@ -20,5 +20,6 @@ export const TEMPLATE_EXPORT = 'torch.onnx.export(model, x, "student.onnx", dyna
 
 /** What to do when state_dict checkpoints have no template: the key to set and the export that makes one. */
 export function templateHint(key: 'template' | 'teacherTemplate', what: string): string {
-  return `${what} hold weights only (a PyTorch state_dict): set "${key}" to an ONNX export of the same architecture, made once with ${TEMPLATE_EXPORT} (optimize=False keeps the parameter names)`;
+  const exportCall = key === 'template' ? TEMPLATE_EXPORT : TEMPLATE_EXPORT.replace('student.onnx', 'teacher.onnx');
+  return `${what}: weights only (a PyTorch state_dict), so set "${key}" to an ONNX export of the same architecture, made once with ${exportCall} (optimize=False keeps the parameter names)`;
 }

@@ -1,5 +1,7 @@
 // src/core/runDiscovery.ts on realistic workspace file lists: the demo's layout, mdistiller, RepDistiller
-// (ONNX exports next to .pth), torchdistill-ish flat folders, Keras per-epoch .h5, and what is not a run.
+// (ONNX exports next to .pth), torchdistill-ish flat folders, Keras per-epoch .h5, PyTorch state_dict layouts
+// (plain loops, mdistiller, RepDistiller, torchdistill, Lightning, Hugging Face) with or without their
+// architecture template, and what is not a run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { discoverRuns } from '../../../src/core/runDiscovery';
@@ -127,12 +129,11 @@ test('Keras 3 per-epoch .keras (Keras 3 ModelCheckpoint saves whole models only 
   );
 });
 
-test('no run without a teacher, a probe set or a checkpoint; teacher series and .pth-only folders are not runs', () => {
+test('no run without a teacher, a probe set or a checkpoint; teacher series are not runs', () => {
   assert.deepEqual(discoverRuns(['runs/kd/epoch_001/model.json', 'data/probe.npz'], ROOT), [], 'no teacher');
   assert.deepEqual(discoverRuns(['runs/kd/epoch_001/model.json', 'models/teacher/model.json', 'data/train.npz'], ROOT), [], 'no probe (train.npz is not one)');
   assert.deepEqual(discoverRuns(['models/teacher/model.json', 'data/probe.npz'], ROOT), [], 'no checkpoint');
   assert.deepEqual(discoverRuns(['runs/teacher/epoch_001/model.json', 'runs/teacher_final.onnx', 'probe.npz'], ROOT), [], 'the teacher training series');
-  assert.deepEqual(discoverRuns(['s/ckpt_epoch_1.pth', 's/teacher.pth', 'probe.npz'], ROOT), [], '.pth is not readable');
   assert.deepEqual(discoverRuns(['node_modules/x/epoch_1.onnx', 'node_modules/x/teacher.onnx', 'probe.npz'], ROOT), []);
   assert.equal(discoverRuns(['a/deep12.onnx', 'a/teacher.onnx', 'probe.npz'], ROOT).length, 0, "'deep12' holds no epoch number");
 });
@@ -143,4 +144,67 @@ test('paths with glob characters are escaped; Windows separators are accepted', 
   assert.equal(runs.length, 1);
   assert.deepEqual(matching(runs[0].student, ['exp [v2]/epoch_1.onnx', 'exp [v2]/epoch_22.onnx', 'exp v/epoch_1.onnx']), ['exp [v2]/epoch_1.onnx', 'exp [v2]/epoch_22.onnx']);
   assert.equal(runs[0].teacher, '/ws/exp [v2]/teacher.onnx');
+});
+
+test('PyTorch: a plain loop writing epoch_N.pt next to a student.onnx template and an ONNX teacher is a watched run', () => {
+  const files = ['runs/kd/epoch_1.pt', 'runs/kd/epoch_2.pt', 'runs/kd/optimizer.pt', 'models/student.onnx', 'models/teacher.onnx', 'data/probe.npz'];
+  const runs = discoverRuns(files, ROOT);
+  assert.deepEqual(
+    runs.map((r) => [r.id, r.student, r.teacher, r.template, r.needsTemplate]),
+    [['auto:pytorch:runs/kd', 'runs/kd/epoch_*.pt', '/ws/models/teacher.onnx', '/ws/models/student.onnx', undefined]],
+  );
+  assert.deepEqual(matching(runs[0].student, files), ['runs/kd/epoch_1.pt', 'runs/kd/epoch_2.pt']);
+});
+
+test('PyTorch: state_dicts without a template (and a .pth teacher) are a run that says what to export, not one failing per checkpoint', () => {
+  const runs = discoverRuns(['s/ckpt_epoch_1.pth', 's/teacher.pth', 'probe.npz'], ROOT);
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0].teacher, '/ws/s/teacher.pth');
+  assert.match(runs[0].needsTemplate ?? '', /student checkpoints: .*set "template".*dynamo=True, optimize=False.*teacher teacher\.pth: .*set "teacherTemplate".*"teacher\.onnx"/);
+});
+
+test('mdistiller: output/<exp>/student_<N> (no extension) is a series; student_latest and student_best are not in it; teacher .pth from download_ckpts', () => {
+  const X = 'output/cifar100_baselines/kd,res32x4,res8x4';
+  const files = [`${X}/student_40`, `${X}/student_80`, `${X}/student_latest`, `${X}/student_best`, `${X}/latest`, `${X}/epoch_40`, `${X}/worklog.txt`, 'download_ckpts/cifar_teachers/resnet32x4_vanilla/ckpt_epoch_240.pth', 'student.onnx', 'probe.npz'];
+  const runs = discoverRuns(files, ROOT);
+  assert.deepEqual(runs.map((r) => [r.id, r.student, r.teacher, r.template]), [[`auto:mdistiller:${X}`, `${X}/student_[0-9]*`, '/ws/download_ckpts/cifar_teachers/resnet32x4_vanilla/ckpt_epoch_240.pth', '/ws/student.onnx']]);
+  assert.deepEqual(matching(runs[0].student, files), [`${X}/student_40`, `${X}/student_80`]);
+  assert.match(runs[0].needsTemplate ?? '', /"teacherTemplate"/, 'the .pth teacher needs its own template');
+  assert.equal(discoverRuns([`${X}/student_latest`, 'teacher.onnx', 'probe.npz', 'student.onnx'], ROOT)[0].student, `${X}/student_latest`, 'student_latest alone');
+});
+
+test('RepDistiller .pth only: ckpt_epoch_N.pth series, teacher ckpt from save/models/<arch>_vanilla, alpha; an ONNX export series wins over the .pth', () => {
+  const S = 'save/student_model/S:resnet8x4_T:resnet32x4_cifar100_kd_r:0.1_a:0.9_b:0.0_1';
+  const files = [...[40, 80].map((e) => `${S}/ckpt_epoch_${e}.pth`), `${S}/resnet8x4_best.pth`, `${S}/resnet8x4_last.pth`, 'save/models/resnet32x4_vanilla/ckpt_epoch_240.pth', 'save/models/resnet32x4_vanilla/resnet32x4_teacher_template.onnx', 'save/student_template.onnx', 'save/probe.npz'];
+  const runs = discoverRuns(files, ROOT);
+  assert.deepEqual(
+    runs.map((r) => [r.id, r.student, r.teacher, r.template, r.teacherTemplate, r.needsTemplate, r.alpha]),
+    [[`auto:repdistiller:${S}`, `${S}/ckpt_epoch_*.pth`, '/ws/save/models/resnet32x4_vanilla/ckpt_epoch_240.pth', '/ws/save/student_template.onnx', '/ws/save/models/resnet32x4_vanilla/resnet32x4_teacher_template.onnx', undefined, 0.9]],
+  );
+  const both = discoverRuns([...files, `${S}/ckpt_epoch_40.onnx`, 'save/models/resnet32x4_vanilla/resnet32x4_best.onnx'], ROOT);
+  assert.deepEqual(both.map((r) => [r.student, r.teacher, r.needsTemplate]), [[`${S}/ckpt_epoch_*.onnx`, '/ws/save/models/resnet32x4_vanilla/resnet32x4_best.onnx', undefined]]);
+});
+
+test('PyTorch Lightning: lightning_logs/version_N/checkpoints/epoch=E-step=S.ckpt, named after the version; last.ckpt is not in the series', () => {
+  const C = 'lightning_logs/version_3/checkpoints';
+  const files = [`${C}/epoch=0-step=50.ckpt`, `${C}/epoch=1-step=100.ckpt`, `${C}/last.ckpt`, 'lightning_logs/version_3/hparams.yaml', 'teacher.onnx', 'template.onnx', 'probe.npz'];
+  const runs = discoverRuns(files, ROOT);
+  assert.deepEqual(runs.map((r) => [r.id, r.name, r.student, r.template, r.needsTemplate]), [[`auto:lightning:${C}`, 'lightning_logs/version_3', `${C}/epoch=*-step=*.ckpt`, '/ws/template.onnx', undefined]]);
+  assert.deepEqual(matching(runs[0].student, files), [`${C}/epoch=0-step=50.ckpt`, `${C}/epoch=1-step=100.ckpt`]);
+});
+
+test('torchdistill: the dst_ckpt <dataset>-<student>_from_<teacher>-final_run.pt is a single-file run; the teacher is the file naming it', () => {
+  const files = ['resource/ckpt/cifar10/kd/cifar10-resnet20_from_densenet_bc_k12_depth100-final_run.pt', 'resource/ckpt/cifar10/ce/cifar10-densenet_bc_k12_depth100.pt', 'resource/ckpt/cifar10/ce/cifar10-resnet20.pt', 'resource/probe.npz'];
+  const runs = discoverRuns(files, ROOT);
+  assert.deepEqual(
+    runs.map((r) => [r.id, r.name, r.student, r.teacher]),
+    [['auto:torchdistill:resource/ckpt/cifar10/kd', 'cifar10-resnet20_from_densenet_bc_k12_depth100-final_run', 'resource/ckpt/cifar10/kd/cifar10-resnet20_from_densenet_bc_k12_depth100-final_run.pt', '/ws/resource/ckpt/cifar10/ce/cifar10-densenet_bc_k12_depth100.pt']],
+  );
+  assert.match(runs[0].needsTemplate ?? '', /"template".*"teacherTemplate"/);
+});
+
+test('Hugging Face checkpoint-N/model.safetensors is an epoch-folder series; optimizer.pt, scheduler.pt, rng_state.pth, training_args.bin are not', () => {
+  const files = ['out/checkpoint-500/model.safetensors', 'out/checkpoint-1000/model.safetensors', ...['optimizer.pt', 'scheduler.pt', 'rng_state.pth', 'training_args.bin'].map((f) => `out/checkpoint-500/${f}`), 'out/teacher.onnx', 'out/student.onnx', 'out/probe.npz'];
+  const runs = discoverRuns(files, ROOT);
+  assert.deepEqual(runs.map((r) => [r.id, r.student, r.template]), [['auto:epoch-folders:out', 'out/checkpoint-*/model.safetensors', '/ws/out/student.onnx']]);
 });
