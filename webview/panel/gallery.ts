@@ -333,8 +333,9 @@ export class Gallery {
   private renderRow(d: EvalResult, ui: PanelUiState, i: number, probe: ProbeImages, size: CellSize, jobs: DrawJob[]): HTMLElement {
     const row = this.row(i);
     this.renderRowHead(row, d, i);
-    const input = this.inputPixels(i, probe, size);
-    const cellsOut = this.columns.map((col) => this.renderCell(row, col, d, ui, i, input, size, jobs));
+    // The input at cell size is resized when a cell is drawn: rows off screen cost nothing while applying.
+    const input = (): Uint8Array | null => this.inputPixels(i, probe, size);
+    const cellsOut = this.columns.map((col) => this.renderCell(row, col, d, ui, i, probe.hasImages, input, size, jobs));
     replaceChildrenIfChanged(row.el.querySelector('.g-cells') as HTMLElement, cellsOut);
     return row.el;
   }
@@ -379,10 +380,10 @@ export class Gallery {
    * Sizes cell (i, col) and flags an empty map; queues a redraw only when its key (what it shows)
    * changed. The key is set when the job runs, so a job dropped by a newer snapshot is redone.
    */
-  private renderCell(row: Row, col: MapColumn, d: EvalResult, ui: PanelUiState, i: number, input: Uint8Array | null, { cw, ch }: CellSize, jobs: DrawJob[]): HTMLElement {
+  private renderCell(row: Row, col: MapColumn, d: EvalResult, ui: PanelUiState, i: number, hasImages: boolean, input: () => Uint8Array | null, { cw, ch }: CellSize, jobs: DrawJob[]): HTMLElement {
     const cell = this.cell(row, col);
     const { refs, empty } = this.cellPlanes(d, col, ui.camClass, i);
-    const key = `${col}|${i}|${cw}x${ch}|${ui.opacity}|${refs.map((r) => `${this.planes.id(r.set)}:${r.set.h}x${r.set.w}`).join(',')}|${input ? 1 : 0}`;
+    const key = `${col}|${i}|${cw}x${ch}|${ui.opacity}|${refs.map((r) => `${this.planes.id(r.set)}:${r.set.h}x${r.set.w}`).join(',')}|${hasImages ? 1 : 0}`;
     if (key !== cell.key) {
       const opacity = ui.opacity;
       jobs.push({
@@ -390,7 +391,7 @@ export class Gallery {
         run: () => {
           cell.key = key;
           const planes = refs.map((r) => ({ data: this.planes.plane(r.set, r.i), h: r.set.h, w: r.set.w }));
-          this.draw(cell.canvas, col, planes, input, cw, ch, opacity);
+          this.draw(cell.canvas, col, planes, input(), cw, ch, opacity);
           this.meta.set(cell.canvas, { i, col, planes, W: cw, H: ch });
         },
       });
@@ -413,9 +414,9 @@ export class Gallery {
   }
 
   /**
-   * Draws the changed cells: rows on screen first and at once, the rest in ~8 ms slices on later frames so
-   * scrubbing never queues up work; a new snapshot replaces the queue (stale cells keep their old key and
-   * are redrawn by the next queue if still wanted).
+   * Draws the changed cells: rows on screen now, the rest in ~8 ms slices from the next frame on, so
+   * scrubbing never queues up work and applying a snapshot costs only what is seen; a new snapshot replaces
+   * the queue (stale cells keep their old key and are redrawn by the next queue if still wanted).
    */
   private schedule(jobs: DrawJob[]): void {
     if (this.frame !== null) cancelAnimationFrame(this.frame);
@@ -425,7 +426,8 @@ export class Gallery {
     const now = jobs.filter((j) => this.visible.has(j.row));
     this.queue = jobs.filter((j) => !this.visible.has(j.row));
     for (const j of now) j.run();
-    this.pump();
+    this.el.dataset.pending = String(this.queue.length);
+    if (this.queue.length) this.frame = requestAnimationFrame(() => this.pump());
   }
 
   private pump(): void {
