@@ -2,6 +2,7 @@
 // Chromium. Per step: time from the host's snapshot post to the render being applied, and to the next
 // frame; prints median/p95 and the ratio to a 16 ms frame budget. Prints numbers, asserts nothing.
 //   node scripts/bench.mjs panel        (needs npm run build and Chromium: scripts/install-chromium.sh)
+//   KDLENS_PANEL_BUNDLE=old/panel.js … measures another build of the panel app (before/after comparisons)
 import { encodeFloat32, bytesToBase64 } from '../src/protocol/encoding';
 import type { CheckpointSummary } from '../src/core/runs';
 import type { EvalResult, HeatmapSet, StageFigures } from '../src/core/types';
@@ -74,12 +75,42 @@ function summaryOf(r: EvalResult): CheckpointSummary {
 
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
+/** Page code: scrubs checkpoints first..last of window.__bench, returns [applied, framed, complete] per step. */
+const SCRUB = `async (rows, full, ks) => {
+  const b = window.__bench;
+  const state = (k) => ({ ...b.base, selected: k, detail: b.details[k], probe: { ...b.probe, ids: b.details[k].probe.ids, labels: b.details[k].probe.labels, classes: b.details[k].probe.classes, ...(full ? { images: b.images } : {}) } });
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  const g = document.getElementById('gallery');
+  const out = [];
+  for (const k of ks) {
+    const next = { method: 'panel/state/didChange', params: state(k) };
+    await frame();
+    const seq = document.body.dataset.renderSeq;
+    const t0 = performance.now();
+    let t1 = 0;
+    await new Promise((resolve) => {
+      const mo = new MutationObserver(() => {
+        if (document.body.dataset.renderSeq !== seq) { t1 = performance.now(); mo.disconnect(); resolve(); }
+      });
+      mo.observe(document.body, { attributes: true });
+      window.postMessage(next, '*');
+    });
+    await frame();
+    const t2 = performance.now();
+    while (g.dataset.pending !== '0') await new Promise((resolve) => requestAnimationFrame(resolve));
+    await frame();
+    out.push([t1 - t0, t2 - t0, performance.now() - t0]);
+  }
+  return out;
+}`;
+
 async function main(): Promise<void> {
   const skip = browserSkip();
   if (skip) {
     console.log(`panel bench skipped: ${skip}`);
     return;
   }
+  const t0 = performance.now();
   const rgb = new Uint8Array(N * PROBE * PROBE * 3);
   const r = rng(7);
   for (let k = 0; k < rgb.length; k++) rgb[k] = Math.floor(r() * 256);
@@ -89,54 +120,37 @@ async function main(): Promise<void> {
   const checkpoints: CheckpointView[] = details.map((d, k) => ({ path: `/ws/runs/student_epoch${k + 1}.onnx`, name: `runs/student_epoch${k + 1}.onnx`, step: k + 1, status: 'done', summary: summaryOf(d) }));
   // The host leaves the probe images out once the page holds them (ProbeCachedCommand); `full` measures
   // the snapshots as they were before that, every one carrying the images.
-  const state = (k: number, full = k === 0): PanelState => ({
+  const base = {
     runs: [{ id: 'r', name: 'bench' }], run: { id: 'r', name: 'bench', teacher: 't.onnx', student: 'runs/student_*.onnx', probe: 'probe', temperature: 4 },
-    checkpoints, selected: k, detail: details[k], probe: { key: 'bench-probe', n: N, height: PROBE, width: PROBE, ids: details[k].probe.ids, labels: details[k].probe.labels, classes: details[k].probe.classes, ...(full ? { images } : {}) },
-    worker: { state: 'ready', backend: 'wasm' }, job: null, watching: 'runs/**/student_*.onnx', trusted: true,
-  });
+    checkpoints, worker: { state: 'ready', backend: 'wasm' }, job: null, watching: 'runs/**/student_*.onnx', trusted: true,
+  };
+  const probe = { key: 'bench-probe', n: N, height: PROBE, width: PROBE };
+  const state = (k: number, full = k === 0): PanelState => ({
+    ...base, selected: k, detail: details[k], probe: { ...probe, ids: details[k].probe.ids, labels: details[k].probe.labels, classes: details[k].probe.classes, ...(full ? { images } : {}) },
+  }) as PanelState;
   const bytes = JSON.stringify(state(1)).length;
   const fullBytes = JSON.stringify(state(1, true)).length;
   console.log(`panel scrub: ${CHECKPOINTS} checkpoints, ${N} images ${PROBE}×${PROBE}, 8 maps ${FEAT}×${FEAT} per image; snapshot ${(bytes / 1e6).toFixed(2)} MB JSON (${(fullBytes / 1e6).toFixed(2)} MB with the probe images)`);
 
-  const page = await openPanel({ width: 1400, height: 1000 });
+  const page = await openPanel({ width: 1400, height: 1000 }, process.env.KDLENS_PANEL_BUNDLE);
+  if (process.env.KDLENS_PANEL_BUNDLE) console.log(`  (bundle ${process.env.KDLENS_PANEL_BUNDLE})`);
   try {
-    for (const [rows, full] of [[32, false], [32, true], [64, false]] as const) {
+    // Every snapshot is composed in the page from parts sent once, as the host builds it (one protocol
+    // message each); the scrub loop runs in the page, so no DevTools round trip sits between two steps.
+    const scrubForthAndBack = [...Array.from({ length: CHECKPOINTS - 1 }, (_, k) => k + 1), ...Array.from({ length: CHECKPOINTS - 1 }, (_, k) => CHECKPOINTS - 2 - k)];
+    for (const [rows, full, ks] of [[32, false, scrubForthAndBack], [32, true, scrubForthAndBack.slice(0, CHECKPOINTS - 1)], [64, false, scrubForthAndBack.slice(0, CHECKPOINTS - 1)]] as const) {
       await page.page.evaluate(`sessionStorage.setItem('kdlens-ui', JSON.stringify({ rows: ${rows} }))`);
       await page.page.reload();
       await page.waitFor('window.__posted.length > 0');
+      await page.page.evaluate(`window.__bench = ${JSON.stringify({ base, probe, details, images })}`);
       await page.postState(state(0)); // warm-up: first draw of the probe images at display size
       // Scrubbing happens with the gallery in view: scroll so its first rows are on screen.
       await page.page.evaluate("document.querySelector('.g-row').scrollIntoView()");
-      const applied: number[] = [];
-      const framed: number[] = [];
-      const complete: number[] = [];
-      for (let k = 1; k < CHECKPOINTS; k++) {
-        await page.page.evaluate(`window.__next = ${JSON.stringify({ method: 'panel/state/didChange', params: state(k, full) })}`);
-        const [a, f, c] = await page.page.evaluate<[number, number, number]>(`(async () => {
-          const seq = document.body.dataset.renderSeq;
-          const t0 = performance.now();
-          let t1 = 0;
-          await new Promise((resolve) => {
-            const mo = new MutationObserver(() => {
-              if (document.body.dataset.renderSeq !== seq) { t1 = performance.now(); mo.disconnect(); resolve(); }
-            });
-            mo.observe(document.body, { attributes: true });
-            window.postMessage(window.__next, '*');
-          });
-          await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-          const t2 = performance.now();
-          const g = document.getElementById('gallery');
-          while (g.dataset.pending !== '0') await new Promise((resolve) => requestAnimationFrame(resolve));
-          await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-          return [t1 - t0, t2 - t0, performance.now() - t0];
-        })()`);
-        applied.push(a);
-        framed.push(f);
-        complete.push(c);
-      }
+      const steps = await page.page.evaluate<Array<[number, number, number]>>(`(${SCRUB})(${rows}, ${full}, ${JSON.stringify(ks)})`);
+      const [applied, framed, complete] = [0, 1, 2].map((c) => steps.map((s) => s[c]));
       const drawn = await page.page.evaluate<number>("document.querySelectorAll('.g-row canvas').length");
       const fmt = (xs: number[]) => `median ${q(xs, 0.5).toFixed(1)} ms, p95 ${q(xs, 0.95).toFixed(1)} ms (${(q(xs, 0.5) / BUDGET_MS).toFixed(2)}× / ${(q(xs, 0.95) / BUDGET_MS).toFixed(2)}× the ${BUDGET_MS} ms frame)`;
-      console.log(`  gallery rows ${rows} (${drawn} canvases), ${full ? "every snapshot with the probe images" : "probe images sent once"}:`);
+      console.log(`  gallery rows ${rows} (${drawn} canvases), ${full ? 'every snapshot with the probe images' : 'probe images sent once'}, ${steps.length} snapshots:`);
       console.log(`    snapshot → render applied: ${fmt(applied)}`);
       console.log(`    snapshot → next frame:     ${fmt(framed)}`);
       console.log(`    snapshot → whole gallery drawn (off-screen rows in 8 ms slices): median ${q(complete, 0.5).toFixed(1)} ms, p95 ${q(complete, 0.95).toFixed(1)} ms`);
@@ -144,6 +158,7 @@ async function main(): Promise<void> {
   } finally {
     await page.close();
   }
+  console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
 void main();

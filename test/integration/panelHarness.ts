@@ -57,10 +57,13 @@ export interface PanelPage {
   close(): Promise<void>;
 }
 
-/** Opens the panel page (light theme) in a fresh headless Chromium. Call browserSkip() first. */
-export async function openPanel(viewport = { width: 1280, height: 900 }): Promise<PanelPage> {
+/**
+ * Opens the panel page (light theme) in a fresh headless Chromium. Call browserSkip() first. `bundle`: another
+ * build of the panel app (the benchmark compares against an older one).
+ */
+export async function openPanel(viewport = { width: 1280, height: 900 }, bundle = BUNDLE): Promise<PanelPage> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-panel-'));
-  fs.copyFileSync(BUNDLE, path.join(scratch, 'panel.js'));
+  fs.copyFileSync(bundle, path.join(scratch, 'panel.js'));
   fs.copyFileSync(path.join(ROOT, 'media/panel.css'), path.join(scratch, 'panel.css'));
   fs.writeFileSync(path.join(scratch, 'theme.css'), THEME_CSS);
   fs.writeFileSync(path.join(scratch, 'standIn.js'), STAND_IN);
