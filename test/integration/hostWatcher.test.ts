@@ -145,3 +145,31 @@ test('an ONNX checkpoint with external data is reported once its side file is co
   assert.match(refused[0], /^runs\/kd\/epoch_003\.onnx: tensor '.+': side file '\.\.\/\.\.\/outside\.data' lies outside the model's folder$/);
   assert.ok(log.lines.some((l) => l.startsWith('[error]') && l.includes('epoch_003.onnx: not read')), log.lines.join('\n'));
 });
+
+const torchFixtures = path.join(root, 'test/fixtures/torch');
+
+test('PyTorch checkpoints written in chunks with a pause are reported once, only when complete; a run without its template is not watched', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-watch-'));
+  const { w, events, log } = collect();
+  await w.watchRun({ id: 'pt', root: dir, student: 'runs/kd/epoch_*.pt' });
+  await w.watchRun({ id: 'st', root: dir, student: 'hf/epoch_*/model.safetensors' });
+  await w.watchRun({ id: 'bare', root: dir, student: 'bare/epoch_*.pt', needsTemplate: 'the student checkpoints hold weights only' });
+  const pt = fs.readFileSync(path.join(torchFixtures, 'plain/epoch_1.pt'));
+  const st = fs.readFileSync(path.join(torchFixtures, 'hf/epoch_3/model.safetensors'));
+  fs.mkdirSync(path.join(dir, 'bare'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'bare/epoch_1.pt'), pt);
+  const done: Record<string, number> = {};
+  // A pause longer than the stability threshold: chokidar reports the half-written file, which must wait.
+  await Promise.all([
+    writeSlowly(path.join(dir, 'runs/kd/epoch_3.pt'), pt, 2, [450]).then(() => (done.pt = Date.now())),
+    writeSlowly(path.join(dir, 'hf/epoch_2/model.safetensors'), st, 2, [450]).then(() => (done.st = Date.now())),
+  ]);
+  await sleep(900);
+  assert.deepEqual(events.map((e) => [e.runId, e.relPath, e.step, e.size]).sort(), [
+    ['pt', 'runs/kd/epoch_3.pt', 3, pt.length],
+    ['st', 'hf/epoch_2/model.safetensors', 2, st.length],
+  ]);
+  for (const e of events) assert.ok(e.at >= done[e.runId], `${e.relPath} reported before its last write`);
+  assert.ok(log.lines.some((l) => l.includes('epoch_3.pt: waiting, not completely written')), log.lines.join('\n'));
+  assert.equal(log.lines.filter((l) => l.includes('Run bare') && l.includes('not watched: the student checkpoints hold weights only')).length, 1);
+});
