@@ -11,7 +11,7 @@ import { decodeOnnx } from '../onnx/onnxFile';
 import type { OnnxGraph, OnnxNode } from '../onnx/onnxFile';
 import { OnnxModel } from '../onnx/onnxModel';
 import type { StateDict, StateTensor } from './stateDict';
-import { looksLikeParameter, matchStateDict } from './templateMatch';
+import { looksLikeParameter, matchStateDict, reexportFix } from './templateMatch';
 import type { TemplateFacts } from './templateMatch';
 import { boundOnnxBytes } from './templateBytes';
 
@@ -101,10 +101,23 @@ function readTemplate(file: string): Uint8Array {
   }
 }
 
+/**
+ * A template exported with its example's fixed batch (torch.onnx.export's default) computes its Reshape
+ * targets for that batch; KD Lens runs the probe in batches, so the batch dimension must be dynamic.
+ */
+function checkDynamicBatch(graph: OnnxGraph, file: string): void {
+  const input = graph.inputs[0];
+  const batch = input?.shape?.[0];
+  if (typeof batch === 'number') {
+    throw new KdInputError('unsupported', `architecture template ${file}: input '${input.name}' has a fixed batch of ${batch}; KD Lens runs the probe in batches: ${reexportFix(file)}`);
+  }
+}
+
 /** The checkpoint's weights in the template at `templateFile`: names, shapes and dtypes checked first. */
 export function bindTemplate(sd: StateDict, templateFile: string): TemplateModel {
   const bytes = readTemplate(templateFile);
   const graph = decodeOnnx(bytes, templateFile);
+  checkDynamicBatch(graph, templateFile);
   const aliases = parameterAliases(graph);
   const bound = matchStateDict(templateFacts(graph, templateFile, aliases), sd);
   const inner = new OnnxModel(bindGraph(graph, aliases, bound), templateFile);

@@ -23,7 +23,7 @@ interface TensorMsg {
   externalData: unknown[];
 }
 interface ModelMsg {
-  graph?: { node: Array<{ opType: string; output: string[] }>; initializer: TensorMsg[] };
+  graph?: { node: Array<{ opType: string; input: string[]; output: string[] }>; initializer: TensorMsg[]; output: Array<{ name: string }> };
 }
 
 const rawOf = (values: Float32Array | BigInt64Array): Uint8Array => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
@@ -57,6 +57,10 @@ export function boundOnnxBytes(bytes: Uint8Array, file: string, aliases: Readonl
     byName.set(name, copy);
   }
   g.node = g.node.filter((n) => !(n.opType === 'Identity' && aliases.has(n.output[0])));
+  // A shared initializer only the Identity nodes read is now unused (onnxruntime would warn about it).
+  const used = new Set([...g.node.flatMap((n) => n.input), ...g.output.map((o) => o.name)]);
+  const sources = new Set(aliases.values());
+  g.initializer = g.initializer.filter((t) => !sources.has(t.name) || used.has(t.name));
   const external = g.initializer.some((t) => t.dataLocation === 1 && !bound.has(t.name)) ? decodeOnnx(bytes, file).initializers : null;
   for (const t of g.initializer) {
     const w = bound.get(t.name);

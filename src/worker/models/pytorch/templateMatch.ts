@@ -10,9 +10,12 @@ import type { StateDict, StateTensor } from './stateDict';
 /** Wrapper prefixes training code adds (DataParallel, Lightning, KD modules, torch.compile), in any combination. */
 export const STRIPPED_PREFIXES: readonly string[] = ['module.', 'model.', 'student.', '_orig_mod.'];
 
-/** The export that keeps every initializer named like its state_dict key (measured: docs/methods.md "Architecture templates"). */
-export const EXPORT_FIX = "torch.onnx.export(model, x, '{file}', dynamo=True, optimize=False)";
-const TORCHSCRIPT_FIX = 'with the TorchScript exporter: training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False';
+/**
+ * The export that keeps every initializer named like its state_dict key, with a batch dimension KD Lens can
+ * fill (measured: docs/methods.md "Architecture templates"); `x` is one example input.
+ */
+export const EXPORT_FIX = "torch.onnx.export(model, (x,), '{file}', dynamo=True, optimize=False, dynamic_shapes=({0: 'batch'},))";
+const TORCHSCRIPT_FIX = "with the TorchScript exporter: training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False, input_names=['x'], dynamic_axes={'x': {0: 'batch'}}";
 
 /** What the matcher needs to know about the template. */
 export interface TemplateFacts {
@@ -79,8 +82,9 @@ function listed(label: string, items: readonly string[]): string {
   return `${items.length} ${label}: ${shown}${items.length > 10 ? `, … and ${items.length - 10} more` : ''}`;
 }
 
-function fix(facts: TemplateFacts): string {
-  return `re-export the template with ${EXPORT_FIX.replace('{file}', path.basename(facts.file))} (${TORCHSCRIPT_FIX})`;
+/** The re-export that fixes the template at `file`. */
+export function reexportFix(file: string): string {
+  return `re-export the template with ${EXPORT_FIX.replace('{file}', path.basename(file))} (${TORCHSCRIPT_FIX})`;
 }
 
 /**
@@ -111,7 +115,7 @@ export function matchStateDict(facts: TemplateFacts, sd: StateDict): Map<string,
   const slots = new Set([...facts.floats.keys()].filter((n) => looksLikeParameter(n) || tensors.has(n)));
   const where = `${sd.file}${sd.container ? ` ['${sd.container}']` : ''}`;
   const lost = lostNames(facts, tensors, slots);
-  if (lost) throw new KdInputError('bad-file', `${where}: does not fit the template ${facts.file}: ${lost}; ${fix(facts)}`);
+  if (lost) throw new KdInputError('bad-file', `${where}: does not fit the template ${facts.file}: ${lost}; ${reexportFix(facts.file)}`);
 
   const bound = new Map<string, StateTensor>();
   const [missing, wrongShape, wrongType] = [[], [], []] as string[][];

@@ -120,8 +120,8 @@ describe('architecture template: exports that lost the names', () => {
   test('BatchNorm folded by optimize=True (no BatchNormalization left): recognised, the re-export named', () => {
     const msg = errorOf(() => matchStateDict(facts({ floats: foldedFloats, batchNorms: 0, file: '/t/student_folded.onnx' }), state('')));
     assert.match(msg, /BatchNorm was folded into its convolutions \(2 running statistics such as bn1\.running_mean/);
-    assert.match(msg, /re-export the template with torch\.onnx\.export\(model, x, 'student_folded\.onnx', dynamo=True, optimize=False\)/);
-    assert.match(msg, /TorchScript exporter: training=torch\.onnx\.TrainingMode\.PRESERVE, do_constant_folding=False/);
+    assert.match(msg, /re-export the template with torch\.onnx\.export\(model, \(x,\), 'student_folded\.onnx', dynamo=True, optimize=False, dynamic_shapes=\(\{0: 'batch'\},\)\)/);
+    assert.match(msg, /TorchScript exporter: training=torch\.onnx\.TrainingMode\.PRESERVE, do_constant_folding=False, input_names=\['x'\], dynamic_axes=\{'x': \{0: 'batch'\}\}/);
   });
 
   test('TorchScript eval export (onnx::Conv_ biases, weights renamed): recognised', () => {
