@@ -10,7 +10,8 @@
 //   PNG encoding      the report's pictures of every image: mapAtProbe + inputPng + overlayPng per map
 // Phase times come from analyze()'s progress events. Peak memory is the child's VmHWM (/proc, peak RSS)
 // read at each phase boundary: the peak so far, so with points ascending it is the largest point's peak
-// (a warm-up analyze of 8 images loads the models first; that baseline is printed).
+// (the first point loads the models: the peak after loading is printed). Model loading is not timed.
+// analyze() opens its onnxruntime sessions per call, so small points are dominated by that fixed cost.
 // Asserts nothing.   node scripts/bench.mjs scaling     (needs /usr/bin/python3 bench/scale/make_scale.py --sizes)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,14 +40,14 @@ const PHASES = ['forward', 'grams', 'metrics', 'gradcam', 'unicam', 'png'] as co
 type Phase = (typeof PHASES)[number];
 const POINT_MARK = '@@scaling-point ';
 /** A sweep that takes longer is cut off (a loaded machine), so the benchmark stays in its budget. */
-const SWEEP_TIMEOUT_MS = 100_000;
+const SWEEP_TIMEOUT_MS = 60_000;
 
 interface PointResult {
   readonly n: number;
   readonly size: number;
   readonly ms: Record<Phase, number>;
-  /** Peak RSS (MB) up to the end of each phase. */
-  readonly peakMb: Record<Phase, number>;
+  /** Peak RSS (MB) up to the end of each phase, and of loading the models (the sweep's first point loads them). */
+  readonly peakMb: Record<Phase | 'load', number>;
 }
 
 const hwmMb = (): number => (vmHwmKb(process.pid) ?? NaN) / 1024;
@@ -115,35 +116,29 @@ async function runPoint(n: number, size: number): Promise<PointResult> {
     forward: at('forward').t - at('load').t, grams, metrics: at('metrics').t - at('forward').t,
     gradcam: at('gradcam').t - at('metrics').t, unicam: done.t - at('gradcam').t, png: png.t,
   };
-  const peakMb = { forward: at('forward').peak, grams: hwmMb(), metrics: at('metrics').peak, gradcam: at('gradcam').peak, unicam: done.peak, png: png.peak };
+  const peakMb = { load: at('load').peak, forward: at('forward').peak, grams: hwmMb(), metrics: at('metrics').peak, gradcam: at('gradcam').peak, unicam: done.peak, png: png.peak };
   return { n, size, ms, peakMb };
 }
 
-/** One sweep (ascending points) in this child process, after a warm-up analyze that loads the models; a line per point. */
+/** One sweep (ascending points) in this child process; a line per point, the first after the peak of loading the models. */
 async function runSweep(points: ReadonlyArray<readonly [number, number]>): Promise<void> {
   await initBackend();
-  await runPoint(8, points[0][1]);
-  console.log(`${POINT_MARK}${JSON.stringify({ baseline: hwmMb() })}`);
   for (const [n, size] of points) console.log(POINT_MARK + JSON.stringify(await runPoint(n, size)));
 }
 
 /** Runs a sweep in a child process (this bundle with --sweep): each point's result, or why the rest have none. */
-function childSweep(sweep: number): Promise<{ points: PointResult[]; baseline: number; failure?: string }> {
+function childSweep(sweep: number): Promise<{ points: PointResult[]; failure?: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [__filename, '--sweep', String(sweep)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: SWEEP_TIMEOUT_MS });
     const points: PointResult[] = [];
-    let baseline = NaN;
     let err = '';
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line.startsWith(POINT_MARK)) return;
-      const v = JSON.parse(line.slice(POINT_MARK.length)) as PointResult | { baseline: number };
-      if ('baseline' in v) baseline = v.baseline;
-      else points.push(v);
+      if (line.startsWith(POINT_MARK)) points.push(JSON.parse(line.slice(POINT_MARK.length)) as PointResult);
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code, signal) => {
       const failure = signal ? `cut off after ${SWEEP_TIMEOUT_MS / 1000} s (${signal})` : code ? `exit ${code}: ${err.trim().split('\n').slice(-2).join(' | ')}` : undefined;
-      resolve({ points, baseline, ...(failure ? { failure } : {}) });
+      resolve({ points, ...(failure ? { failure } : {}) });
     });
   });
 }
@@ -168,7 +163,7 @@ async function main(): Promise<void> {
   console.log('ResNet-18 teacher, student and base (random init); one child process per sweep, points ascending; peak RSS = the child\'s VmHWM');
   for (let k = 0; k < SWEEPS.length; k++) {
     const r = await childSweep(k);
-    console.log(`  sweep ${k + 1}: peak RSS after loading the models and a warm-up analyze of 8 images: ${r.baseline.toFixed(0)} MB`);
+    if (r.points[0]) console.log(`  sweep ${k + 1}: peak RSS after loading the three models: ${r.points[0].peakMb.load.toFixed(0)} MB`);
     for (const p of r.points) report(p);
     for (const [n, size] of SWEEPS[k].slice(r.points.length)) skipped(`scaling.${n}x${size}`, `scaling ${n} images × ${size} px`, 's', r.failure ?? 'no result');
   }
