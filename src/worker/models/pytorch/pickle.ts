@@ -105,7 +105,7 @@ export const STORAGE_TYPES: Record<string, StateDtype> = {
   'torch.FloatStorage': 'float32', 'torch.HalfStorage': 'float16', 'torch.BFloat16Storage': 'bfloat16',
   'torch.DoubleStorage': 'float64', 'torch.LongStorage': 'int64', 'torch.IntStorage': 'int32',
   'torch.ShortStorage': 'int16', 'torch.CharStorage': 'int8', 'torch.ByteStorage': 'uint8',
-  'torch.BoolStorage': 'bool', 'torch.UntypedStorage': 'uint8',
+  'torch.BoolStorage': 'bool', 'torch.UntypedStorage': 'uint8', 'torch.storage.UntypedStorage': 'uint8',
 };
 
 function isTensor(v: PyValue): v is TensorRef {
@@ -138,7 +138,13 @@ function tensorArg(args: PyValue[], fail: (why: string) => KdInputError): Tensor
 /** The allow-list: torch's weights_only globals that a state dict needs, as pure data constructors. */
 const HANDLERS: Record<string, Handler> = {
   'collections.OrderedDict': () => new Map(),
+  'collections.Counter': () => new Map(),
+  'torch._utils._rebuild_tensor': rebuildTensor,
   'torch._utils._rebuild_tensor_v2': rebuildTensor,
+  'torch._utils._rebuild_tensor_v3': (_args, fail) => {
+    // torch writes v3 only for dtypes without a typed storage (uint16, float8, …): none of the ones read here.
+    throw new KdInputError('unsupported', fail('a tensor of a dtype without a typed storage (_rebuild_tensor_v3); float, half, bfloat16, double and integer tensors are read').message);
+  },
   'torch._utils._rebuild_parameter': tensorArg,
   'torch._utils._rebuild_parameter_with_state': tensorArg,
   'torch.nn.parameter.Parameter': tensorArg,
@@ -155,6 +161,7 @@ const HANDLERS: Record<string, Handler> = {
   'builtins.frozenset': (args) => (Array.isArray(args[0]) ? [...args[0]] : []),
   'builtins.slice': (args) => args,
   'builtins.bytearray': (args) => (args[0] instanceof Uint8Array ? args[0] : new Uint8Array(0)),
+  'builtins.complex': (args) => args,
   '_codecs.encode': (args, fail) => {
     // Protocol-2 pickles of Python 3 bytes: _codecs.encode(str, 'latin1'). Only that encoding is read.
     const [text, enc] = args;

@@ -75,7 +75,9 @@ async function readCapped(file: string, maxBytes: number): Promise<Uint8Array> {
     throw new KdInputError('bad-file', `${file}: cannot read (${err instanceof Error ? err.message : String(err)})`);
   }
   if (size > maxBytes) throw new KdInputError('unsupported', `${path.basename(file)}: ${size} bytes, over the ${maxBytes}-byte checkpoint limit`);
-  return new Uint8Array(await fs.promises.readFile(file));
+  const buf = await fs.promises.readFile(file);
+  if (buf.length > maxBytes) throw new KdInputError('unsupported', `${path.basename(file)}: ${buf.length} bytes, over the ${maxBytes}-byte checkpoint limit`);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength); // a view, not a second copy of the file
 }
 
 /** Reads the weights of a PyTorch checkpoint file; anything else is refused with one line. */

@@ -41,6 +41,12 @@ describe("unpickle reads CPython's pickles", () => {
     assert.deepEqual([first.value, unpickle(two, { where: 'x', start: first.end }).value], [1001, 'next']);
   });
 
+  test("torch's weights_only extras: Counter as a dict, complex as a pair; _rebuild_tensor_v3 dtypes refused", async () => {
+    assert.deepEqual(read(bytesOf(P.proto(), P.global('collections', 'Counter'), P.tuple(), [0x52], P.stop)), new Map());
+    assert.deepEqual(read(bytesOf(P.proto(), P.global('builtins', 'complex'), P.tuple([0x4b, 1], [0x4b, 2]), [0x52], P.stop)), [1, 2]);
+    await assertRefused(() => read(bytesOf(P.proto(), P.global('torch._utils', '_rebuild_tensor_v3'), P.tuple(), [0x52], P.stop)), /dtype without a typed storage \(_rebuild_tensor_v3\)/);
+  });
+
   test('_rebuild_tensor_v2 through a persistent id gives a TensorRef, the storage from persistentLoad', () => {
     const b = bytesOf(P.proto(), P.tensor('3', 12, 2, [2, 3], [1, 2]), P.stop);
     const v = unpickle(b, { where: 'x', persistentLoad: (pid) => ({ kind: 'storage', dtype: 'float32', key: String((pid as PyValue[])[2]), numel: Number((pid as PyValue[])[4]) }) }).value;
