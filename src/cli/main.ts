@@ -22,7 +22,7 @@ Usage:
       --fail-if "agreement<0.9 || fss_u[layer3]<0.5" exits 1 when a condition holds.
       PyTorch checkpoints (.pt/.pth/.ckpt/.bin/.safetensors state_dicts) need the architecture once as ONNX:
       --template for the student (and base), --teacher-template for the teacher, exported with
-      torch.onnx.export(model, x, 'student.onnx', dynamo=True, optimize=False).
+      torch.onnx.export(model, (x,), 'student.onnx', dynamo=True, optimize=False, dynamic_shapes=({0: 'batch'},)).
   kdlens inspect MODEL [--template ONNX] [--image-size H[,W]] [--json]
       Format, input, output, parameter count and candidate stages of a model file.
   kdlens help
