@@ -26,29 +26,37 @@ function cellValues(a: MapPlane, b: MapPlane | null, H: number, W: number): Floa
   return absDifference(map, resizeBilinear(b.data, 1, b.h, b.w, H, W, upB.subarray(0, n)), map);
 }
 
-/** α·JET and (1 − α)·byte, the two products of blend() (same float64 values), built once per opacity. */
-let tables = { al: Number.NaN, jetPart: new Float64Array(768), imgPart: new Float64Array(256) };
+/**
+ * The overlay byte of every (JET entry, image byte) pair per channel at one opacity: channel c of entry
+ * j over byte v is at [c][(j << 8) | v], the rounded float64 sum (1 − α)·v + α·JET — blend() of
+ * core/present/overlay.ts without its call (tested equal). 3 × 64 kB, built once per opacity, so a cell
+ * pixel costs three lookups instead of three float sums and roundings.
+ */
+let tables = { al: Number.NaN, r: new Uint8Array(0), g: new Uint8Array(0), b: new Uint8Array(0) };
 function blendTables(al: number): typeof tables {
   if (tables.al !== al) {
-    const jetPart = new Float64Array(768);
-    for (let k = 0; k < 768; k++) jetPart[k] = al * JET[k];
-    const imgPart = new Float64Array(256);
-    for (let k = 0; k < 256; k++) imgPart[k] = (1 - al) * k;
-    tables = { al, jetPart, imgPart };
+    const t = [0, 1, 2].map(() => new Uint8Array(65536));
+    for (let j = 0; j < 256; j++) {
+      for (let c = 0; c < 3; c++) {
+        const jetPart = al * JET[3 * j + c];
+        const row = t[c];
+        // (x + 0.5) | 0 is Math.round for x ≥ 0.
+        for (let v = 0; v < 256; v++) row[(j << 8) | v] = ((1 - al) * v + jetPart + 0.5) | 0;
+      }
+    }
+    tables = { al, r: t[0], g: t[1], b: t[2] };
   }
   return tables;
 }
 
 /**
  * The bytes of overlayRgba(cellValues(a, b), image, opacity) (core/present/overlay.ts; tested equal), with
- * the two products of (1 − α)·image + α·JET tabulated and one 32-bit store per pixel: this is what keeps
- * scrubbing through checkpoints within a frame.
+ * the blend tabulated per opacity and one 32-bit store per pixel: this is what keeps scrubbing through
+ * checkpoints within a frame.
  */
 export function mapOverlayRgba(a: MapPlane, b: MapPlane | null, H: number, W: number, image: Uint8Array | null, opacity: number, out: Uint8ClampedArray = new Uint8ClampedArray(H * W * 4)): Uint8ClampedArray {
   const n = H * W;
   const map = cellValues(a, b, H, W);
-  const al = image ? Math.min(1, Math.max(0, opacity)) : 1;
-  const { jetPart, imgPart } = blendTables(al);
   // RGBA bytes in memory = one ABGR little-endian word; every browser engine is little-endian.
   const out32 = new Int32Array(out.buffer, out.byteOffset, n);
   const OPAQUE = -16777216; // 0xff000000 as an int32
@@ -59,14 +67,11 @@ export function mapOverlayRgba(a: MapPlane, b: MapPlane | null, H: number, W: nu
     }
     return out;
   }
+  const { r, g, b: bl } = blendTables(Math.min(1, Math.max(0, opacity)));
   // One loop per case (no per-pixel branch on `image`): this is what keeps scrubbing within a frame.
   for (let p = 0, s = 0; p < n; p++, s += 3) {
-    const j = 3 * jetIndex(map[p]);
-    // (x + 0.5) | 0 is Math.round for x ≥ 0.
-    const r = (imgPart[image[s]] + jetPart[j] + 0.5) | 0;
-    const g = (imgPart[image[s + 1]] + jetPart[j + 1] + 0.5) | 0;
-    const bl = (imgPart[image[s + 2]] + jetPart[j + 2] + 0.5) | 0;
-    out32[p] = OPAQUE | (bl << 16) | (g << 8) | r;
+    const j = jetIndex(map[p]) << 8;
+    out32[p] = OPAQUE | (bl[j | image[s + 2]] << 16) | (g[j | image[s + 1]] << 8) | r[j | image[s]];
   }
   return out;
 }
