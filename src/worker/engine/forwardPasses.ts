@@ -14,8 +14,19 @@ import type { JobContext, PerRole } from './job';
 import { featureOf, layoutOf, stageTensorsOf, targetOf } from './trace';
 import type { Trace, TracedModel } from './trace';
 
-/** Images per forward chunk. */
+/** Images per forward chunk at most. */
 const FORWARD_CHUNK = 16;
+/**
+ * Input pixels per chunk at most: onnxruntime's arena for a chunk's activations grows with it and stays
+ * for the pass (a ResNet-50 at 224 px: ~200 MB at 16 images, ~55 MB at 8, for the same images per second),
+ * so large inputs go 8 at a time (bench/scale.bench.ts measures the peak).
+ */
+const FORWARD_PIXELS = 8 * 224 * 224;
+
+/** Images per chunk for an input of h×w. */
+export function chunkFor(h: number, w: number): number {
+  return Math.max(1, Math.min(FORWARD_CHUNK, Math.floor(FORWARD_PIXELS / (h * w))));
+}
 
 export type ForwardPasses = PerRole<ForwardResult>;
 
@@ -41,7 +52,7 @@ function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPla
     feature,
     featureLayout: layoutOf(traced, feature),
     gradcam: !params.skipMaps,
-    chunk: FORWARD_CHUNK,
+    chunk: chunkFor(traced.size[0], traced.size[1]),
     engine: job.deps.forwardEngine ?? forwardEngineFromEnv(),
     // FSS/RS/pRS read the base only through its raw Gram (docs/methods.md "Per-stage metrics").
     ...(traced.role === 'base' ? { grams: { raw: true } } : {}),

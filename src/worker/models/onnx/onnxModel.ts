@@ -17,6 +17,21 @@ import type { OpContext, TensorVal, Val, WeightForm } from './opTypes';
 /** Float initializers up to this size stay host-side (scalars for Clip/Pad/Add...): cheap to re-upload. */
 const SMALL_CONST = 16;
 
+/**
+ * A weight held only in its TF.js conv layouts (`derived`): its shape stays for shape inference, its values
+ * are not kept twice (a ResNet-50's conv weights are ~100 MB); reading them would be a bug, so it throws.
+ */
+function layoutOnly(name: string, t: HostVal): HostVal {
+  return {
+    kind: 'host',
+    dtype: t.dtype,
+    shape: t.shape,
+    get data(): never {
+      throw new Error(`internal: weight '${name}' is held only in its TF.js conv layouts`);
+    },
+  };
+}
+
 interface Plan {
   /** Node indices to run, in graph order. */
   readonly nodes: readonly number[];
@@ -97,7 +112,7 @@ export class OnnxModel implements LoadedModel {
         const form = i === 1 && spec.weightForm && init.dtype === 'float' ? spec.weightForm(node, init.shape) : null;
         if (form) forms.set(name, (forms.get(name) ?? new Set()).add(form));
         if (form === 'dw') dwChannels.set(name, typeof node.attrs.get('group') === 'number' ? (node.attrs.get('group') as number) : 1);
-        else rawUse.add(name);
+        else if (!form) rawUse.add(name);
       });
     }
     for (const o of graph.outputs) rawUse.add(this.canon(o.name));
@@ -107,8 +122,8 @@ export class OnnxModel implements LoadedModel {
       } else if (rawUse.has(name) || !forms.has(name)) {
         this.consts.set(name, tensorVal(this.keep(tf.tensor(t.data, [...t.shape], 'float32'))));
       } else {
-        // Only read through `derived`; the host copy gives ops the shape (and a fallback, never hit).
-        this.consts.set(name, t);
+        // Only read through `derived`: keep the shape (for shape inference), not a second copy of the values.
+        this.consts.set(name, layoutOnly(name, t));
       }
       for (const form of forms.get(name) ?? []) {
         const perm = WEIGHT_PERM[form];
