@@ -42,8 +42,8 @@ async function judge(file: string, size: number, read: ByteReader): Promise<{ fo
 }
 
 /**
- * Stats and checks a PyTorch checkpoint. Also how the pipeline computes its identity outside the watcher,
- * so both agree on what "the same checkpoint" means.
+ * Stats and checks a PyTorch checkpoint. Its identity is the file's own mtime and size (one file, no side
+ * files), what a plain stat gives the pipeline's history lookups too.
  */
 export async function readTorchCheckpoint(file: string): Promise<TorchCheckpoint> {
   let fh: fs.promises.FileHandle | undefined;
