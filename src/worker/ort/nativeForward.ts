@@ -2,11 +2,10 @@
 // times faster than TF.js on wasm), returning the logits and the requested stage tensors. It is optional:
 // loaded at run time when installed, and every caller falls back to the TF.js interpreter without it.
 // Gradients (Grad-CAM, UniCAM's general path) stay in TF.js (docs/architecture.md "Forward engines").
-import fs from 'node:fs';
 import os from 'node:os';
 import type * as OrtModule from 'onnxruntime-node';
 import type { HostTensor } from '../activations';
-import { onnxWithOutputs } from '../models/onnx/onnxFile';
+import { onnxWithOutputs, readWithRoom } from '../models/onnx/onnxFile';
 
 /** Which engine runs forward passes: the native one when it loads ('auto'), or one forced. */
 export type ForwardEngine = 'auto' | 'onnxruntime' | 'tfjs';
@@ -57,12 +56,15 @@ export function useNative(engine: ForwardEngine): boolean {
  * Opens `file` in onnxruntime with `outputs` (intermediate value names) added as graph outputs; `bytes`
  * are the model's serialized ONNX when they are not simply the file's (a checkpoint bound into a template).
  */
-export async function openNativeSession(file: string, outputs: readonly string[], bytes: Uint8Array = fs.readFileSync(file)): Promise<NativeSession> {
+export async function openNativeSession(file: string, outputs: readonly string[], bytes?: Uint8Array): Promise<NativeSession> {
   const o = loadOrt();
   if (!o) throw new Error('onnxruntime-node is not installed');
+  // Read with room for the outputs message, so adding the outputs copies nothing (onnxWithOutputs).
+  const read = bytes ? { bytes, room: 0 } : readWithRoom(file, outputs);
+  const model = onnxWithOutputs(read.bytes, file, outputs, read.room);
   // onnxruntime's default thread count is the physical core count, which a VM may report as 1 of its 2
   // vCPUs: ask for every logical CPU, as a benchmark of the bare model does (docs/architecture.md "Forward engines").
-  const session = await o.InferenceSession.create(onnxWithOutputs(bytes, file, outputs), { graphOptimizationLevel: 'all', intraOpNumThreads: os.availableParallelism() });
+  const session = await o.InferenceSession.create(model, { graphOptimizationLevel: 'all', intraOpNumThreads: os.availableParallelism() });
   const inputName = session.inputNames[0];
   // Preallocated outputs rely on the traced shapes; if onnxruntime ever disagrees, the session falls back
   // to its own output memory for good rather than failing the job.

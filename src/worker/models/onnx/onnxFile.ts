@@ -7,7 +7,7 @@ import path from 'node:path';
 import { KdInputError } from '../../../core/errors';
 import { ONNX_PROTO } from './onnxProto';
 import type { HostDtype, HostVal } from './hostOps';
-import { badLocation } from '../../../core/onnxExternalData';
+import { badLocation, scanExternalData } from '../../../core/onnxExternalData';
 import { NAME_SCOPES_KEY, moduleFromNameScopes, moduleFromScopedName } from '../../../core/torchScopes';
 
 export type AttrValue = number | string | number[] | string[] | HostVal;
@@ -174,12 +174,87 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxGraph {
 }
 
 /**
- * The model re-encoded for onnxruntime with `extra` intermediate values declared as graph outputs (float
- * tensors; ONNX runtimes return only graph outputs), external data read into the file (through the same
- * confined side-file reads as decodeOnnx) so the bytes stand alone. Used by the native forward engine
- * (docs/architecture.md "Forward engines").
+ * The model for onnxruntime with `extra` intermediate values declared as graph outputs (float tensors;
+ * ONNX runtimes return only graph outputs). A self-contained model gets a second `graph` message holding
+ * only the new outputs appended to its bytes (protobuf merges a repeated embedded message), found with a
+ * light wire-format scan, so the weights are neither decoded nor re-encoded (seconds for a ResNet-50).
+ * A model with external data is decoded and re-encoded with its side files read in, through the same
+ * confined reads as decodeOnnx, so the bytes stand alone. `room`: bytes free after `bytes.length` in
+ * `bytes.buffer` (readWithRoom), where the tail is written in place instead of copying the model.
+ * Used by the native forward engine (docs/architecture.md "Forward engines").
  */
-export function onnxWithOutputs(bytes: Uint8Array, file: string, extra: readonly string[]): Uint8Array {
+export function onnxWithOutputs(bytes: Uint8Array, file: string, extra: readonly string[], room = 0): Uint8Array {
+  const scan = scanExternalData(bytes);
+  if (!scan.ok) throw new KdInputError('bad-file', `${file}: not a readable ONNX model (${scan.reason})`);
+  if (scan.refs.length > 0) return reencodedWithOutputs(bytes, file, extra);
+  const have = graphOutputNames(bytes);
+  const tail = outputsMessage([...new Set(extra)].filter((name) => !have.has(name)));
+  if (tail.length <= room) {
+    const out = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length + tail.length);
+    out.set(tail, bytes.length);
+    return out;
+  }
+  const out = new Uint8Array(bytes.length + tail.length);
+  out.set(bytes);
+  out.set(tail, bytes.length);
+  return out;
+}
+
+/** `file` read into an array with room after it for the outputs message of `extra` (see onnxWithOutputs). */
+export function readWithRoom(file: string, extra: readonly string[]): { bytes: Uint8Array; room: number } {
+  const room = outputsMessage(extra).length;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = new Uint8Array(size + room);
+    let got = 0;
+    while (got < size) {
+      const n = fs.readSync(fd, buf, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { bytes: buf.subarray(0, got), room: room + size - got };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A ModelProto holding only a graph with these float outputs: merged into a model by appending it. */
+function outputsMessage(names: readonly string[]): Uint8Array {
+  const outputs = names.map((name) => ({ name, type: { tensorType: { elemType: 1 } } }));
+  return onnxModelType().encode({ graph: { output: outputs } }).finish();
+}
+
+/** ModelProto.graph (7) → GraphProto.output (12) → ValueInfoProto.name (1), read from the wire format. */
+function graphOutputNames(bytes: Uint8Array): Set<string> {
+  const names = new Set<string>();
+  const r = protobuf.Reader.create(bytes);
+  const within = (end: number, onField: (no: number, wire: number) => boolean): void => {
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (!onField(tag >>> 3, tag & 7)) r.skipType(tag & 7);
+    }
+  };
+  within(r.len, (no, wire) => {
+    if (no !== 7 || wire !== 2) return false;
+    const graphEnd = r.uint32() + r.pos;
+    within(graphEnd, (gno, gwire) => {
+      if (gno !== 12 || gwire !== 2) return false;
+      const infoEnd = r.uint32() + r.pos;
+      within(infoEnd, (ino, iwire) => {
+        if (ino !== 1 || iwire !== 2) return false;
+        names.add(r.string());
+        return true;
+      });
+      return true;
+    });
+    return true;
+  });
+  return names;
+}
+
+/** The external-data case of onnxWithOutputs: decoded, side files read in, outputs added, re-encoded. */
+function reencodedWithOutputs(bytes: Uint8Array, file: string, extra: readonly string[]): Uint8Array {
   const type = onnxModelType();
   let msg: ModelMsg;
   try {
@@ -190,16 +265,6 @@ export function onnxWithOutputs(bytes: Uint8Array, file: string, extra: readonly
   const g = msg.graph;
   if (!g) throw new KdInputError('bad-file', `${file}: not a readable ONNX model (no graph)`);
   const have = new Set(g.output.map((o) => o.name));
-  const outputs = extra.filter((name) => !have.has(name)).map((name) => ({ name, type: { tensorType: { elemType: 1 } } }));
-  if (!g.initializer.some((t) => t.dataLocation === 1)) {
-    // Protobuf merges a repeated embedded message: a second `graph` holding only the new outputs, appended
-    // to the bytes, adds them to the graph without re-encoding the weights (seconds for a ResNet-50).
-    const tail = type.encode({ graph: { output: outputs } }).finish();
-    const out = new Uint8Array(bytes.length + tail.length);
-    out.set(bytes);
-    out.set(tail, bytes.length);
-    return out;
-  }
   const ctx: TensorCtx = { file, dir: path.dirname(file), externals: new Map() };
   for (const t of g.initializer) {
     if (t.dataLocation !== 1) continue;
@@ -207,7 +272,7 @@ export function onnxWithOutputs(bytes: Uint8Array, file: string, extra: readonly
     t.externalData = [];
     t.dataLocation = 0;
   }
-  g.output.push(...outputs);
+  g.output.push(...[...new Set(extra)].filter((name) => !have.has(name)).map((name) => ({ name, type: { tensorType: { elemType: 1 } } })));
   return type.encode(msg as unknown as protobuf.Message).finish();
 }
 
