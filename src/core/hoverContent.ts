@@ -161,6 +161,10 @@ function runSection(key: LocatedKey, h: HoverRun): string[] {
         body.push(`Student ${pct(sum.models.student.accuracy)} vs base ${pct(sum.models.base.accuracy)} at ${stepLabel(s.latest)}`);
       } else body.push('This run has no base model: set `base` in kdlens.json for the student|base maps.');
       break;
+    case 'template':
+      body.push(key.side === 'teacher' ? modelLine(run, 'Teacher', sum.models.teacher) : modelLine(run, 'Student', sum.models.student));
+      body.push(`Architecture template: each ${key.side === 'teacher' ? 'teacher' : 'student (and base)'} state_dict is loaded into it by parameter name`);
+      break;
     case 'probe':
       body.push(`Probe set ${showPath(run, run.probe)}: every checkpoint is evaluated on it`);
       body.push(trend(s, 'Agreement', (x) => x.fidelity.agreement, true));

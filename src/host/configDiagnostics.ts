@@ -54,7 +54,7 @@ function diagnostic(range: Problem['range'], message: string, severity: 'error' 
   return d;
 }
 
-const ROLE_NAMES: Record<string, string> = { teacher: 'teacher model', student: 'student checkpoint', base: 'base model', probe: 'probe set' };
+const ROLE_NAMES: Record<string, string> = { teacher: 'teacher model', student: 'student checkpoint', base: 'base model', probe: 'probe set', template: 'architecture template' };
 
 /**
  * Diagnostics of one document. kdlens.json/yaml: every parse/validation problem, missing teacher/base/
@@ -103,7 +103,7 @@ export async function computeConfigDiagnostics(doc: Doc, deps: ConfigDiagnostics
 
   for (const key of locateKeys(text, format)) {
     const value = key.value;
-    if (key.kind === 'teacher' || key.kind === 'student' || key.kind === 'base' || key.kind === 'probe') {
+    if (key.kind === 'teacher' || key.kind === 'student' || key.kind === 'base' || key.kind === 'probe' || key.kind === 'template') {
       if (typeof value !== 'string' || !value.trim()) continue;
       // Student globs name a series that may not exist yet; architecture names ('resnet8x4') are not paths.
       if (hasMagic(value) || (!isRunConfig && !looksLikePath(value))) continue;

@@ -3,7 +3,7 @@
 import { LineMap, parse } from './syntax';
 import type { Ast, ConfigFormat, TextRange } from './syntax';
 
-export type KdKeyKind = 'temperature' | 'alpha' | 'teacher' | 'student' | 'base' | 'probe' | 'layer';
+export type KdKeyKind = 'temperature' | 'alpha' | 'teacher' | 'student' | 'base' | 'probe' | 'template' | 'layer';
 
 export interface LocatedKey {
   readonly kind: KdKeyKind;
@@ -26,6 +26,8 @@ const TEACHER_KEYS = /^(teacher|teacher_path|teacher_model|teacher_ckpt|teacher_
 const STUDENT_KEYS = /^(student|student_path|student_model|student_ckpt|student_checkpoint|student_weights|path_s|model_s|s_path|student_model_path)$/i;
 const BASE_KEYS = /^(base|base_path|base_model|baseline|baseline_path|student_base)$/i;
 const PROBE_KEYS = /^(probe|probe_set|probe_path|probe_data)$/i;
+/** kdlens.json's architecture templates for PyTorch state_dicts: `template` (student, base), `teacherTemplate`. */
+const TEMPLATE_KEYS = /^(template|teacherTemplate)$/;
 /** Keys whose value names layers (strings, lists of strings, or {teacher, student} pairs). */
 const LAYER_KEYS = /^(stages?|layers?|layer_names?|hint_layers?|guided_layers?|feat_layers?|feature_layers?|feat_names?|module_path|module_paths|teacher_layers?|student_layers?|target_layers?|hooks?)$/i;
 /** Keys nested in a teacher/student/base section that hold that model's checkpoint path. */
@@ -41,7 +43,7 @@ function sideOfKey(key: string): 'teacher' | 'student' | 'base' | undefined {
 /**
  * Every KD key of a YAML/JSON document with its value and spans: temperature-like keys (temperature, T,
  * kd_T, tau…), alpha-like (alpha, kd_alpha, kd_weight), model keys (teacher, student, base, *_path, or a
- * `path`/`ckpt` nested under a teacher/student section), probe, and layer names (stages, layers,
+ * `path`/`ckpt` nested under a teacher/student section), probe, kdlens.json's template/teacherTemplate, and layer names (stages, layers,
  * hint_layer, feat_layers, module_path, torchdistill forward_hook outputs, kdlens stages/target pairs).
  * Matching is case-insensitive (mdistiller writes TEMPERATURE, TEACHER). Tolerates syntax errors.
  */
@@ -90,6 +92,7 @@ export function locateKeys(text: string, format: ConfigFormat): LocatedKey[] {
       else if (STUDENT_KEYS.test(k)) push('student', 'student');
       else if (BASE_KEYS.test(k)) push('base', 'base');
       else if (PROBE_KEYS.test(k)) push('probe');
+      else if (TEMPLATE_KEYS.test(k) && e.value.kind === 'scalar') push('template', k === 'template' ? 'student' : 'teacher');
       else if (section && NESTED_PATH_KEYS.test(k) && e.value.kind === 'scalar') push(section, section);
       walk(e.value, p, sideOfKey(k) ?? section);
     }

@@ -335,6 +335,17 @@ train:
     ]);
   });
 
+  test('kdlens.json template / teacherTemplate are located as templates of the student and the teacher', () => {
+    const keys = locateKeys('{"runs":[{"teacher":"t.pth","teacherTemplate":"m/t.onnx","student":"r/e_*.pt","template":"m/s.onnx"}]}', 'json');
+    assert.deepEqual(
+      keys.filter((k) => k.kind === 'template').map((k) => [k.key, k.value, k.side]),
+      [
+        ['teacherTemplate', 'm/t.onnx', 'teacher'],
+        ['template', 'm/s.onnx', 'student'],
+      ],
+    );
+  });
+
   test('half-typed documents still yield the keys that parse', () => {
     const keys = locateKeys('distill:\n  temperature: 4\n  alpha: [0.9\n', 'yaml');
     assert.ok(keys.some((k) => k.kind === 'temperature' && k.value === 4));

@@ -134,6 +134,11 @@ describe('hoverMarkdown', () => {
     const b = hoverMarkdown(key('base', 'models/base/model.json', 'base'), [{ run: RUN, records: HISTORY }]);
     assert.match(b, /Base \(labels only\) `models\/base\/model\.json`.*accuracy \*\*70\.0%\*\*/);
     assert.match(b, /Student 66\.0% vs base 70\.0% at epoch 3/);
+    const st = hoverMarkdown(key('template', 'models/student.onnx', 'student'), [{ run: RUN, records: HISTORY }]);
+    assert.match(st, /Student `runs\/kd\/epoch_003\/model\.json`.*accuracy \*\*66\.0%\*\*/);
+    assert.match(st, /Architecture template: each student \(and base\) state_dict is loaded into it by parameter name/);
+    const tt = hoverMarkdown(key('template', 'models/teacher.onnx', 'teacher'), [{ run: RUN, records: HISTORY }]);
+    assert.match(tt, /Teacher `models\/teacher\/model\.json`.*Architecture template: each teacher state_dict/s);
   });
 
   test('layer name: FSS_U/FSS_V (+null)/RS/pRS of the matching stage with the FSS_U trend; unknown layer lists the stages', () => {

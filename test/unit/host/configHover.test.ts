@@ -192,6 +192,20 @@ describe('ConfigDiagnostics', () => {
     assert.deepEqual(asked.sort(), ['epoch_2.onnx', 'teacher.onnx'], 'each model inspected once; layer3 matched the teacher');
   });
 
+  test('kdlens.json: a template that does not exist is marked on its value; one that exists is not', async () => {
+    const { root, runs, store } = await workspace();
+    const text = KDLENS.replace('"student": "runs/kd/epoch_*.onnx"', '"student": "runs/kd/epoch_*.pt", "template": "models/student.onnx", "teacherTemplate": "models/teacher.onnx"');
+    const diags = (await computeConfigDiagnostics(doc(path.join(root, 'kdlens.json'), text), deps(root, runs, store))).filter((d) => d.code === 'missing-path');
+    const lines = text.split('\n');
+    assert.deepEqual(
+      diags.map((d) => [lines[d.range.start.line].slice(d.range.start.character, d.range.end.character), d.message.replace(/ \(looked in .*/, '')]),
+      [
+        ['"models/student.onnx"', 'architecture template not found: models/student.onnx'],
+        ['"models/missing.onnx"', 'teacher model not found: models/missing.onnx'],
+      ],
+    );
+  });
+
   test('training config of a run: warnings for a missing path and a layer neither model has; architecture names ignored', async () => {
     const { root, runs, store } = await workspace();
     const text = TRAIN.replace('models/teacher.onnx', 'models/nowhere.onnx');
