@@ -12,6 +12,7 @@ import { resizeRgbBytes, sampleBilinear } from '../../src/core/present/resize';
 import { mapOverlayRgba } from '../common/heatmap';
 import { drawLegend, drawRgba } from '../common/heatmapCanvas';
 import { h } from './dom';
+import { longestInOrder } from './inOrder';
 import { galleryOrder, outcomeOf } from './outcomes';
 import type { Predictions } from './outcomes';
 import { GALLERY_PAGE, MAP_COLUMNS } from './uiState';
@@ -165,14 +166,23 @@ interface CellSize {
 
 /**
  * Makes `children` the parent's children by moving only the nodes out of place: a snapshot that changes
- * nothing here touches no DOM, and one that reorders a few gallery rows moves those rows, not all 32.
+ * nothing here touches no DOM, and one that reorders gallery rows keeps the longest run already in order
+ * where it is and moves the rest (a row moved from the top to the bottom is one move, not 31). A moved
+ * row detaches 8 canvases and has its style and layout redone, so every move saved counts.
  */
 function replaceChildrenIfChanged(parent: HTMLElement, children: readonly HTMLElement[]): void {
-  for (let k = 0; k < children.length; k++) {
-    const at = parent.childNodes[k];
-    if (at !== children[k]) parent.insertBefore(children[k], at ?? null);
+  const nodes = parent.childNodes;
+  if (nodes.length === children.length && children.every((c, k) => nodes[k] === c)) return;
+  const was = new Map<Node, number>();
+  nodes.forEach((n, k) => was.set(n, k));
+  const wanted = new Set<Node>(children);
+  for (const [n] of was) if (!wanted.has(n)) (n as ChildNode).remove();
+  const keep = longestInOrder(children.map((c) => was.get(c) ?? -1));
+  let next: Node | null = null;
+  for (let k = children.length - 1; k >= 0; k--) {
+    if (!keep[k]) parent.insertBefore(children[k], next);
+    next = children[k];
   }
-  while (parent.childNodes.length > children.length) (parent.lastChild as ChildNode).remove();
 }
 
 export class Gallery {
@@ -198,15 +208,13 @@ export class Gallery {
   private probeKey = '';
   private queue: DrawJob[] = [];
   private readonly visible = new Set<Element>();
-  private readonly observer = new IntersectionObserver(
-    (entries) => {
-      for (const e of entries) {
-        if (e.isIntersecting) this.visible.add(e.target);
-        else this.visible.delete(e.target);
-      }
-    },
-    { rootMargin: '150px 0px' },
-  );
+  /** Rows on screen (no margin: rows just off screen are drawn from the next frame on, with the rest). */
+  private readonly observer = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.isIntersecting) this.visible.add(e.target);
+      else this.visible.delete(e.target);
+    }
+  });
   private frame: number | null = null;
   private ui: PanelUiState | null = null;
   private shown: number[] = [];
