@@ -105,8 +105,7 @@ function assignWeights(model: tfl.LayersModel, read: (slot: WeightSlot) => H5Wei
  * h5wasm opens files by path (its Node build works on the real file system), so the inner HDF5 goes to a
  * private temporary file for the duration of `fn`; errors name the archive, not the temporary path.
  */
-async function withInnerH5<T>(file: string, bytes: Uint8Array, fn: (h5: H5, f: H5Group, label: string) => T): Promise<T> {
-  const label = `${file} (${WEIGHTS})`;
+async function withInnerH5<T>(file: string, bytes: Uint8Array, fn: (h5: H5, f: H5Group, label: string) => T, label = `${file} (${WEIGHTS})`): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-keras3-'));
   const tmp = path.join(dir, WEIGHTS);
   try {
@@ -131,14 +130,35 @@ async function withInnerH5<T>(file: string, bytes: Uint8Array, fn: (h5: H5, f: H
   }
 }
 
+/** The model of a Keras 3 config (read from `configFile`) with the weights of a model.weights.h5 layout (named `file` in errors). */
+async function buildFromConfig(file: string, configFile: string, archiveConfig: Record<string, unknown>, weightBytes: Uint8Array, label?: string): Promise<LoadedModel> {
+  const legacy = legacyModel(archiveConfig as Parameters<typeof legacyModel>[0], configFile);
+  const config = prepareModelConfig(legacy, configFile);
+  const slots = weightSlots(archiveConfig as Parameters<typeof weightSlots>[0]);
+  const weights = await withInnerH5(file, weightBytes, (h5, f, l) => new Map(slots.map((s) => [s, readVars(h5, f, s, l)] as const)), label);
+  return buildKerasModel(file, config, (model) => assignWeights(model, (s) => weights.get(s) ?? [], slots, file));
+}
+
 /** Opens a Keras 3 `.keras` archive (Sequential or Functional, saved with model.save). */
 export async function openKerasArchive(file: string): Promise<LoadedModel> {
   const archive = await readArchive(file);
-  const legacy = legacyModel(archive.config as Parameters<typeof legacyModel>[0], file);
-  const config = prepareModelConfig(legacy, file);
-  const slots = weightSlots(archive.config as Parameters<typeof weightSlots>[0]);
-  const weights = await withInnerH5(file, archive.weights, (h5, f, label) => new Map(slots.map((s) => [s, readVars(h5, f, s, label)] as const)));
-  return buildKerasModel(file, config, (model) => assignWeights(model, (s) => weights.get(s) ?? [], slots, file));
+  return buildFromConfig(file, file, archive.config, archive.weights);
+}
+
+/**
+ * A Keras 3 weights-only checkpoint (`ModelCheckpoint(save_weights_only=True)` → x.weights.h5, the layout of
+ * an archive's model.weights.h5) in the architecture of one saved `.keras` archive, its template
+ * (docs/methods.md "Architecture templates"). The model is named by the weights file.
+ */
+export async function openKerasWeights(file: string, template: string): Promise<LoadedModel> {
+  const archive = await readArchive(template);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await fs.promises.readFile(file));
+  } catch (e) {
+    throw new KdInputError('bad-file', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`);
+  }
+  return buildFromConfig(file, template, archive.config, bytes, file);
 }
 
 export const kerasArchiveReader: ModelReader = {

@@ -7,11 +7,12 @@ import type { LoadedModel, ModelReader, OpenOptions } from './model';
 import { layersReader } from './layersModel';
 import { kerasH5Reader } from './kerasH5';
 import { kerasArchiveReader } from './kerasArchive';
+import { kerasWeightsReader } from './kerasWeights';
 import { onnxReader } from './onnx/onnxReader';
 import { checkpointReader } from './pytorch/checkpointReader';
 
 // PyTorch checkpoints last: they are also claimed by their first bytes (a zip, a pickle), after the formats with a signature of their own.
-export const READERS: readonly ModelReader[] = [onnxReader, layersReader, kerasArchiveReader, kerasH5Reader, checkpointReader];
+export const READERS: readonly ModelReader[] = [onnxReader, layersReader, kerasArchiveReader, kerasWeightsReader, kerasH5Reader, checkpointReader];
 
 function head(file: string): Uint8Array {
   const fd = fs.openSync(file, 'r');
