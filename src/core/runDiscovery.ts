@@ -4,7 +4,7 @@
 // list. Imported by host/ (run list) and tests.
 import { resolvePath } from './paths';
 import { DEFAULT_TEMPERATURE } from './config/kdlensConfig';
-import { isTorchCheckpointPath, templateHint } from './config/templates';
+import { isTorchCheckpointPath, isWeightsOnlyPath, templateHint } from './config/templates';
 import type { RunConfig } from './runs';
 
 /** Whole models the worker reads (ONNX, Keras, TF.js) and PyTorch weight checkpoints (read into a template). */
@@ -129,8 +129,8 @@ function torchSeries(f: string): { dir: string; glob: string; layout: string; na
 
 /** A PyTorch series is dropped where the same folder has a series of whole models (the user's ONNX exports). */
 function preferExports(series: Series[]): Series[] {
-  const exported = new Set(series.filter((s) => !isTorchCheckpointPath(s.glob)).map((s) => s.dir));
-  return series.filter((s) => !isTorchCheckpointPath(s.glob) || !exported.has(s.dir));
+  const exported = new Set(series.filter((s) => !isWeightsOnlyPath(s.glob)).map((s) => s.dir));
+  return series.filter((s) => !isWeightsOnlyPath(s.glob) || !exported.has(s.dir));
 }
 
 interface Candidate {
@@ -175,29 +175,35 @@ function findTeacher(s: Series, folderName: string, allModels: readonly string[]
   const tdModels = td ? models.filter((f) => !TORCHDISTILL_NAME.test(f) && basename(f).includes(`-${td[1]}`)) : [];
   const bestFirst = (c: Candidate): number[] => [/best/i.test(c.rel) ? 0 : 1, -lastNumber(c.rel)];
   for (const whole of [true, false]) {
-    const kind = (fs: readonly string[]): string[] => fs.filter((f) => isTorchCheckpointPath(f) !== whole);
+    const kind = (fs: readonly string[]): string[] => fs.filter((f) => isWeightsOnlyPath(f) !== whole);
     const t = nearest(s.dir, kind(teacherish), 4, () => true, preferBest) ?? nearest(s.dir, kind(repModels), 3, () => true, bestFirst) ?? nearest(s.dir, kind(tdModels), 4, () => true, bestFirst);
     if (t) return t;
   }
   return undefined;
 }
 
+/** Where a weights-only file's template would be: `.keras` for Keras weights, an ONNX export for PyTorch. */
+const templateExt = (p: string): string => (/\.weights\.h5$/i.test(p) ? '.keras' : '.onnx');
+
 /**
- * Templates of a run with PyTorch weight checkpoints: the nearest free `*template*.onnx` or `student.onnx`
- * for the student and base, `*teacher*template*.onnx` for a state_dict teacher; `needsTemplate` says which
- * is missing and how to make it, so the run is listed but not watched.
+ * Templates of a run with weights-only checkpoints (PyTorch state_dicts, Keras .weights.h5): the nearest
+ * free `*template*` or `student` file of the matching kind (.onnx / .keras) for the student and base,
+ * `*teacher*template*` for a weights-only teacher; `needsTemplate` says which is missing and how to make
+ * it, so the run is listed but not watched.
  */
 function templatesFor(s: Series, teacher: string, base: string | undefined, free: readonly string[], root: string): Pick<RunConfig, 'template' | 'teacherTemplate' | 'needsTemplate'> {
-  const onnx = free.filter((f) => /\.onnx$/i.test(f));
-  const studentT = onnx.filter((f) => !/teacher/i.test(basename(f)) && (/template/i.test(basename(f)) || /^student\.onnx$/i.test(basename(f))));
-  const teacherT = onnx.filter((f) => /teacher/i.test(basename(f)) && /template/i.test(basename(f)));
   const byDepth = (c: Candidate): number[] => [c.rel.split('/').length];
-  const needStudent = isTorchCheckpointPath(s.glob) || (base !== undefined && isTorchCheckpointPath(base));
-  const template = needStudent ? nearest(s.dir, studentT, 3, () => true, byDepth) : undefined;
-  const teacherTemplate = isTorchCheckpointPath(teacher) ? nearest(dirname(teacher), teacherT, 2, () => true, byDepth) : undefined;
+  const ofKind = (ext: string, f: string): boolean => f.toLowerCase().endsWith(ext);
+  const studentPath = isWeightsOnlyPath(s.glob) ? s.glob : base !== undefined && isWeightsOnlyPath(base) ? base : undefined;
+  const ext = templateExt(studentPath ?? '');
+  const studentT = free.filter((f) => ofKind(ext, f) && !/teacher/i.test(basename(f)) && (/template/i.test(basename(f)) || stemOf(basename(f)).toLowerCase() === 'student'));
+  const template = studentPath !== undefined ? nearest(s.dir, studentT, 3, () => true, byDepth) : undefined;
+  const teacherOnly = isWeightsOnlyPath(teacher);
+  const teacherT = free.filter((f) => ofKind(templateExt(teacher), f) && /teacher/i.test(basename(f)) && /template/i.test(basename(f)));
+  const teacherTemplate = teacherOnly ? nearest(dirname(teacher), teacherT, 2, () => true, byDepth) : undefined;
   const missing: string[] = [];
-  if (needStudent && !template) missing.push(templateHint('template', 'the student checkpoints'));
-  if (isTorchCheckpointPath(teacher) && !teacherTemplate) missing.push(templateHint('teacherTemplate', `the teacher ${basename(teacher)}`));
+  if (studentPath !== undefined && !template) missing.push(templateHint('template', 'the student checkpoints', studentPath));
+  if (teacherOnly && !teacherTemplate) missing.push(templateHint('teacherTemplate', `the teacher ${basename(teacher)}`, teacher));
   return {
     ...(template ? { template: resolvePath(root, template) } : {}),
     ...(teacherTemplate ? { teacherTemplate: resolvePath(root, teacherTemplate) } : {}),
@@ -242,9 +248,9 @@ function templatesFor(s: Series, teacher: string, base: string | undefined, free
  *    - base (optional): a model file ≤ 3 segments below whose path has a base/baseline segment or name,
  *      not in any series; a run whose own folder is named base/baseline gets none.
  *      a torchdistill file's teacher is a file whose name holds `-<teacher>`;
- *    - templates for PyTorch checkpoints: `*template*.onnx` or `student.onnx` ≤ 3 segments below (student
- *      and base), `*teacher*template*.onnx` next to a state_dict teacher; without one the run carries
- *      `needsTemplate` (listed, not watched, the export named).
+ *    - templates for weights-only checkpoints: `*template*.onnx` or `student.onnx` ≤ 3 segments below
+ *      (student and base; `.keras` for Keras `.weights.h5`), `*teacher*template*` next to a weights-only
+ *      teacher; without one the run carries `needsTemplate` (listed, not watched, the export named).
  * 4. A run needs a teacher, a probe and ≥ 1 checkpoint. Name = the run folder's name (plus the glob's file
  *    name when several series share it); id `auto:<layout>:<folder>`; temperature 4; alpha from a
  *    RepDistiller folder's `a:<α>`.

@@ -4,7 +4,7 @@ import type { AnalyzeParams } from '../types';
 import type { RunConfig } from '../runs';
 import { isAbsolutePath, relativeTo, resolvePath } from '../paths';
 import { describeAst, LineMap, parse } from './syntax';
-import { isTorchCheckpointPath, templateHint } from './templates';
+import { isWeightsOnlyPath, TEMPLATE_FILE, templateHint } from './templates';
 import type { Ast, AstObject, ConfigFormat, TextRange } from './syntax';
 
 export interface Problem {
@@ -312,13 +312,13 @@ function readTemplates(r: RunReader, models: { teacher?: string; student?: strin
     if (v === undefined) continue;
     out[key] = resolvePath(r.ctx.root, v);
     const at = r.get.get(key) as Ast;
-    if (!/\.onnx$/i.test(v)) r.ctx.report('warning', at.start, at.end, `${r.at}.${key}: expected an ONNX export (.onnx) of the architecture, got '${v}'`, `${r.at}.${key}`);
+    if (!TEMPLATE_FILE.test(v)) r.ctx.report('warning', at.start, at.end, `${r.at}.${key}: expected an ONNX export (.onnx) or a saved Keras model (.keras) of the architecture, got '${v}'`, `${r.at}.${key}`);
   }
   const missing: string[] = [];
   const need = (key: 'student' | 'base' | 'teacher', tkey: 'template' | 'teacherTemplate', what: string): void => {
     const p = models[key];
-    if (p === undefined || !isTorchCheckpointPath(p) || (tkey === 'template' ? template : teacherTemplate) !== undefined) return;
-    const hint = templateHint(tkey, what);
+    if (p === undefined || !isWeightsOnlyPath(p) || (tkey === 'template' ? template : teacherTemplate) !== undefined) return;
+    const hint = templateHint(tkey, what, p);
     const at = r.get.get(key) as Ast;
     r.ctx.report('warning', at.start, at.end, `${r.at}.${key}: ${hint}`, `${r.at}.${tkey}`);
     missing.push(hint);

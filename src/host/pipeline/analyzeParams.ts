@@ -2,7 +2,7 @@
 // evaluations and Export Report both call it, so both compute with the same options
 // (docs/architecture.md "One route through the engine").
 import type { RunConfig } from '../../core/runs';
-import { isTorchCheckpointPath } from '../../core/config/templates';
+import { isWeightsOnlyPath } from '../../core/config/templates';
 import type { AnalyzeParams } from '../../core/types';
 import type { KdSettings } from './settings';
 
@@ -29,13 +29,13 @@ export function analyzeParamsFor(run: RunConfig, checkpoint: string, settings: A
 }
 
 /**
- * The run's architecture templates: `template` for the student and for a base that is a state_dict too
- * (an .onnx base is a whole model), `teacherTemplate` for the teacher.
+ * The run's architecture templates: `template` for the student and for a base that holds weights only
+ * too (an .onnx base is a whole model), `teacherTemplate` for the teacher.
  */
 function templatesOf(run: RunConfig): Pick<AnalyzeParams, 'templates'> {
   const t = {
     ...(run.teacherTemplate ? { teacher: run.teacherTemplate } : {}),
-    ...(run.template ? { student: run.template, ...(run.base && isTorchCheckpointPath(run.base) ? { base: run.template } : {}) } : {}),
+    ...(run.template ? { student: run.template, ...(run.base && isWeightsOnlyPath(run.base) ? { base: run.template } : {}) } : {}),
   };
   return Object.keys(t).length ? { templates: t } : {};
 }

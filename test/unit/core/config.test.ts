@@ -212,8 +212,17 @@ describe('parseRunConfig', () => {
     assert.equal(slice(text, b.range), '"runs/kd/epoch_*.pt"', 'on the student glob');
     assert.match(b.message, /set "template" to an ONNX export.*torch\.onnx\.export\(model, x, "student\.onnx", dynamo=True, optimize=False\)/);
     const notOnnx = problems.find((p) => p.key === 'runs[2].template') as Problem;
-    assert.match(notOnnx.message, /expected an ONNX export \(\.onnx\)/);
+    assert.match(notOnnx.message, /expected an ONNX export \(\.onnx\) or a saved Keras model \(\.keras\)/);
     assert.equal(slice(text, notOnnx.range), '"s.pt"');
+  });
+
+  test('Keras .weights.h5 series take a .keras template: without one the warning says to save the model once', () => {
+    const text = '{ "runs": [ { "name": "k", "teacher": "t.keras", "student": "ckpt/epoch_*.weights.h5", "probe": "p.npz" }, { "name": "k2", "teacher": "t.keras", "student": "ckpt/epoch_*.weights.h5", "template": "m/student.keras", "probe": "p.npz" } ] }';
+    const { runs, problems } = parseRunConfig(text, '/ws/proj/kdlens.json', 'json', ROOT);
+    assert.deepEqual(problems.map((p) => p.key), ['runs[0].template']);
+    assert.match(problems[0].message, /Keras weights only \(save_weights_only=True\), so set "template" to the architecture saved once with model\.save\("model\.keras"\)/);
+    assert.equal(runs[1].template, '/ws/proj/m/student.keras');
+    assert.equal(runs[1].needsTemplate, undefined);
   });
 
   test('runsForFile: the declaring kdlens file and listed configFiles', () => {

@@ -208,3 +208,11 @@ test('Hugging Face checkpoint-N/model.safetensors is an epoch-folder series; opt
   const runs = discoverRuns(files, ROOT);
   assert.deepEqual(runs.map((r) => [r.id, r.student, r.template]), [['auto:epoch-folders:out', 'out/checkpoint-*/model.safetensors', '/ws/out/student.onnx']]);
 });
+
+test('Keras weights only: epoch_NN.weights.h5 takes a .keras template (student.keras); without one the run says to save the model once', () => {
+  const files = ['k3w/teacher.keras', 'k3w/ckpt/epoch_01.weights.h5', 'k3w/ckpt/epoch_02.weights.h5', 'k3w/student.keras', 'k3w/student.onnx', 'k3w/probe.npz'];
+  const runs = discoverRuns(files, ROOT);
+  assert.deepEqual(runs.map((r) => [r.id, r.student, r.teacher, r.template, r.needsTemplate]), [['auto:keras:k3w/ckpt', 'k3w/ckpt/epoch_*.weights.h5', '/ws/k3w/teacher.keras', '/ws/k3w/student.keras', undefined]]);
+  const bare = discoverRuns(files.filter((f) => f !== 'k3w/student.keras'), ROOT);
+  assert.match(bare[0].needsTemplate ?? '', /Keras weights only.*set "template".*model\.save\("model\.keras"\)/);
+});
