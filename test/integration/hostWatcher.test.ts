@@ -161,8 +161,8 @@ test('PyTorch checkpoints written in chunks with a pause are reported once, only
   const done: Record<string, number> = {};
   // A pause longer than the stability threshold: chokidar reports the half-written file, which must wait.
   await Promise.all([
-    writeSlowly(path.join(dir, 'runs/kd/epoch_3.pt'), pt, 2, [450]).then(() => (done.pt = Date.now())),
-    writeSlowly(path.join(dir, 'hf/epoch_2/model.safetensors'), st, 2, [450]).then(() => (done.st = Date.now())),
+    writeSlowly(path.join(dir, 'runs/kd/epoch_3.pt'), pt, 2, [800]).then(() => (done.pt = Date.now())),
+    writeSlowly(path.join(dir, 'hf/epoch_2/model.safetensors'), st, 2, [800]).then(() => (done.st = Date.now())),
   ]);
   await sleep(900);
   assert.deepEqual(events.map((e) => [e.runId, e.relPath, e.step, e.size]).sort(), [
