@@ -16,7 +16,7 @@
 # --sizes: only the models of the forward and scaling benchmarks (bench/forward.bench.ts, bench/scaling.bench.ts),
 # ~140 MB, seconds: three ResNet-18s (10 classes, random init, seeded, calibrated BatchNorm) exported once with
 # dynamic batch, height and width (dyn_teacher.onnx, dyn_student.onnx, dyn_base.onnx), and probes probe_<S>.npz at
-# S = 32, 64, 128, 224 px (512 images at 32 px for the probe-size sweep, 32 at the other sizes).
+# S = 32, 64, 128, 224 px (512 images at 64 px for the probe-size sweep, 32 at the other sizes).
 import json
 import os
 import sys
@@ -68,7 +68,7 @@ def export(models):
     return torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
 
 
-SIZES = {32: 512, 64: 32, 128: 32, 224: 32}
+SIZES = {32: 32, 64: 512, 128: 32, 224: 32}
 
 
 def export_sizes():
