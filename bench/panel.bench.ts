@@ -3,87 +3,34 @@
 // frame; prints median/p95 and the ratio to a 16 ms frame budget. Prints numbers, asserts nothing.
 //   node scripts/bench.mjs panel        (needs npm run build and Chromium: scripts/install-chromium.sh)
 //   KDLENS_PANEL_BUNDLE=old/panel.js … measures another build of the panel app (before/after comparisons)
-import { encodeFloat32, bytesToBase64 } from '../src/protocol/encoding';
-import type { CheckpointSummary } from '../src/core/runs';
-import type { EvalResult, HeatmapSet, StageFigures } from '../src/core/types';
-import type { CheckpointView, PanelState } from '../src/protocol/webview';
-import { browserSkip, openPanel } from '../test/integration/panelHarness';
-import { rng } from '../src/core/random';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type * as Esbuild from 'esbuild';
+import { ROOT, browserSkip, openPanel } from '../test/integration/panelHarness';
+import { CHECKPOINTS, FEAT, N, PROBE } from './panel.scene';
 
-const CHECKPOINTS = 50;
-const N = 64;
-const PROBE = 128; // probe images 128×128
-const FEAT = 14; // maps at 14×14 (a ResNet layer4 on 224 px input, typical)
-const CLASSES = 10;
 const BUDGET_MS = 16;
-
-
-/** n smooth-ish maps (a blob per image, moving with the checkpoint), min-max in [0, 1]. */
-function maps(seed: number, k: number): HeatmapSet {
-  const r = rng(seed);
-  const data = new Float32Array(N * FEAT * FEAT);
-  for (let i = 0; i < N; i++) {
-    const cx = (r() * FEAT + k * 0.1) % FEAT;
-    const cy = r() * FEAT;
-    for (let y = 0; y < FEAT; y++) for (let x = 0; x < FEAT; x++) data[i * FEAT * FEAT + y * FEAT + x] = Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 12) + 0.05 * r();
-  }
-  return { n: N, h: FEAT, w: FEAT, data: encodeFloat32(data), empty: Array.from({ length: N }, (_, i) => i % 29 === 0) };
-}
-
-function stages(k: number): StageFigures[] {
-  return ['layer1', 'layer2', 'layer3', 'layer4'].map((name, s) => ({
-    name, teacher: `t.${name}`, student: `s.${name}`, teacher_shape: [64 << s, 56 >> s, 56 >> s], student_shape: [32 << s, 56 >> s, 56 >> s],
-    fss_u: 0.3 + 0.1 * s + 0.004 * k, fss_v: 0.8 + 0.002 * k, fss_v_null: { mean: 0.6, p95: 0.65 }, rs_teacher: 0.9, rs_student: 0.5 + 0.006 * k, rs_base: 0.5,
-    prs_teacher_given_student: 0.4 - 0.005 * k, prs_student_given_teacher: 0.2, prs_student_given_base: 0.1 + 0.004 * k, prs_base_given_student: 0.15,
-  }));
-}
-
-function detail(k: number): EvalResult {
-  const r = rng(1000 + k);
-  const labels = Array.from({ length: N }, (_, i) => i % CLASSES);
-  const tp = labels.map((l) => (r() < 0.85 ? l : Math.floor(r() * CLASSES)));
-  const sp = labels.map((l, i) => (r() < 0.5 + k / 120 ? tp[i] : r() < 0.5 ? l : Math.floor(r() * CLASSES)));
-  const model = (acc: number) => ({ path: 'm.onnx', format: 'onnx', params: 1e6, numClasses: CLASSES, accuracy: acc, inputShape: [null, 3, PROBE, PROBE] });
-  const count = (f: (i: number) => boolean) => labels.filter((_, i) => f(i)).length;
-  return {
-    version: 1, backend: 'wasm', elapsed_ms: 1000 + k,
-    probe: { path: '/probe', name: 'probe', n: N, classes: Array.from({ length: CLASSES }, (_, c) => `class${c}`), seed: 0, height: PROBE, width: PROBE, ids: labels.map((_, i) => `img${i}.png`), labels, hasMasks: false },
-    models: { teacher: model(0.85), student: model(0.5 + k / 120), base: model(0.55) },
-    fidelity: {
-      temperature: 4, agreement: count((i) => tp[i] === sp[i]) / N, kl: 0.5 - k / 120, ece_teacher: 0.05, ece_student: 0.1,
-      both_right: count((i) => tp[i] === labels[i] && sp[i] === labels[i]), teacher_only: count((i) => tp[i] === labels[i] && sp[i] !== labels[i]),
-      student_only: count((i) => tp[i] !== labels[i] && sp[i] === labels[i]), both_wrong: count((i) => tp[i] !== labels[i] && sp[i] !== labels[i]),
-      copied_errors: count((i) => tp[i] !== labels[i] && sp[i] === tp[i]),
-      per_class: Array.from({ length: CLASSES }, (_, c) => ({ name: `class${c}`, n: N / CLASSES, agreement: 0.5, teacher_accuracy: 0.8, student_accuracy: 0.6 })),
-      teacher_pred: tp, student_pred: sp,
-    },
-    stages: stages(k), gt: 'onehot',
-    gradcam: { target: { teacher: 't', student: 's' }, maps: { teacher: { pred: maps(1, 0), true: maps(2, 0) }, student: { pred: maps(10 + k, k), true: maps(100 + k, k) } } },
-    unicam: {
-      target: { teacher: 't', student: 's' }, objective: 'gt', gt: 'onehot', batch: 32, batches: [], batch_of: labels.map((_, i) => Math.floor(i / 32)),
-      maps: { teacher_given_student: maps(200 + k, k), student_given_teacher: maps(300 + k, k), student_given_base: maps(400 + k, k), base_given_student: maps(500 + k, k) },
-      diagnostics: {},
-    },
-    warnings: [],
-  };
-}
-
-function summaryOf(r: EvalResult): CheckpointSummary {
-  const { teacher_pred: _t, student_pred: _s, base_pred: _b, ...fidelity } = r.fidelity;
-  return { models: r.models, fidelity, stages: r.stages, warnings: r.warnings, backend: r.backend, elapsed_ms: r.elapsed_ms };
-}
 
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
-/** Page code: scrubs checkpoints first..last of window.__bench, returns [applied, framed, complete] per step. */
-const SCRUB = `async (rows, full, ks) => {
-  const b = window.__bench;
-  const state = (k) => ({ ...b.base, selected: k, detail: b.details[k], probe: { ...b.probe, ids: b.details[k].probe.ids, labels: b.details[k].probe.labels, classes: b.details[k].probe.classes, ...(full ? { images: b.images } : {}) } });
+/**
+ * bench/panel.scene.ts bundled for the page (window.__scene): the page builds the snapshots itself, as the
+ * host would send them, instead of receiving them over the slow DevTools connection.
+ */
+function sceneScript(): string {
+  // Loaded at run time (a native tool, not part of this bundle).
+  const esbuild = createRequire(path.join(ROOT, 'package.json'))('esbuild') as typeof Esbuild;
+  const out = esbuild.buildSync({ entryPoints: [path.join(ROOT, 'bench/panel.scene.ts')], bundle: true, platform: 'browser', format: 'iife', globalName: '__scene', target: 'es2022', write: false, logLevel: 'error' });
+  return out.outputFiles[0].text;
+}
+
+/** Page code: applies the snapshots of checkpoints `ks` one by one, returns [applied, framed, complete] per step. */
+const SCRUB = `async (full, ks) => {
   const frame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const g = document.getElementById('gallery');
   const out = [];
   for (const k of ks) {
-    const next = { method: 'panel/state/didChange', params: state(k) };
+    const next = { method: 'panel/state/didChange', params: window.__bench.state(k, full) };
     await frame();
     const seq = document.body.dataset.renderSeq;
     const t0 = performance.now();
@@ -111,42 +58,29 @@ async function main(): Promise<void> {
     return;
   }
   const t0 = performance.now();
-  const rgb = new Uint8Array(N * PROBE * PROBE * 3);
-  const r = rng(7);
-  for (let k = 0; k < rgb.length; k++) rgb[k] = Math.floor(r() * 256);
-  const images = bytesToBase64(rgb);
-  // The host sends the probe images once per snapshot in ProbeView (the result itself carries none).
-  const details = Array.from({ length: CHECKPOINTS }, (_, k) => detail(k));
-  const checkpoints: CheckpointView[] = details.map((d, k) => ({ path: `/ws/runs/student_epoch${k + 1}.onnx`, name: `runs/student_epoch${k + 1}.onnx`, step: k + 1, status: 'done', summary: summaryOf(d) }));
-  // The host leaves the probe images out once the page holds them (ProbeCachedCommand); `full` measures
-  // the snapshots as they were before that, every one carrying the images.
-  const base = {
-    runs: [{ id: 'r', name: 'bench' }], run: { id: 'r', name: 'bench', teacher: 't.onnx', student: 'runs/student_*.onnx', probe: 'probe', temperature: 4 },
-    checkpoints, worker: { state: 'ready', backend: 'wasm' }, job: null, watching: 'runs/**/student_*.onnx', trusted: true,
-  };
-  const probe = { key: 'bench-probe', n: N, height: PROBE, width: PROBE };
-  const state = (k: number, full = k === 0): PanelState => ({
-    ...base, selected: k, detail: details[k], probe: { ...probe, ids: details[k].probe.ids, labels: details[k].probe.labels, classes: details[k].probe.classes, ...(full ? { images } : {}) },
-  }) as PanelState;
-  const bytes = JSON.stringify(state(1)).length;
-  const fullBytes = JSON.stringify(state(1, true)).length;
-  console.log(`panel scrub: ${CHECKPOINTS} checkpoints, ${N} images ${PROBE}×${PROBE}, 8 maps ${FEAT}×${FEAT} per image; snapshot ${(bytes / 1e6).toFixed(2)} MB JSON (${(fullBytes / 1e6).toFixed(2)} MB with the probe images)`);
-
-  const page = await openPanel({ width: 1400, height: 1000 }, process.env.KDLENS_PANEL_BUNDLE);
-  if (process.env.KDLENS_PANEL_BUNDLE) console.log(`  (bundle ${process.env.KDLENS_PANEL_BUNDLE})`);
+  const script = sceneScript();
+  const bundle = process.env.KDLENS_PANEL_BUNDLE;
+  const page = await openPanel({ width: 1400, height: 1000 }, bundle);
   try {
-    // Every snapshot is composed in the page from parts sent once, as the host builds it (one protocol
-    // message each); the scrub loop runs in the page, so no DevTools round trip sits between two steps.
-    const scrubForthAndBack = [...Array.from({ length: CHECKPOINTS - 1 }, (_, k) => k + 1), ...Array.from({ length: CHECKPOINTS - 1 }, (_, k) => CHECKPOINTS - 2 - k)];
-    for (const [rows, full, ks] of [[32, false, scrubForthAndBack], [32, true, scrubForthAndBack.slice(0, CHECKPOINTS - 1)], [64, false, scrubForthAndBack.slice(0, CHECKPOINTS - 1)]] as const) {
+    // Scrubbing forth and back through the run for the main case (98 snapshots), forth for the others.
+    const forth = Array.from({ length: CHECKPOINTS - 1 }, (_, k) => k + 1);
+    const back = forth.map((k) => CHECKPOINTS - 1 - k);
+    let first = true;
+    for (const [rows, full, ks] of [[32, false, [...forth, ...back]], [32, true, forth], [64, false, forth]] as const) {
       await page.page.evaluate(`sessionStorage.setItem('kdlens-ui', JSON.stringify({ rows: ${rows} }))`);
       await page.page.reload();
       await page.waitFor('window.__posted.length > 0');
-      await page.page.evaluate(`window.__bench = ${JSON.stringify({ base, probe, details, images })}`);
-      await page.postState(state(0)); // warm-up: first draw of the probe images at display size
+      await page.page.evaluate(`${script}; window.__bench = __scene.scene(); window.postMessage({ method: 'panel/state/didChange', params: window.__bench.state(0) }, '*')`);
+      if (first) {
+        first = false;
+        const [bytes, fullBytes] = await page.page.evaluate<[number, number]>('[window.__bench.bytes, window.__bench.fullBytes]');
+        console.log(`panel scrub: ${CHECKPOINTS} checkpoints, ${N} images ${PROBE}×${PROBE}, 8 maps ${FEAT}×${FEAT} per image; snapshot ${(bytes / 1e6).toFixed(2)} MB JSON (${(fullBytes / 1e6).toFixed(2)} MB with the probe images)${bundle ? `; panel app ${bundle}` : ''}`);
+      }
+      // Warm-up (the snapshot above, with the probe images): their first draw at display size.
+      await page.waitFor(`document.body.dataset.renderSeq && document.getElementById('gallery').dataset.pending === '0'`);
       // Scrubbing happens with the gallery in view: scroll so its first rows are on screen.
       await page.page.evaluate("document.querySelector('.g-row').scrollIntoView()");
-      const steps = await page.page.evaluate<Array<[number, number, number]>>(`(${SCRUB})(${rows}, ${full}, ${JSON.stringify(ks)})`);
+      const steps = await page.page.evaluate<Array<[number, number, number]>>(`(${SCRUB})(${full}, ${JSON.stringify(ks)})`);
       const [applied, framed, complete] = [0, 1, 2].map((c) => steps.map((s) => s[c]));
       const drawn = await page.page.evaluate<number>("document.querySelectorAll('.g-row canvas').length");
       const fmt = (xs: number[]) => `median ${q(xs, 0.5).toFixed(1)} ms, p95 ${q(xs, 0.95).toFixed(1)} ms (${(q(xs, 0.5) / BUDGET_MS).toFixed(2)}× / ${(q(xs, 0.95) / BUDGET_MS).toFixed(2)}× the ${BUDGET_MS} ms frame)`;
@@ -158,7 +92,7 @@ async function main(): Promise<void> {
   } finally {
     await page.close();
   }
-  console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`  (panel bench ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
 void main();
