@@ -49,7 +49,7 @@ const PHASES = ['forward', 'grams', 'metrics', 'gradcam', 'unicam', 'png'] as co
 type Phase = (typeof PHASES)[number];
 const POINT_MARK = '@@scaling-point ';
 /** A sweep that takes longer is cut off (a loaded machine), so the benchmark stays in its budget; KDLENS_BENCH_SWEEP_S overrides. */
-const SWEEP_TIMEOUT_MS = 1000 * (Number(process.env.KDLENS_BENCH_SWEEP_S) || 60);
+const SWEEP_TIMEOUT_MS = 1000 * (Number(process.env.KDLENS_BENCH_SWEEP_S) || 45);
 
 interface PointResult {
   readonly n: number;
