@@ -118,16 +118,50 @@ function drawSeries({ ctx, r, n, domain }: Frame, series: readonly LineSeries[],
   }
 }
 
+/** The chart's picture below the markers (grid, labels, bands) per canvas, with what it was drawn from. */
+const underlays = new WeakMap<HTMLCanvasElement, { key: string; layer: HTMLCanvasElement }>();
+
+/**
+ * Grid, x labels and bands, drawn into a canvas of their own and kept while what they show is unchanged:
+ * scrubbing moves only the selected checkpoint, and the text of the labels is most of a chart's drawing.
+ * Null when they cannot be cached (a custom tick format) or drawn.
+ */
+function underlay(canvas: HTMLCanvasElement, frame: Frame, data: LineChartData, o: ChartOptions): HTMLCanvasElement | null {
+  if (o.format) return null;
+  const dpr = (typeof window !== 'undefined' && window.devicePixelRatio) || 1;
+  const key = JSON.stringify([o.width, o.height, dpr, o.ticks, o.theme, frame.domain, data.xLabels, data.bands ?? []]);
+  const known = underlays.get(canvas);
+  if (known?.key === key) return known.layer;
+  const layer = known?.layer ?? document.createElement('canvas');
+  const ctx = prepareCanvas(layer, o.width, o.height);
+  if (!ctx) return null;
+  drawUnderlay({ ...frame, ctx }, data, o);
+  underlays.set(canvas, { key, layer });
+  return layer;
+}
+
+function drawUnderlay(frame: Frame, data: LineChartData, o: ChartOptions): void {
+  frame.ctx.font = o.theme.font;
+  drawYGrid(frame, o);
+  drawXLabels(frame, data.xLabels);
+  drawBands(frame, data.bands ?? []);
+}
+
 /** Draws the chart into a canvas at device resolution (CSS size width×height). */
 export function drawLineChart(canvas: HTMLCanvasElement, data: LineChartData, partial: Partial<ChartOptions> & { theme: ChartTheme }): void {
   const o: ChartOptions = { ...CHART_DEFAULTS, ...partial };
   const ctx = prepareCanvas(canvas, o.width, o.height);
   if (!ctx) return;
   const frame: Frame = { ctx, r: plotRect(o.width, o.height), n: data.xLabels.length, domain: valueDomain(data, o.ticks) };
+  const layer = underlay(canvas, frame, data, o);
+  if (layer) {
+    // A copy pixel for pixel onto the cleared canvas: the same bytes as drawing the underlay here.
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(layer, 0, 0);
+    ctx.restore();
+  } else drawUnderlay(frame, data, o);
   ctx.font = o.theme.font;
-  drawYGrid(frame, o);
-  drawXLabels(frame, data.xLabels);
-  drawBands(frame, data.bands ?? []);
   drawMarker(frame, o.selected, [], o.theme.marker, 2);
   drawMarker(frame, o.hover, [3, 3], o.theme.muted, 1);
   drawSeries(frame, data.series, o.selected);
