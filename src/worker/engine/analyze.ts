@@ -26,7 +26,7 @@ export async function analyze(params: AnalyzeParams, hooks: EngineHooks = {}, de
 
   const models = await loadModels(job);
   const probe = await loadProbeSet(job, models.teacher);
-  const trace = traceModels(job, models, probe);
+  const trace = await traceModels(job, models, probe);
   const passes = await runForwardPasses(job, trace, probe);
   const numClasses = checkClasses(passes, probe);
 

@@ -6,10 +6,9 @@ import { KdInputError } from '../../core/errors';
 import type { ModelRole } from '../../core/types';
 import { forwardProbe } from '../forward';
 import type { ForwardPlan, ForwardResult } from '../forward';
-import type { ForwardEngine } from '../ort/nativeForward';
 import type { ProbeSet } from '../probe/probeSet';
 import { engineCaches } from './caches';
-import { rolesOf } from './job';
+import { forwardEngineOf, rolesOf } from './job';
 import type { JobContext, PerRole } from './job';
 import { featureOf, layoutOf, stageTensorsOf, targetOf } from './trace';
 import type { Trace, TracedModel } from './trace';
@@ -30,12 +29,6 @@ export function chunkFor(h: number, w: number): number {
 
 export type ForwardPasses = PerRole<ForwardResult>;
 
-/** KDLENS_FORWARD_ENGINE=tfjs|onnxruntime forces an engine (benchmarks, comparisons); default auto. */
-function forwardEngineFromEnv(): ForwardEngine {
-  const v = process.env.KDLENS_FORWARD_ENGINE;
-  return v === 'tfjs' || v === 'onnxruntime' ? v : 'auto';
-}
-
 function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPlan {
   const { params } = job;
   const target = targetOf(trace, traced.role);
@@ -53,7 +46,7 @@ function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPla
     featureLayout: layoutOf(traced, feature),
     gradcam: !params.skipMaps,
     chunk: chunkFor(traced.size[0], traced.size[1]),
-    engine: job.deps.forwardEngine ?? forwardEngineFromEnv(),
+    engine: forwardEngineOf(job),
     // FSS/RS/pRS read the base only through its raw Gram (docs/methods.md "Per-stage metrics").
     ...(traced.role === 'base' ? { grams: { raw: true } } : {}),
     shapes: new Map(traced.tensors.map((t) => [t.name, t.shape])),

@@ -34,6 +34,12 @@ export interface JobContext {
   progress(stage: Progress['stage'], fraction: number, message: string): void;
 }
 
+/** The job's forward engine: EngineDeps.forwardEngine, else KDLENS_FORWARD_ENGINE=tfjs|onnxruntime (benchmarks, comparisons), else auto. */
+export function forwardEngineOf(job: JobContext): ForwardEngine {
+  const v = process.env.KDLENS_FORWARD_ENGINE;
+  return job.deps.forwardEngine ?? (v === 'tfjs' || v === 'onnxruntime' ? v : 'auto');
+}
+
 export function startJob(params: AnalyzeParams, hooks: EngineHooks, deps: EngineDeps): JobContext {
   return {
     params,

@@ -9,8 +9,9 @@ import type { StageLayout } from '../tokens';
 import type { ProbeSet } from '../probe/probeSet';
 import { explicitStage, matchStages, namedStage, spatialOf, stageLayoutOf } from '../stages';
 import { discoverStages } from '../stageDiscovery';
+import { nativeShapes } from '../ort/nativeTrace';
 import type { Stage, StagePair } from '../stages';
-import { mapRoles } from './job';
+import { forwardEngineOf } from './job';
 import type { JobContext, PerRole } from './job';
 
 /** One model as traced at its input size. */
@@ -104,14 +105,22 @@ function camTarget(traced: TracedModel): Stage {
   return tokens.length >= 2 && tokens[tokens.length - 1] === last ? tokens[tokens.length - 2] : last;
 }
 
-export function traceModels(job: JobContext, models: PerRole<LoadedModel>, probe: ProbeSet): Trace {
+/** One model's tensors at its input size: shapes from onnxruntime when it runs the model, else a TF.js pass. */
+async function traceModel(job: JobContext, role: ModelRole, model: LoadedModel, probe: ProbeSet): Promise<TracedModel> {
   const { params } = job;
-  const traced = mapRoles(models, (role, model): TracedModel => {
-    const size: [number, number] = params.imageSize ? [params.imageSize[0], params.imageSize[1]] : (staticSize(model) ?? [probe.height, probe.width]);
-    const tensors = model.listTensors(inputShape(model, size));
-    return { role, model, size, tensors, stages: discoverStages(tensors) };
-  });
-  const { teacher, student, base } = traced;
+  const size: [number, number] = params.imageSize ? [params.imageSize[0], params.imageSize[1]] : (staticSize(model) ?? [probe.height, probe.width]);
+  const shape = inputShape(model, size);
+  const known = await nativeShapes(model, shape, forwardEngineOf(job));
+  const tensors = model.listTensors(shape, known ?? undefined);
+  return { role, model, size, tensors, stages: discoverStages(tensors) };
+}
+
+export async function traceModels(job: JobContext, models: PerRole<LoadedModel>, probe: ProbeSet): Promise<Trace> {
+  const { params } = job;
+  const teacher = await traceModel(job, 'teacher', models.teacher, probe);
+  const student = await traceModel(job, 'student', models.student, probe);
+  const base = models.base ? await traceModel(job, 'base', models.base, probe) : undefined;
+  const traced: PerRole<TracedModel> = base ? { teacher, student, base } : { teacher, student };
   const pairs = matchStages(
     { stages: teacher.stages, tensors: teacher.tensors, path: teacher.model.path },
     { stages: student.stages, tensors: student.tensors, path: student.model.path },

@@ -50,8 +50,10 @@ export interface LoadedModel {
   /**
    * Every intermediate tensor in execution order with its concrete shape for an input of the given
    * batch-1 shape (in the model's layout). Runs one traced forward pass; disposes everything it makes.
+   * `shapes`: every value's shape for that input, already known (from onnxruntime: docs/architecture.md
+   * "Forward engines"); an ONNX model then runs nothing, others ignore it.
    */
-  listTensors(inputShape: ReadonlyArray<number>): TensorInfo[];
+  listTensors(inputShape: ReadonlyArray<number>, shapes?: ReadonlyMap<string, readonly number[]>): TensorInfo[];
 
   /**
    * Forward pass to the named tensors. `x` is in the model's layout. `overrides` replaces named tensors

@@ -183,12 +183,15 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxGraph {
  * `bytes.buffer` (readWithRoom), where the tail is written in place instead of copying the model.
  * Used by the native forward engine (docs/architecture.md "Forward engines").
  */
-export function onnxWithOutputs(bytes: Uint8Array, file: string, extra: readonly string[], room = 0): Uint8Array {
+export function onnxWithOutputs(bytes: Uint8Array, file: string, extra: readonly string[] | 'all', room = 0): Uint8Array {
   const scan = scanExternalData(bytes);
   if (!scan.ok) throw new KdInputError('bad-file', `${file}: not a readable ONNX model (${scan.reason})`);
-  if (scan.refs.length > 0) return reencodedWithOutputs(bytes, file, extra);
-  const have = graphOutputNames(bytes);
-  const tail = outputsMessage([...new Set(extra)].filter((name) => !have.has(name)));
+  // 'all' (a trace): every node output, untyped, as onnxruntime infers integer shape values too.
+  const typed = extra !== 'all';
+  const { outputs: have, values } = graphValueNames(bytes);
+  const names = [...new Set(extra === 'all' ? values : extra)].filter((name) => !have.has(name));
+  if (scan.refs.length > 0) return reencodedWithOutputs(bytes, file, names, typed);
+  const tail = outputsMessage(names, typed);
   if (tail.length <= room) {
     const out = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length + tail.length);
     out.set(tail, bytes.length);
@@ -202,7 +205,7 @@ export function onnxWithOutputs(bytes: Uint8Array, file: string, extra: readonly
 
 /** `file` read into an array with room after it for the outputs message of `extra` (see onnxWithOutputs). */
 export function readWithRoom(file: string, extra: readonly string[]): { bytes: Uint8Array; room: number } {
-  const room = outputsMessage(extra).length;
+  const room = outputsMessage(extra, true).length;
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
@@ -219,15 +222,19 @@ export function readWithRoom(file: string, extra: readonly string[]): { bytes: U
   }
 }
 
-/** A ModelProto holding only a graph with these float outputs: merged into a model by appending it. */
-function outputsMessage(names: readonly string[]): Uint8Array {
-  const outputs = names.map((name) => ({ name, type: { tensorType: { elemType: 1 } } }));
+/** A ModelProto holding only a graph with these outputs (float, or untyped): merged into a model by appending it. */
+function outputsMessage(names: readonly string[], typed: boolean): Uint8Array {
+  const outputs = names.map((name) => (typed ? { name, type: { tensorType: { elemType: 1 } } } : { name }));
   return onnxModelType().encode({ graph: { output: outputs } }).finish();
 }
 
-/** ModelProto.graph (7) → GraphProto.output (12) → ValueInfoProto.name (1), read from the wire format. */
-function graphOutputNames(bytes: Uint8Array): Set<string> {
-  const names = new Set<string>();
+/**
+ * The graph's output names (ModelProto.graph 7 → GraphProto.output 12 → ValueInfoProto.name 1) and every
+ * node output (GraphProto.node 1 → NodeProto.output 2), read from the wire format without decoding weights.
+ */
+function graphValueNames(bytes: Uint8Array): { outputs: Set<string>; values: string[] } {
+  const outputs = new Set<string>();
+  const values: string[] = [];
   const r = protobuf.Reader.create(bytes);
   const within = (end: number, onField: (no: number, wire: number) => boolean): void => {
     while (r.pos < end) {
@@ -235,26 +242,24 @@ function graphOutputNames(bytes: Uint8Array): Set<string> {
       if (!onField(tag >>> 3, tag & 7)) r.skipType(tag & 7);
     }
   };
-  within(r.len, (no, wire) => {
-    if (no !== 7 || wire !== 2) return false;
-    const graphEnd = r.uint32() + r.pos;
-    within(graphEnd, (gno, gwire) => {
-      if (gno !== 12 || gwire !== 2) return false;
-      const infoEnd = r.uint32() + r.pos;
-      within(infoEnd, (ino, iwire) => {
-        if (ino !== 1 || iwire !== 2) return false;
-        names.add(r.string());
-        return true;
-      });
-      return true;
-    });
+  const strings = (field: number, into: (name: string) => void) => (no: number, wire: number): boolean => {
+    if (no !== field || wire !== 2) return false;
+    into(r.string());
     return true;
-  });
-  return names;
+  };
+  const message = (field: number, inner: (no: number, wire: number) => boolean) => (no: number, wire: number): boolean => {
+    if (no !== field || wire !== 2) return false;
+    within(r.uint32() + r.pos, inner);
+    return true;
+  };
+  const graphField = (no: number, wire: number): boolean =>
+    message(12, strings(1, (n) => outputs.add(n)))(no, wire) || message(1, strings(2, (n) => n && values.push(n)))(no, wire);
+  within(r.len, message(7, graphField));
+  return { outputs, values };
 }
 
 /** The external-data case of onnxWithOutputs: decoded, side files read in, outputs added, re-encoded. */
-function reencodedWithOutputs(bytes: Uint8Array, file: string, extra: readonly string[]): Uint8Array {
+function reencodedWithOutputs(bytes: Uint8Array, file: string, extra: readonly string[], typed: boolean): Uint8Array {
   const type = onnxModelType();
   let msg: ModelMsg;
   try {
@@ -272,7 +277,7 @@ function reencodedWithOutputs(bytes: Uint8Array, file: string, extra: readonly s
     t.externalData = [];
     t.dataLocation = 0;
   }
-  g.output.push(...[...new Set(extra)].filter((name) => !have.has(name)).map((name) => ({ name, type: { tensorType: { elemType: 1 } } })));
+  g.output.push(...extra.filter((name) => !have.has(name)).map((name) => (typed ? { name, type: { tensorType: { elemType: 1 } } } : { name })));
   return type.encode(msg as unknown as protobuf.Message).finish();
 }
 

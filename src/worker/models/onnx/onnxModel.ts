@@ -183,7 +183,7 @@ export class OnnxModel implements LoadedModel {
   }
 
   /** The op context for one node: layout conversions cached per value for this execution. */
-  private context(node: OnnxNode, env: ReadonlyMap<string, Val>, conv: Map<TensorVal, { nchw?: tf.Tensor; nhwc?: tf.Tensor }>): OpContext {
+  private context(node: OnnxNode, env: ReadonlyMap<string, Val>, conv: Map<TensorVal, { nchw?: tf.Tensor; nhwc?: tf.Tensor }>, cached: tf.Tensor[] = []): OpContext {
     const path = this.path;
     const toTensor = (h: HostVal): tf.Tensor => tf.tensor(h.data, [...h.shape], h.dtype === 'float' ? 'float32' : h.dtype === 'int' ? 'int32' : 'bool');
     return {
@@ -194,7 +194,7 @@ export class OnnxModel implements LoadedModel {
         if (v.kind === 'host') return toTensor(v);
         if (!v.nhwc) return v.t;
         const c = conv.get(v) ?? {};
-        c.nchw ??= tf.transpose(v.t, [...TO_NCHW]);
+        if (!c.nchw) cached.push((c.nchw = tf.transpose(v.t, [...TO_NCHW])));
         conv.set(v, c);
         return c.nchw;
       },
@@ -203,7 +203,7 @@ export class OnnxModel implements LoadedModel {
         if (v.kind === 'host') return tf.transpose(toTensor(v), [...TO_NHWC]);
         if (v.nhwc) return v.t;
         const c = conv.get(v) ?? {};
-        c.nhwc ??= tf.transpose(v.t, [...TO_NHWC]);
+        if (!c.nhwc) cached.push((c.nhwc = tf.transpose(v.t, [...TO_NHWC])));
         conv.set(v, c);
         return c.nhwc;
       },
@@ -221,6 +221,22 @@ export class OnnxModel implements LoadedModel {
       },
       fail: (m) => new KdInputError('unsupported', `${path}: ${m} (node '${node.name}', op ${node.opType})`),
     };
+  }
+
+  /**
+   * One node's op. Its temporaries (BatchNorm's arithmetic, a bias add, a host constant uploaded for one
+   * use) are freed as the node ends rather than when the whole pass does: a 224-px ResNet-50 trace grew
+   * the wasm heap by ~400 MB otherwise, which wasm never gives back. Kept: the outputs and the layout
+   * conversions the node cached for later nodes.
+   */
+  private runNode(node: OnnxNode, inputs: (Val | undefined)[], env: ReadonlyMap<string, Val>, conv: Map<TensorVal, { nchw?: tf.Tensor; nhwc?: tf.Tensor }>): Val[] {
+    const cached: tf.Tensor[] = [];
+    let outs: Val[] = [];
+    tf.tidy(() => {
+      outs = OPS[node.opType].run(inputs, this.context(node, env, conv, cached));
+      return [...outs.flatMap((o) => (o.kind === 'tensor' ? [o.t] : [])), ...cached];
+    });
+    return outs;
   }
 
   /**
@@ -254,7 +270,7 @@ export class OnnxModel implements LoadedModel {
     plan.nodes.forEach((ni, pos) => {
       const node = this.nodes[ni];
       const inputs = node.inputs.map((n) => (n ? lookup(this.canon(n)) : undefined));
-      let outs = OPS[node.opType].run(inputs, this.context(node, env, conv));
+      let outs = this.runNode(node, inputs, env, conv);
       // An op may hand back one of its inputs' tensors (or a cached conversion): give it its own handle
       // so freeing one value never frees another.
       const taken = new Set<tf.Tensor>();
@@ -277,6 +293,34 @@ export class OnnxModel implements LoadedModel {
       });
     });
     return env;
+  }
+
+  /** Every node output's shape for an input of `inputShape`, from one TF.js pass. */
+  private tracedShapes(inputShape: ReadonlyArray<number>): Map<string, readonly number[]> {
+    const shapes = new Map<string, readonly number[]>();
+    tf.tidy(() => {
+      const x = tf.zeros([...inputShape]);
+      this.execute(x, this.plan([], new Set(), true), {}, new Set(), (node, outs) => {
+        node.outputs.forEach((o, i) => o && outs[i] && shapes.set(o, logicalShape(outs[i])));
+      });
+    });
+    return shapes;
+  }
+
+  /**
+   * Node outputs' shapes as another engine computed them, under the names this executor uses. Running no
+   * TF.js conv matters beyond time: the wasm backend packs each conv's weights on first use into a heap
+   * that never shrinks (~400 MB for a 224-px teacher and two students).
+   */
+  private knownShapes(known: ReadonlyMap<string, readonly number[]>): Map<string, readonly number[]> {
+    const shapes = new Map<string, readonly number[]>();
+    for (const node of this.nodes) {
+      for (const o of node.outputs) {
+        const shape = o ? known.get(o) : undefined;
+        if (o && shape) shapes.set(this.canon(o), shape);
+      }
+    }
+    return shapes;
   }
 
   run(x: tf.Tensor, names: ReadonlyArray<string>, overrides: Readonly<Record<string, tf.Tensor>> = {}): Record<string, tf.Tensor> {
@@ -302,15 +346,9 @@ export class OnnxModel implements LoadedModel {
     });
   }
 
-  listTensors(inputShape: ReadonlyArray<number>): TensorInfo[] {
-    const shapes = new Map<string, number[]>();
-    tf.tidy(() => {
-      const x = tf.zeros([...inputShape]);
-      this.execute(x, this.plan([], new Set(), true), {}, new Set(), (node, outs) => {
-        node.outputs.forEach((o, i) => o && outs[i] && shapes.set(o, logicalShape(outs[i])));
-      });
-    });
-    const shapeOf = (o: string): number[] | undefined => {
+  listTensors(inputShape: ReadonlyArray<number>, known?: ReadonlyMap<string, readonly number[]>): TensorInfo[] {
+    const shapes = known ? this.knownShapes(known) : this.tracedShapes(inputShape);
+    const shapeOf = (o: string): readonly number[] | undefined => {
       const c = this.canon(o);
       const cv = this.consts.get(c);
       return shapes.get(c) ?? (cv ? logicalShape(cv) : undefined) ?? (c === this.input.name ? [...inputShape] : undefined);

@@ -78,8 +78,8 @@ export class TemplateModel implements LoadedModel {
     this.numClasses = inner.numClasses;
   }
 
-  listTensors(inputShape: ReadonlyArray<number>): TensorInfo[] {
-    return this.inner.listTensors(inputShape);
+  listTensors(inputShape: ReadonlyArray<number>, shapes?: ReadonlyMap<string, readonly number[]>): TensorInfo[] {
+    return this.inner.listTensors(inputShape, shapes);
   }
 
   run(x: tf.Tensor, names: ReadonlyArray<string>, overrides?: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
