@@ -225,9 +225,9 @@ export class OnnxModel implements LoadedModel {
 
   /**
    * One node's op. Its temporaries (BatchNorm's arithmetic, a bias add, a host constant uploaded for one
-   * use) are freed as the node ends rather than when the whole pass does: a 224-px ResNet-50 trace grew
-   * the wasm heap by ~400 MB otherwise, which wasm never gives back. Kept: the outputs and the layout
-   * conversions the node cached for later nodes.
+   * use) are freed as the node ends rather than when the whole pass does, so a pass holds one node's
+   * temporaries at a time: the wasm heap grows to its high-water mark and never gives memory back. Kept:
+   * the outputs and the layout conversions the node cached for later nodes.
    */
   private runNode(node: OnnxNode, inputs: (Val | undefined)[], env: ReadonlyMap<string, Val>, conv: Map<TensorVal, { nchw?: tf.Tensor; nhwc?: tf.Tensor }>): Val[] {
     const cached: tf.Tensor[] = [];
