@@ -7,7 +7,8 @@ import type { RunConfig, RunId } from '../core/runs';
 import type { Controller } from './controller';
 import type { PanelController } from './webviews/panel';
 
-const MODEL_FILTERS = { Models: ['onnx', 'json', 'h5', 'keras'] };
+// PyTorch checkpoints (.pt, .pth, .ckpt, .safetensors, .bin) open through the run's architecture template.
+const MODEL_FILTERS = { Models: ['onnx', 'json', 'h5', 'keras', 'pt', 'pth', 'ckpt', 'safetensors', 'bin'] };
 
 function needRun(ctl: Controller): RunConfig | undefined {
   const run = ctl.store.activeRun;
