@@ -99,10 +99,12 @@ class PlaneCache {
   }
 }
 
-/** Image i's plane of a map set, named without decoding it (decoded when its cell is drawn). */
-interface PlaneRef {
-  readonly set: HeatmapSet;
-  readonly i: number;
+/** A shown column for one snapshot: its map sets and the part of its cells' keys shared by all rows. */
+interface ColumnDraw {
+  readonly col: MapColumn;
+  readonly sets: readonly HeatmapSet[];
+  readonly key: string;
+  readonly opacity: number;
 }
 
 interface Plane {
@@ -280,8 +282,9 @@ export class Gallery {
 
     const cw = Math.max(16, Math.round(BASE_CELL * ui.zoom));
     const size: CellSize = { cw, ch: Math.max(16, Math.round((cw * probe.h) / probe.w)) };
+    const cols = this.columns.map((col) => this.columnDraw(d, col, ui, size, probe.hasImages));
     const jobs: DrawJob[] = [];
-    const rowsOut = this.shown.map((i) => this.renderRow(d, ui, i, probe, size, jobs));
+    const rowsOut = this.shown.map((i) => this.renderRow(d, i, probe, size, cols, jobs));
     replaceChildrenIfChanged(this.rowsEl, rowsOut);
     if (this.inputs.size > 4 * Math.max(64, this.shown.length)) this.inputs.clear();
     this.schedule(jobs);
@@ -338,12 +341,12 @@ export class Gallery {
   }
 
   /** One probe image's row: header, then a cell per shown column; changed cells add a draw job. */
-  private renderRow(d: EvalResult, ui: PanelUiState, i: number, probe: ProbeImages, size: CellSize, jobs: DrawJob[]): HTMLElement {
+  private renderRow(d: EvalResult, i: number, probe: ProbeImages, size: CellSize, cols: readonly ColumnDraw[], jobs: DrawJob[]): HTMLElement {
     const row = this.row(i);
     this.renderRowHead(row, d, i);
     // The input at cell size is resized when a cell is drawn: rows off screen cost nothing while applying.
     const input = (): Uint8Array | null => this.inputPixels(i, probe, size);
-    const cellsOut = this.columns.map((col) => this.renderCell(row, col, d, ui, i, probe.hasImages, input, size, jobs));
+    const cellsOut = cols.map((cd) => this.renderCell(row, cd, i, input, size, jobs));
     replaceChildrenIfChanged(row.el.querySelector('.g-cells') as HTMLElement, cellsOut);
     return row.el;
   }
@@ -385,20 +388,30 @@ export class Gallery {
   }
 
   /**
+   * What every cell of a column draws: its map sets (none for input; teacher and student for the
+   * difference) and the part of the cells' keys common to all rows, built once per snapshot, not per cell.
+   */
+  private columnDraw(d: EvalResult, col: MapColumn, ui: PanelUiState, { cw, ch }: CellSize, hasImages: boolean): ColumnDraw {
+    const sets = col === 'input' ? [] : col === 'difference' ? [columnSet(d, 'teacher', ui.camClass), columnSet(d, 'student', ui.camClass)] : [columnSet(d, col, ui.camClass)];
+    const known = sets as HeatmapSet[];
+    const key = `${col}|${cw}x${ch}|${ui.opacity}|${known.map((set) => `${this.planes.id(set)}:${set.h}x${set.w}`).join(',')}|${hasImages ? 1 : 0}`;
+    return { col, sets: known, key, opacity: ui.opacity };
+  }
+
+  /**
    * Sizes cell (i, col) and flags an empty map; queues a redraw only when its key (what it shows)
    * changed. The key is set when the job runs, so a job dropped by a newer snapshot is redone.
    */
-  private renderCell(row: Row, col: MapColumn, d: EvalResult, ui: PanelUiState, i: number, hasImages: boolean, input: () => Uint8Array | null, { cw, ch }: CellSize, jobs: DrawJob[]): HTMLElement {
+  private renderCell(row: Row, cd: ColumnDraw, i: number, input: () => Uint8Array | null, { cw, ch }: CellSize, jobs: DrawJob[]): HTMLElement {
+    const { col, sets, opacity } = cd;
     const cell = this.cell(row, col);
-    const { refs, empty } = this.cellPlanes(d, col, ui.camClass, i);
-    const key = `${col}|${i}|${cw}x${ch}|${ui.opacity}|${refs.map((r) => `${this.planes.id(r.set)}:${r.set.h}x${r.set.w}`).join(',')}|${hasImages ? 1 : 0}`;
+    const key = `${cd.key}|${i}`;
     if (key !== cell.key) {
-      const opacity = ui.opacity;
       jobs.push({
         row: row.el,
         run: () => {
           cell.key = key;
-          const planes = refs.map((r) => ({ data: this.planes.plane(r.set, r.i), h: r.set.h, w: r.set.w }));
+          const planes = sets.map((set) => ({ data: this.planes.plane(set, i), h: set.h, w: set.w }));
           this.draw(cell.canvas, col, planes, input(), cw, ch, opacity);
           this.meta.set(cell.canvas, { i, col, planes, W: cw, H: ch });
         },
@@ -409,16 +422,10 @@ export class Gallery {
       cell.canvas.style.width = `${cw}px`;
       cell.canvas.style.height = `${ch}px`;
     }
+    // "No positive evidence" is a property of a single map (the difference column has none).
+    const empty = sets.length === 1 && sets[0].empty[i] === true;
     if (cell.badge.hidden !== !empty) cell.badge.hidden = !empty;
     return cell.fig;
-  }
-
-  /** The map planes a cell shows (none for input; teacher and student for the difference). */
-  private cellPlanes(d: EvalResult, col: MapColumn, camClass: 'pred' | 'true', i: number): { refs: PlaneRef[]; empty: boolean } {
-    if (col === 'input') return { refs: [], empty: false };
-    if (col === 'difference') return { refs: [{ set: columnSet(d, 'teacher', camClass) as HeatmapSet, i }, { set: columnSet(d, 'student', camClass) as HeatmapSet, i }], empty: false };
-    const set = columnSet(d, col, camClass) as HeatmapSet;
-    return { refs: [{ set, i }], empty: set.empty[i] === true };
   }
 
   /**
