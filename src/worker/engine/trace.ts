@@ -105,13 +105,26 @@ function camTarget(traced: TracedModel): Stage {
   return tokens.length >= 2 && tokens[tokens.length - 1] === last ? tokens[tokens.length - 2] : last;
 }
 
+/**
+ * Tensor lists per loaded model and input shape: a cached teacher or base (engine/caches.ts keeps loaded
+ * models) is traced once, not at every new student checkpoint.
+ */
+const tensorLists = new WeakMap<LoadedModel, Map<string, TensorInfo[]>>();
+
 /** One model's tensors at its input size: shapes from onnxruntime when it runs the model, else a TF.js pass. */
 async function traceModel(job: JobContext, role: ModelRole, model: LoadedModel, probe: ProbeSet): Promise<TracedModel> {
   const { params } = job;
   const size: [number, number] = params.imageSize ? [params.imageSize[0], params.imageSize[1]] : (staticSize(model) ?? [probe.height, probe.width]);
   const shape = inputShape(model, size);
-  const known = await nativeShapes(model, shape, forwardEngineOf(job));
-  const tensors = model.listTensors(shape, known ?? undefined);
+  const lists = tensorLists.get(model) ?? new Map<string, TensorInfo[]>();
+  tensorLists.set(model, lists);
+  const key = JSON.stringify([shape, forwardEngineOf(job)]);
+  let tensors = lists.get(key);
+  if (!tensors) {
+    const known = await nativeShapes(model, shape, forwardEngineOf(job));
+    tensors = model.listTensors(shape, known ?? undefined);
+    lists.set(key, tensors);
+  }
   return { role, model, size, tensors, stages: discoverStages(tensors) };
 }
 
