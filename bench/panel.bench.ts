@@ -65,19 +65,21 @@ async function main(): Promise<void> {
     // Scrubbing forth and back through the run for the main case (98 snapshots), forth for the others.
     const forth = Array.from({ length: CHECKPOINTS - 1 }, (_, k) => k + 1);
     const back = forth.map((k) => CHECKPOINTS - 1 - k);
-    let first = true;
+    // One page for all cases: the scene is built once (a reload would lose it), the second case only
+    // changes what the snapshots carry and the third shows 32 more rows through the gallery's own button.
+    await page.page.evaluate(`sessionStorage.setItem('kdlens-ui', JSON.stringify({ rows: 32 }))`);
+    await page.page.reload();
+    await page.waitFor('window.__posted.length > 0');
+    await page.page.evaluate(`${script}; window.__bench = __scene.scene()`);
+    const [bytes, fullBytes] = await page.page.evaluate<[number, number]>('[window.__bench.bytes, window.__bench.fullBytes]');
+    console.log(`panel scrub: ${CHECKPOINTS} checkpoints, ${N} images ${PROBE}×${PROBE}, 8 maps ${FEAT}×${FEAT} per image; snapshot ${(bytes / 1e6).toFixed(2)} MB JSON (${(fullBytes / 1e6).toFixed(2)} MB with the probe images)${bundle ? `; panel app ${bundle}` : ''}`);
     for (const [rows, full, ks] of [[32, false, [...forth, ...back]], [32, true, forth], [64, false, forth]] as const) {
-      await page.page.evaluate(`sessionStorage.setItem('kdlens-ui', JSON.stringify({ rows: ${rows} }))`);
-      await page.page.reload();
-      await page.waitFor('window.__posted.length > 0');
-      await page.page.evaluate(`${script}; window.__bench = __scene.scene(); window.postMessage({ method: 'panel/state/didChange', params: window.__bench.state(0) }, '*')`);
-      if (first) {
-        first = false;
-        const [bytes, fullBytes] = await page.page.evaluate<[number, number]>('[window.__bench.bytes, window.__bench.fullBytes]');
-        console.log(`panel scrub: ${CHECKPOINTS} checkpoints, ${N} images ${PROBE}×${PROBE}, 8 maps ${FEAT}×${FEAT} per image; snapshot ${(bytes / 1e6).toFixed(2)} MB JSON (${(fullBytes / 1e6).toFixed(2)} MB with the probe images)${bundle ? `; panel app ${bundle}` : ''}`);
-      }
-      // Warm-up (the snapshot above, with the probe images): their first draw at display size.
-      await page.waitFor(`document.body.dataset.renderSeq && document.getElementById('gallery').dataset.pending === '0'`);
+      // Warm-up: the first checkpoint with the probe images (their first draw at display size).
+      const seq = Number(await page.page.evaluate<string | undefined>('document.body.dataset.renderSeq') ?? 0);
+      await page.page.evaluate("window.postMessage({ method: 'panel/state/didChange', params: window.__bench.state(0) }, '*')");
+      await page.waitFor(`Number(document.body.dataset.renderSeq || 0) > ${seq} && document.getElementById('gallery').dataset.pending === '0'`);
+      if ((await page.page.evaluate<number>("document.querySelectorAll('.g-row').length")) < rows) await page.page.evaluate("document.querySelector('#gallery > button').click()");
+      await page.waitFor(`document.querySelectorAll('.g-row').length === ${rows} && document.getElementById('gallery').dataset.pending === '0'`);
       // Scrubbing happens with the gallery in view: scroll so its first rows are on screen.
       await page.page.evaluate("document.querySelector('.g-row').scrollIntoView()");
       const steps = await page.page.evaluate<Array<[number, number, number]>>(`(${SCRUB})(${full}, ${JSON.stringify(ks)})`);
