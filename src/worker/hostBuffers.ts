@@ -40,11 +40,20 @@ export function giveFloat32(a: Float32Array): void {
   scheduleTrim();
 }
 
-/** Drops every pooled array (tests, benchmarks, and the idle timer). */
-export function trimHostBuffers(): void {
+/**
+ * Drops pooled arrays, keeping the smallest ones up to `keepBytes` in all (default none: tests, benchmarks
+ * and the idle timer). After a job's passes the engine keeps what the next checkpoint's student pass needs.
+ */
+export function trimHostBuffers(keepBytes = 0): void {
+  free.sort((a, b) => a.byteLength - b.byteLength);
+  let kept = 0;
+  const keep = free.filter((b) => (kept += b.byteLength) <= keepBytes);
   free.length = 0;
-  if (idleTimer) clearTimeout(idleTimer);
-  idleTimer = undefined;
+  free.push(...keep);
+  if (free.length === 0 && idleTimer) {
+    clearTimeout(idleTimer);
+    idleTimer = undefined;
+  }
 }
 
 /** Bytes currently held unused by the pool. */
@@ -54,6 +63,6 @@ export function hostBufferPoolBytes(): number {
 
 function scheduleTrim(): void {
   if (idleTimer) clearTimeout(idleTimer);
-  idleTimer = setTimeout(trimHostBuffers, POOL_IDLE_MS);
+  idleTimer = setTimeout(() => trimHostBuffers(), POOL_IDLE_MS);
   idleTimer.unref();
 }

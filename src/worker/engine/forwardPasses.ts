@@ -5,6 +5,7 @@
 import { KdInputError } from '../../core/errors';
 import type { ModelRole } from '../../core/types';
 import { forwardProbe } from '../forward';
+import { trimHostBuffers } from '../hostBuffers';
 import type { ForwardPlan, ForwardResult } from '../forward';
 import type { ProbeSet } from '../probe/probeSet';
 import { engineCaches } from './caches';
@@ -69,7 +70,16 @@ export async function runForwardPasses(job: JobContext, trace: Trace, probe: Pro
   const teacher = passes.get('teacher') as ForwardResult;
   const student = passes.get('student') as ForwardResult;
   const base = passes.get('base');
+  // The next checkpoint of the series runs only a student pass: keep pooled memory for that, not the teacher's.
+  trimHostBuffers(stageBytes(student, probe.n));
   return base ? { teacher, student, base } : { teacher, student };
+}
+
+/** Bytes of a pass's stage features over the probe (what its pooled arrays held). */
+function stageBytes(pass: ForwardResult, n: number): number {
+  let bytes = 0;
+  for (const { shape } of pass.features.values()) bytes += 4 * n * shape.slice(1).reduce((a, b) => a * b, 1);
+  return bytes;
 }
 
 /** The class count every model agrees on and the probe's labels fit; else a clear input error. */

@@ -19,7 +19,7 @@ export async function nativeShapes(model: LoadedModel, inputShape: readonly numb
   const o = loadOrt();
   if (!onnxBased || !o || !useNative(engine)) return null;
   const bytes = model.onnxBytes?.() ?? fs.readFileSync(model.path);
-  const session = await o.InferenceSession.create(onnxWithOutputs(bytes, model.path, 'all'), { graphOptimizationLevel: 'disabled', intraOpNumThreads: os.availableParallelism() });
+  const session = await o.InferenceSession.create(onnxWithOutputs(bytes, model.path, 'all'), { graphOptimizationLevel: 'disabled', enableCpuMemArena: false, intraOpNumThreads: os.availableParallelism() });
   try {
     const size = inputShape.reduce((a, b) => a * b, 1);
     const out = await session.run({ [session.inputNames[0]]: new o.Tensor('float32', new Float32Array(size), [...inputShape]) });

@@ -32,6 +32,15 @@ describe('host buffer pool', () => {
     assert.equal(takeFloat32(2 * MB).buffer, small.buffer);
   });
 
+  test('trim keeps the smallest arrays up to the bytes asked for (what the next student pass needs)', () => {
+    const [a, b, c] = [takeFloat32(2 * MB), takeFloat32(3 * MB), takeFloat32(8 * MB)];
+    for (const x of [c, a, b]) giveFloat32(x);
+    trimHostBuffers(6 * MB * 4);
+    assert.equal(hostBufferPoolBytes(), 5 * MB * 4, 'the 2 and 3 MiB arrays stay, the 8 MiB one goes');
+    assert.equal(takeFloat32(3 * MB).buffer, b.buffer);
+    assert.notEqual(takeFloat32(8 * MB).buffer, c.buffer);
+  });
+
   test('views, small arrays and a second return are ignored; trim empties the pool', () => {
     const a = takeFloat32(2 * MB);
     giveFloat32(a.subarray(1));
