@@ -18,6 +18,7 @@ import type { ReportJson } from '../../src/report/types';
 import { initBackend } from '../../src/worker/backend';
 import { openModel } from '../../src/worker/models/registry';
 import { loadOrt } from '../../src/worker/ort/nativeForward';
+import { relErr } from '../unit/worker/models/torchFixtureCases';
 
 const root = path.resolve(__dirname, '../../..');
 const TORCH = path.join(root, 'test/fixtures/torch');
@@ -42,17 +43,6 @@ const probe = (() => {
   return { x: { data: x.data as Float32Array, shape: [...x.shape] }, labels: Array.from(y.data as BigInt64Array, Number) };
 })();
 
-/** max |a − b| / max |b| (b = torch's). */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 /** Accuracy, agreement with the teacher and mean KL(teacher ‖ student) at T, from torch's logits (float64). */
 function torchFigures(student: Float32Array, teacher: Float32Array, T: number): { accuracy: number; agreement: number; kl: number } {
