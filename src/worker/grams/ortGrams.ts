@@ -2,14 +2,13 @@
 // TF.js backend (tfjsGrams.ts): the same contract and float64 column statistics as core featureGrams
 // (docs/methods.md §Pairwise distances). Column blocks are centred in float64, multiplied in float32 by a
 // two-node ONNX graph (Transpose, batched MatMul) and the n×n block products summed in float64.
-import os from 'node:os';
 import * as protobuf from 'protobufjs';
 import type * as OrtModule from 'onnxruntime-node';
 import type { FeatureGrams, FeatureMatrix, GramRequest } from '../../core/dcor';
 import { mirrorUpperTriangle, startGrams } from '../../core/dcor/gram';
 import type { ColumnStats } from '../../core/dcor/gram';
 import { ONNX_PROTO } from '../models/onnx/onnxProto';
-import { loadOrt, useNative } from '../ort/nativeForward';
+import { loadOrt, sessionOptions, useNative } from '../ort/nativeForward';
 import type { ForwardEngine } from '../ort/nativeForward';
 import { stageGrams } from './tfjsGrams';
 
@@ -54,8 +53,7 @@ function gramSession(): Promise<{ ort: Ort; session: Session } | null> {
     const ort = loadOrt();
     if (!ort) return null;
     try {
-      // Every logical CPU, as for the forward sessions (src/worker/ort/nativeForward.ts).
-      return { ort, session: await ort.InferenceSession.create(gramModel(), { graphOptimizationLevel: 'all', intraOpNumThreads: os.availableParallelism() }) };
+      return { ort, session: await ort.InferenceSession.create(gramModel(), sessionOptions('all')) };
     } catch {
       return null;
     }

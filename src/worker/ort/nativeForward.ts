@@ -7,6 +7,22 @@ import type * as OrtModule from 'onnxruntime-node';
 import type { HostTensor } from '../activations';
 import { onnxWithOutputs, readWithRoom } from '../models/onnx/onnxFile';
 
+/**
+ * Options every onnxruntime session of the worker opens with. Threads: onnxruntime's default is the
+ * physical core count, which a VM may report as 1 of its 2 vCPUs, so every logical CPU is asked for, as a
+ * benchmark of the bare model does. No spinning: KD Lens runs beside a training job, and idle threads
+ * spinning for work took CPU from it (and, on a busy 2-core machine, a ResNet-18 batch took 2.0 s with
+ * spinning, 1.7 s without; docs/architecture.md "Forward engines").
+ */
+export function sessionOptions(level: 'all' | 'disabled', arena = true): OrtModule.InferenceSession.SessionOptions {
+  return {
+    graphOptimizationLevel: level,
+    enableCpuMemArena: arena,
+    intraOpNumThreads: os.availableParallelism(),
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}
+
 /** Which engine runs forward passes: the native one when it loads ('auto'), or one forced. */
 export type ForwardEngine = 'auto' | 'onnxruntime' | 'tfjs';
 
@@ -62,9 +78,7 @@ export async function openNativeSession(file: string, outputs: readonly string[]
   // Read with room for the outputs message, so adding the outputs copies nothing (onnxWithOutputs).
   const read = bytes ? { bytes, room: 0 } : readWithRoom(file, outputs);
   const model = onnxWithOutputs(read.bytes, file, outputs, read.room);
-  // onnxruntime's default thread count is the physical core count, which a VM may report as 1 of its 2
-  // vCPUs: ask for every logical CPU, as a benchmark of the bare model does (docs/architecture.md "Forward engines").
-  const session = await o.InferenceSession.create(model, { graphOptimizationLevel: 'all', intraOpNumThreads: os.availableParallelism() });
+  const session = await o.InferenceSession.create(model, sessionOptions('all'));
   const inputName = session.inputNames[0];
   // Preallocated outputs rely on the traced shapes; if onnxruntime ever disagrees, the session falls back
   // to its own output memory for good rather than failing the job.

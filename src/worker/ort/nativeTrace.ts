@@ -3,10 +3,9 @@
 // wasm heap, which never shrinks (~400 MB for a 224-px ResNet-50 teacher and two ResNet-18 students),
 // for shapes onnxruntime gives in one run (docs/architecture.md "Forward engines").
 import fs from 'node:fs';
-import os from 'node:os';
 import type { LoadedModel } from '../models/model';
 import { onnxWithOutputs } from '../models/onnx/onnxFile';
-import { loadOrt, useNative } from './nativeForward';
+import { loadOrt, sessionOptions, useNative } from './nativeForward';
 import type { ForwardEngine } from './nativeForward';
 
 /**
@@ -19,7 +18,7 @@ export async function nativeShapes(model: LoadedModel, inputShape: readonly numb
   const o = loadOrt();
   if (!onnxBased || !o || !useNative(engine)) return null;
   const bytes = model.onnxBytes?.() ?? fs.readFileSync(model.path);
-  const session = await o.InferenceSession.create(onnxWithOutputs(bytes, model.path, 'all'), { graphOptimizationLevel: 'disabled', enableCpuMemArena: false, intraOpNumThreads: os.availableParallelism() });
+  const session = await o.InferenceSession.create(onnxWithOutputs(bytes, model.path, 'all'), sessionOptions('disabled', false));
   try {
     const size = inputShape.reduce((a, b) => a * b, 1);
     const out = await session.run({ [session.inputNames[0]]: new o.Tensor('float32', new Float32Array(size), [...inputShape]) });
