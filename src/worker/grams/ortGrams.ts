@@ -6,7 +6,7 @@ import * as protobuf from 'protobufjs';
 import type * as OrtModule from 'onnxruntime-node';
 import type { FeatureGrams, FeatureMatrix, GramRequest } from '../../core/dcor';
 import { mirrorUpperTriangle, startGrams } from '../../core/dcor/gram';
-import type { ColumnStats } from '../../core/dcor/gram';
+import { canDeriveNormalised, normalisedFromRawGram } from '../../core/dcor/normalisedGram';
 import { ONNX_PROTO } from '../models/onnx/onnxProto';
 import { loadOrt, sessionOptions, useNative } from '../ort/nativeForward';
 import type { ForwardEngine } from '../ort/nativeForward';
@@ -67,43 +67,58 @@ export async function nativeGramsAvailable(): Promise<boolean> {
 }
 
 /**
- * The centred Grams of X on onnxruntime, or null when it is not available. Validated as featureGrams
- * (shape, NaN/Inf by `name` and row). Memory beyond X is O(n² + n·block·blocks per run).
+ * The centred Grams of X on onnxruntime, or null when it is not available (or a row is too short for the
+ * derived normalised Gram, below). Validated as featureGrams
+ * (shape, NaN/Inf by `name` and row). Only the raw rows are multiplied: the row-normalised Gram follows
+ * from the raw one in float64 (core normalisedFromRawGram), which halves the products and the copies.
+ * Memory beyond X is O(n² + n·block·blocks per run).
  */
 export async function ortFeatureGrams(X: FeatureMatrix, name = 'X', req: GramRequest = {}, block = ORT_GRAM_BLOCK): Promise<FeatureGrams | null> {
   const s = await gramSession();
   if (!s) return null;
-  const { n, stats, raw, normalised } = startGrams(X, name, req);
-  const out = { n, raw, normalised };
-  const variants = ([['raw', false], ['normalised', true]] as const).filter(([k]) => out[k] !== null);
+  const { n, stats } = startGrams(X, name, { raw: true });
+  // A row far shorter than the mean row would magnify float32 rounding in the derived normalised Gram:
+  // then the TF.js path multiplies both variants (stageGramsAsync falls back on null).
+  if (req.normalised && !canDeriveNormalised(stats.rowScale, stats.mean)) return null;
+  const raw = new Float64Array(n * n);
+  const a = new Float64Array(n);
   const width = Math.max(1, Math.min(X.cols, Math.floor(block)));
-  const whole = new Float32Array(variants.length * Math.min(BLOCKS_PER_RUN, Math.ceil(X.cols / width)) * n * width);
+  const whole = new Float32Array(Math.min(BLOCKS_PER_RUN, Math.ceil(X.cols / width)) * n * width);
   for (let c0 = 0; c0 < X.cols; ) {
     // Whole blocks while they last, then the tail as one shorter block.
     const count = X.cols - c0 >= width ? Math.min(BLOCKS_PER_RUN, Math.floor((X.cols - c0) / width)) : 1;
     const len = count > 1 || X.cols - c0 >= width ? width : X.cols - c0;
-    const buf = whole.subarray(0, variants.length * count * n * len);
-    variants.forEach(([, normalised], v) => fillBlocks(X, stats, c0, len, count, normalised, buf.subarray(v * count * n * len)));
-    const result = await s.session.run({ A: new s.ort.Tensor('float32', buf, [variants.length * count, n, len]) });
-    const g = result.G.data as Float32Array;
-    variants.forEach(([k], v) => addBlocks(g.subarray(v * count * n * n, (v + 1) * count * n * n), n, out[k] as Float64Array));
+    const buf = whole.subarray(0, count * n * len);
+    fillBlocks(X, stats.mean, c0, len, count, buf, a);
+    const result = await s.session.run({ A: new s.ort.Tensor('float32', buf, [count, n, len]) });
+    addBlocks(result.G.data as Float32Array, n, raw);
     c0 += count * len;
   }
-  for (const g of [out.raw, out.normalised]) if (g) mirrorUpperTriangle(g, n);
-  return out;
+  mirrorUpperTriangle(raw, n);
+  const meanSquared = stats.mean.reduce((acc, v) => acc + v * v, 0);
+  const normalised = req.normalised ? normalisedFromRawGram(raw, a, meanSquared, stats.rowScale, n) : null;
+  return { n, raw: (req.raw ?? true) ? raw : null, normalised };
 }
 
-/** `count` blocks of `len` columns from c0, centred in float64 (raw or normalised, as featureGrams), as [count, n, len] float32. */
-function fillBlocks(X: FeatureMatrix, stats: ColumnStats, c0: number, len: number, count: number, normalised: boolean, buf: Float32Array): void {
+/**
+ * `count` blocks of `len` columns from c0, centred in float64, as [count, n, len] float32; adds each row's
+ * ⟨x_i − m, m⟩ over these columns into `a` (for the row-normalised Gram).
+ */
+function fillBlocks(X: FeatureMatrix, mean: Float64Array, c0: number, len: number, count: number, buf: Float32Array, a: Float64Array): void {
   const { rows: n, cols: p, data: x } = X;
-  const mean = normalised ? stats.meanNormalised : stats.mean;
   for (let b = 0; b < count; b++) {
     const start = c0 + b * len;
     for (let i = 0; i < n; i++) {
       const src = i * p + start;
       const dst = (b * n + i) * len;
-      const wi = normalised ? stats.rowScale[i] : 1;
-      for (let d = 0; d < len; d++) buf[dst + d] = wi * x[src + d] - mean[start + d];
+      let dot = 0;
+      for (let d = 0; d < len; d++) {
+        const m = mean[start + d];
+        const c = x[src + d] - m;
+        buf[dst + d] = c;
+        dot += c * m;
+      }
+      a[i] += dot;
     }
   }
 }
