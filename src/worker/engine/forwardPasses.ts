@@ -2,11 +2,13 @@
 // changes every checkpoint; the teacher's and base's results come from the forward cache when their model,
 // probe and plan are unchanged. Then every model must produce the same class count, and the probe's labels
 // must lie within it.
+import path from 'node:path';
 import { KdInputError } from '../../core/errors';
 import type { ModelRole } from '../../core/types';
 import { forwardProbe } from '../forward';
 import { trimHostBuffers } from '../hostBuffers';
 import type { ForwardPlan, ForwardResult } from '../forward';
+import type { LoadedModel } from '../models/model';
 import type { ProbeSet } from '../probe/probeSet';
 import { engineCaches } from './caches';
 import { forwardEngineOf, rolesOf } from './job';
@@ -23,8 +25,17 @@ const FORWARD_CHUNK = 16;
  */
 const FORWARD_PIXELS = 8 * 224 * 224;
 
-/** Images per chunk for an input of h×w. */
-export function chunkFor(h: number, w: number): number {
+/**
+ * Images per chunk for a model whose input is h×w. A model exported with its batch fixed at 1 (the
+ * exporters' default without dynamic axes: a flatten becomes Reshape [1, -1]) runs image by image; any
+ * other fixed batch is refused with the re-export that frees it.
+ */
+export function chunkFor(model: LoadedModel, h: number, w: number): number {
+  const batch = model.input.shape[0];
+  if (batch === 1) return 1;
+  if (typeof batch === 'number' && batch > 1) {
+    throw new KdInputError('unsupported', `${path.basename(model.path)}: the input's batch is fixed at ${batch}; KD Lens needs a dynamic batch (or 1): re-export with dynamic_shapes=({0: torch.export.Dim("batch")},) (dynamo) or dynamic_axes={"input": {0: "batch"}} (TorchScript)`);
+  }
   return Math.max(1, Math.min(FORWARD_CHUNK, Math.floor(FORWARD_PIXELS / (h * w))));
 }
 
@@ -46,7 +57,7 @@ function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPla
     feature,
     featureLayout: layoutOf(traced, feature),
     gradcam: !params.skipMaps,
-    chunk: chunkFor(traced.size[0], traced.size[1]),
+    chunk: chunkFor(traced.model, traced.size[0], traced.size[1]),
     engine: forwardEngineOf(job),
     // FSS/RS/pRS read the base only through its raw Gram (docs/methods.md "Per-stage metrics").
     ...(traced.role === 'base' ? { grams: { raw: true } } : {}),
