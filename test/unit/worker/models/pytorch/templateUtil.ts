@@ -38,13 +38,4 @@ export function editState(sd: StateDict, edit: (key: string, t: StateTensor) => 
   return { ...sd, tensors };
 }
 
-/** max |a − b| / max |b| (b = the reference). */
-export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return a.length === b.length ? diff / scale : Infinity;
-}
+export { relErr } from '../torchFixtureCases';
