@@ -4,6 +4,7 @@ import { isKdInputError } from '../core/errors';
 import { runDcor } from './dcorCommand';
 import { runInspectCommand, runReportCommand } from './reportCommand';
 import { UsageError } from './usage';
+import { templateExport } from '../core/config/templates';
 
 const HELP = `kdlens — see what knowledge distillation transferred
 
@@ -22,7 +23,7 @@ Usage:
       --fail-if "agreement<0.9 || fss_u[layer3]<0.5" exits 1 when a condition holds.
       PyTorch checkpoints (.pt/.pth/.ckpt/.bin/.safetensors state_dicts) need the architecture once as ONNX:
       --template for the student (and base), --teacher-template for the teacher, exported with
-      torch.onnx.export(model, (x,), 'student.onnx', dynamo=True, optimize=False, dynamic_shapes=({0: 'batch'},)).
+      ${templateExport('student.onnx')}.
   kdlens inspect MODEL [--template ONNX] [--image-size H[,W]] [--json]
       Format, input, output, parameter count and candidate stages of a model file.
   kdlens help

@@ -26,12 +26,19 @@ export function isWeightsOnlyPath(p: string): boolean {
 /** The file kinds a template may be: an ONNX export (PyTorch) or a saved Keras 3 model (.keras). */
 export const TEMPLATE_FILE = /\.(onnx|keras)$/i;
 
-/** The one-time export that makes a template whose initializer names equal the state_dict keys. */
-export const TEMPLATE_EXPORT = 'torch.onnx.export(model, x, "student.onnx", dynamo=True, optimize=False)';
+/**
+ * The one-time export that makes a template: `optimize=False` keeps the initializer names equal to the
+ * state_dict keys (the default folds BatchNorm and loses them); `dynamic_shapes` frees the batch, which the
+ * dynamo exporter otherwise fixes at the example's. The one wording config hints, worker errors and CLI
+ * help share.
+ */
+export function templateExport(file: string): string {
+  return `torch.onnx.export(model, (x,), '${file}', dynamo=True, optimize=False, dynamic_shapes=({0: 'batch'},))`;
+}
 
 /** What to do when weights-only checkpoints (`p`) have no template: the key to set and the export that makes one. */
 export function templateHint(key: 'template' | 'teacherTemplate', what: string, p: string): string {
   if (KERAS_WEIGHTS.test(p)) return `${what}: Keras weights only (save_weights_only=True), so set "${key}" to the architecture saved once with model.save("model.keras")`;
-  const exportCall = key === 'template' ? TEMPLATE_EXPORT : TEMPLATE_EXPORT.replace('student.onnx', 'teacher.onnx');
+  const exportCall = templateExport(key === 'template' ? 'student.onnx' : 'teacher.onnx');
   return `${what}: weights only (a PyTorch state_dict), so set "${key}" to an ONNX export of the same architecture, made once with ${exportCall} (optimize=False keeps the parameter names)`;
 }

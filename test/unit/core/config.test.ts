@@ -210,7 +210,7 @@ describe('parseRunConfig', () => {
     assert.deepEqual(keys.sort(), ['warning runs[1].template', 'warning runs[2].teacherTemplate', 'warning runs[2].template'].sort());
     const b = problems.find((p) => p.key === 'runs[1].template') as Problem;
     assert.equal(slice(text, b.range), '"runs/kd/epoch_*.pt"', 'on the student glob');
-    assert.match(b.message, /set "template" to an ONNX export.*torch\.onnx\.export\(model, x, "student\.onnx", dynamo=True, optimize=False\)/);
+    assert.match(b.message, /set "template" to an ONNX export.*torch\.onnx\.export\(model, \(x,\), 'student\.onnx', dynamo=True, optimize=False, dynamic_shapes=\(\{0: 'batch'\},\)\)/);
     const notOnnx = problems.find((p) => p.key === 'runs[2].template') as Problem;
     assert.match(notOnnx.message, /expected an ONNX export \(\.onnx\) or a saved Keras model \(\.keras\)/);
     assert.equal(slice(text, notOnnx.range), '"s.pt"');

@@ -160,7 +160,7 @@ test('PyTorch: state_dicts without a template (and a .pth teacher) are a run tha
   const runs = discoverRuns(['s/ckpt_epoch_1.pth', 's/teacher.pth', 'probe.npz'], ROOT);
   assert.equal(runs.length, 1);
   assert.equal(runs[0].teacher, '/ws/s/teacher.pth');
-  assert.match(runs[0].needsTemplate ?? '', /student checkpoints: .*set "template".*dynamo=True, optimize=False.*teacher teacher\.pth: .*set "teacherTemplate".*"teacher\.onnx"/);
+  assert.match(runs[0].needsTemplate ?? '', /student checkpoints: .*set "template".*dynamo=True, optimize=False.*teacher teacher\.pth: .*set "teacherTemplate".*'teacher\.onnx'/);
 });
 
 test('mdistiller: output/<exp>/student_<N> (no extension) is a series; student_latest and student_best are not in it; teacher .pth from download_ckpts', () => {

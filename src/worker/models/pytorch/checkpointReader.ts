@@ -6,7 +6,7 @@ import path from 'node:path';
 import { KdInputError } from '../../../core/errors';
 import type { LoadedModel, ModelReader, OpenOptions } from '../model';
 import { readStateDict } from './readStateDict';
-import { EXPORT_FIX } from './templateMatch';
+import { templateExport } from '../../../core/config/templates';
 import { bindTemplate } from './template';
 
 const startsWith = (head: Uint8Array, bytes: readonly number[], at = 0): boolean => bytes.every((b, i) => head[at + i] === b);
@@ -24,7 +24,7 @@ export function looksLikeCheckpoint(head: Uint8Array): boolean {
 export function noTemplateMessage(file: string): string {
   return (
     `${path.basename(file)}: a PyTorch checkpoint holds weights only (a state_dict); KD Lens needs the architecture once as ONNX: ` +
-    `${EXPORT_FIX.replace('{file}', 'student.onnx')}, then "template": "student.onnx" in kdlens.json ("teacherTemplate" for the teacher) ` +
+    `${templateExport('student.onnx')}, then "template": "student.onnx" in kdlens.json ("teacherTemplate" for the teacher) ` +
     `or --template student.onnx (--teacher-template) on the command line`
   );
 }

@@ -6,15 +6,11 @@
 import path from 'node:path';
 import { KdInputError } from '../../../core/errors';
 import type { StateDict, StateTensor } from './stateDict';
+import { templateExport } from '../../../core/config/templates';
 
 /** Wrapper prefixes training code adds (DataParallel, Lightning, KD modules, torch.compile), in any combination. */
 export const STRIPPED_PREFIXES: readonly string[] = ['module.', 'model.', 'student.', '_orig_mod.'];
 
-/**
- * The export that keeps every initializer named like its state_dict key, with a batch dimension KD Lens can
- * fill (measured: docs/methods.md "Architecture templates"); `x` is one example input.
- */
-export const EXPORT_FIX = "torch.onnx.export(model, (x,), '{file}', dynamo=True, optimize=False, dynamic_shapes=({0: 'batch'},))";
 const TORCHSCRIPT_FIX = "with the TorchScript exporter: training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False, input_names=['x'], dynamic_axes={'x': {0: 'batch'}}";
 
 /** What the matcher needs to know about the template. */
@@ -84,7 +80,7 @@ function listed(label: string, items: readonly string[]): string {
 
 /** The re-export that fixes the template at `file`. */
 export function reexportFix(file: string): string {
-  return `re-export the template with ${EXPORT_FIX.replace('{file}', path.basename(file))} (${TORCHSCRIPT_FIX})`;
+  return `re-export the template with ${templateExport(path.basename(file))} (${TORCHSCRIPT_FIX})`;
 }
 
 /**
