@@ -9,6 +9,7 @@ import { runReport } from '../report/runReport';
 import type { ReportOptions } from '../report/runReport';
 import { renderReportFiles } from '../report/renderFiles';
 import { UsageError, parseOptions, requireString } from './usage';
+import { isWeightsOnlyPath } from '../core/config/templates';
 
 function numberOpt(v: string | boolean | undefined, name: string, integer = false): number | undefined {
   if (v === undefined) return undefined;
@@ -49,14 +50,16 @@ function targetOpt(v: string | boolean | undefined): ReportOptions['target'] {
 }
 
 /**
- * --template (student and base) and --teacher-template: the ONNX architectures PyTorch checkpoints are
- * loaded into (docs/methods.md "Architecture templates"), as absolute paths.
+ * --template (the student, and a base that holds weights only, as a kdlens.json `template`) and
+ * --teacher-template: the ONNX architectures PyTorch checkpoints are loaded into (docs/methods.md
+ * "Architecture templates"), as absolute paths.
  */
 function templatesOpt(values: Record<string, string | boolean | undefined>): Pick<ReportOptions, 'templates'> {
   const student = values.template === undefined ? undefined : path.resolve(String(values.template));
   const teacher = values['teacher-template'] === undefined ? undefined : path.resolve(String(values['teacher-template']));
   if (!student && !teacher) return {};
-  return { templates: { ...(teacher ? { teacher } : {}), ...(student ? { student, base: student } : {}) } };
+  const base = typeof values.base === 'string' && isWeightsOnlyPath(values.base) ? { base: student } : {};
+  return { templates: { ...(teacher ? { teacher } : {}), ...(student ? { student, ...base } : {}) } };
 }
 
 export async function runReportCommand(argv: string[]): Promise<number> {
