@@ -9,14 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { unzipSync } from 'fflate';
-import { isKdInputError } from '../../../../../src/core/errors';
 import { parseNpy } from '../../../../../src/core/npy';
 import { initBackend } from '../../../../../src/worker/backend';
 import { loadOrt } from '../../../../../src/worker/ort/nativeForward';
 import { decodeOnnx, onnxModelType } from '../../../../../src/worker/models/onnx/onnxFile';
 import { bindTemplate, parameterAliases } from '../../../../../src/worker/models/pytorch/template';
 import type { StateTensor } from '../../../../../src/worker/models/pytorch/stateDict';
-import { TORCH, editState, npyIn, relErr, stateFromNpz } from './templateUtil';
+import { TORCH, editState, npyIn, relErr, stateFromNpz, errorOf } from './templateUtil';
 
 const STUDENT = path.join(TORCH, 'student.onnx');
 const probeX = (): { data: Float32Array; shape: number[] } => {
@@ -40,16 +39,6 @@ async function ortLogits(bytes: Uint8Array): Promise<Float32Array> {
   const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.data, x.shape) });
   await session.release();
   return out[session.outputNames[0]].data as Float32Array;
-}
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(isKdInputError(e), `a KdInputError, got ${String(e)}`);
-    return e.message;
-  }
-  assert.fail('expected a KdInputError');
 }
 
 before(async () => {

@@ -3,10 +3,10 @@
 // mismatch is named in one error, and a template that lost the state_dict's names is recognised.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isKdInputError } from '../../../../../src/core/errors';
 import { choosePrefix, matchStateDict } from '../../../../../src/worker/models/pytorch/templateMatch';
 import type { TemplateFacts } from '../../../../../src/worker/models/pytorch/templateMatch';
 import type { StateDict, StateTensor } from '../../../../../src/worker/models/pytorch/stateDict';
+import { errorOf } from './templateUtil';
 
 const SHAPES: Record<string, number[]> = {
   'conv1.weight': [8, 3, 3, 3],
@@ -32,16 +32,6 @@ function state(prefix: string, extra: Record<string, StateTensor> = {}, shapes =
   tensors.set(`${prefix}bn1.num_batches_tracked`, tensor([], 'int64'));
   for (const [k, t] of Object.entries(extra)) tensors.set(k, t);
   return { file: '/r/epoch_3.pt', format: 'torch-zip', container: '', tensors };
-}
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(isKdInputError(e), `a KdInputError, got ${String(e)}`);
-    return e.message;
-  }
-  assert.fail('expected a KdInputError');
 }
 
 describe('architecture template: prefix stripping', () => {

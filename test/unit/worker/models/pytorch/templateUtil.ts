@@ -1,9 +1,11 @@
 // Test-only: the torch fixtures' state_dicts as StateDicts without a checkpoint reader (expected/epoch_N.state.npz
 // holds every state_dict tensor as float32, written by test/fixtures/make_torch_ckpts.py), the probe and
 // torch's logits.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
+import { isKdInputError } from '../../../../../src/core/errors';
 import { parseNpy } from '../../../../../src/core/npy';
 import type { StateDict, StateTensor } from '../../../../../src/worker/models/pytorch/stateDict';
 
@@ -39,3 +41,14 @@ export function editState(sd: StateDict, edit: (key: string, t: StateTensor) => 
 }
 
 export { relErr } from '../torchFixtureCases';
+
+/** The message of the KdInputError `f` throws (fails the test if it throws anything else or nothing). */
+export function errorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(isKdInputError(e), `a KdInputError, got ${String(e)}`);
+    return e.message;
+  }
+  assert.fail('expected a KdInputError');
+}
