@@ -110,6 +110,15 @@ function camTarget(traced: TracedModel): Stage {
  * models) is traced once, not at every new student checkpoint.
  */
 const tensorLists = new WeakMap<LoadedModel, Map<string, TensorInfo[]>>();
+/** And per model structure (LoadedModel.structureKey): each new checkpoint of a series has the same trace. */
+const byStructure = new Map<string, TensorInfo[]>();
+const STRUCTURES_KEPT = 16;
+
+function remember(structure: string, tensors: TensorInfo[]): void {
+  byStructure.delete(structure);
+  byStructure.set(structure, tensors);
+  if (byStructure.size > STRUCTURES_KEPT) byStructure.delete(byStructure.keys().next().value as string);
+}
 
 /** One model's tensors at its input size: shapes from onnxruntime when it runs the model, else a TF.js pass. */
 async function traceModel(job: JobContext, role: ModelRole, model: LoadedModel, probe: ProbeSet): Promise<TracedModel> {
@@ -119,12 +128,14 @@ async function traceModel(job: JobContext, role: ModelRole, model: LoadedModel, 
   const lists = tensorLists.get(model) ?? new Map<string, TensorInfo[]>();
   tensorLists.set(model, lists);
   const key = JSON.stringify([shape, forwardEngineOf(job)]);
-  let tensors = lists.get(key);
+  const structure = model.structureKey === undefined ? undefined : JSON.stringify([model.structureKey, key]);
+  let tensors = lists.get(key) ?? (structure === undefined ? undefined : byStructure.get(structure));
   if (!tensors) {
     const known = await nativeShapes(model, shape, forwardEngineOf(job));
     tensors = model.listTensors(shape, known ?? undefined);
-    lists.set(key, tensors);
+    if (structure !== undefined) remember(structure, tensors);
   }
+  lists.set(key, tensors);
   return { role, model, size, tensors, stages: discoverStages(tensors) };
 }
 

@@ -70,6 +70,13 @@ export interface LoadedModel {
    */
   readonly onnxBytes?: () => Uint8Array;
 
+  /**
+   * Everything the trace depends on besides the input shape (graph, attributes, small constants, weight
+   * shapes), hashed: the checkpoints of one series share it, so a new checkpoint is not traced again.
+   * Absent when the format does not provide one.
+   */
+  readonly structureKey?: string;
+
   /** Releases weights. */
   dispose(): void;
 }

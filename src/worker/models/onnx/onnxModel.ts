@@ -1,6 +1,7 @@
 // LoadedModel over a decoded ONNX graph: validates ops at open, lays conv weights out for tfjs once, and
 // executes only what the requested tensors need with tfjs-core ops (differentiable; overrides cut the
 // graph). Imported by onnxReader.ts (and tests).
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { KdInputError } from '../../../core/errors';
 // run() must be differentiable (LoadedModel contract), so op gradients have to be registered.
@@ -16,6 +17,24 @@ import type { OpContext, TensorVal, Val, WeightForm } from './opTypes';
 
 /** Float initializers up to this size stay host-side (scalars for Clip/Pad/Add...): cheap to re-upload. */
 const SMALL_CONST = 16;
+
+/** Integer values up to this many elements enter the structure key (shape constants); the rest by shape only. */
+const KEY_VALUES = 64;
+
+/**
+ * The graph's structure as the trace sees it: nodes (op, inputs, outputs, attributes, module), the input,
+ * and every initializer's dtype and shape with the values of small integer ones (Reshape targets and the
+ * like); hashed. Float values (weights) do not change a trace, so the checkpoints of one architecture share it.
+ */
+function structureKeyOf(graph: OnnxGraph): string {
+  const hash = createHash('sha256');
+  const val = (v: HostVal) => ({ d: v.dtype, s: v.shape, v: v.dtype !== 'float' && sizeOf(v.shape) <= KEY_VALUES ? Array.from(v.data) : null });
+  const attr = (a: unknown) => (a && typeof a === 'object' && 'kind' in a ? val(a as HostVal) : a);
+  hash.update(JSON.stringify([graph.opset, graph.inputs, graph.outputs]));
+  for (const n of graph.nodes) hash.update(JSON.stringify([n.opType, n.domain, n.inputs, n.outputs, n.module ?? null, [...n.attrs].map(([k, a]) => [k, attr(a)])]));
+  for (const [name, t] of graph.initializers) hash.update(JSON.stringify([name, val(t)]));
+  return hash.digest('hex');
+}
 
 /**
  * A weight held only in its TF.js conv layouts (`derived`): its shape stays for shape inference, its values
@@ -59,6 +78,7 @@ export class OnnxModel implements LoadedModel {
   private readonly persistent = new Set<tf.Tensor>();
   private readonly plans = new Map<string, Plan>();
   private readonly opset: number;
+  readonly structureKey: string;
   private disposed = false;
 
   constructor(
@@ -69,6 +89,7 @@ export class OnnxModel implements LoadedModel {
     if (graph.inputs.length !== 1) {
       throw new KdInputError('unsupported', `${path}: the model has ${graph.inputs.length} inputs (${graph.inputs.map((i) => i.name).join(', ')}); KD Lens needs exactly one image input`);
     }
+    this.structureKey = structureKeyOf(graph);
     const inputInfo = graph.inputs[0];
     this.input = { name: inputInfo.name, shape: inputInfo.shape ?? [], layout: 'NCHW' };
     this.output = graph.outputs[0].name;

@@ -66,6 +66,7 @@ export class TemplateModel implements LoadedModel {
   readonly output: string;
   readonly paramCount: number;
   readonly numClasses: number | null;
+  readonly structureKey: string;
 
   constructor(
     readonly path: string,
@@ -76,6 +77,7 @@ export class TemplateModel implements LoadedModel {
     this.output = inner.output;
     this.paramCount = inner.paramCount;
     this.numClasses = inner.numClasses;
+    this.structureKey = inner.structureKey;
   }
 
   listTensors(inputShape: ReadonlyArray<number>, shapes?: ReadonlyMap<string, readonly number[]>): TensorInfo[] {
