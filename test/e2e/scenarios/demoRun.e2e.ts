@@ -84,7 +84,18 @@ describe('e2e: KD Lens on a finished demo run', () => {
   };
 
   /** Gallery heatmap canvases (every column but the input image) by `index/column`. */
-  const heatmaps = async (): Promise<Map<string, CanvasPixels>> => new Map((await panel.canvases('#gallery canvas.g-canvas:not([data-col="input"])')).map((c) => [`${c.index}/${c.name}`, c]));
+  /**
+   * The gallery's maps once no row waits for a frame: rows off screen are drawn on the frames after a
+   * snapshot (#gallery's data-pending counts them), so a read right after the cards change could still see
+   * their previous checkpoint's pictures.
+   */
+  const heatmaps = async (): Promise<Map<string, CanvasPixels>> => {
+    await s.wb.waitFor('the gallery to finish drawing its rows', async () => {
+      const pending = await (await panel.locator('#gallery')).getAttribute('data-pending');
+      return pending === null || pending === '0' ? true : null;
+    });
+    return new Map((await panel.canvases('#gallery canvas.g-canvas:not([data-col="input"])')).map((c) => [`${c.index}/${c.name}`, c]));
+  };
 
   /**
    * The gallery once every map is painted: rows off screen are drawn in frame slices after the on-screen
