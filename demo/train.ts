@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import '../src/worker/registerGradients';
 import { rng, shuffle } from '../src/core/random';
-import { saveLayersModel } from '../src/worker/models/tfjsFiles';
+import { saveLayersModel } from '../src/worker/models/layers/tfjsFiles';
 import { crossEntropy, kdLoss } from './kdLoss';
 import { trainForward } from './trainGraph';
 

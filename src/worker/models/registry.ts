@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
 import type { LoadedModel, ModelReader, OpenOptions } from './model';
-import { layersReader } from './layersModel';
-import { kerasH5Reader } from './kerasH5';
-import { kerasArchiveReader } from './kerasArchive';
-import { kerasWeightsReader } from './kerasWeights';
+import { layersReader } from './layers/layersModel';
+import { kerasH5Reader } from './keras/kerasH5';
+import { kerasArchiveReader } from './keras/kerasArchive';
+import { kerasWeightsReader } from './keras/kerasWeights';
 import { onnxReader } from './onnx/onnxReader';
 import { checkpointReader } from './pytorch/checkpointReader';
 

@@ -3,9 +3,9 @@
 // archive, given as the template (docs/methods.md "Architecture templates"); without one the error says how
 // to save it. Ahead of the .h5 reader, which reads whole Keras 2 models.
 import path from 'node:path';
-import { KdInputError } from '../../core/errors';
+import { KdInputError } from '../../../core/errors';
 import { openKerasWeights } from './kerasArchive';
-import type { LoadedModel, ModelReader, OpenOptions } from './model';
+import type { LoadedModel, ModelReader, OpenOptions } from '../model';
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 

@@ -1,4 +1,4 @@
-// src/worker/models/kerasArchive.ts (+ keras3Config.ts, zipMembers.ts) on test/fixtures/keras3: real Keras 3
+// src/worker/models/keras/kerasArchive.ts (+ keras3Config.ts, ../zipMembers.ts) on test/fixtures/keras3: real Keras 3
 // `.keras` archives saved by Keras 3.15 (torch backend) in make_keras3.py, with Keras' own outputs. The reader
 // returns the pre-softmax logits (as for .h5, layersConfig.ts stripOutputSoftmax), compared with Keras'
 // logits and, through softmax, with Keras' predict. Every model check runs on cpu (the oracle) and wasm.
@@ -9,18 +9,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../../src/worker/backend';
-import { kerasArchiveReader } from '../../../../src/worker/models/kerasArchive';
-import { legacyModel, snakeCase, weightSlots } from '../../../../src/worker/models/keras3Config';
-import { prepareModelConfig } from '../../../../src/worker/models/layersConfig';
-import { crc32, readZipMembers } from '../../../../src/worker/models/zipMembers';
-import { openModel } from '../../../../src/worker/models/registry';
-import type { LoadedModel } from '../../../../src/worker/models/model';
-import { discoverStages } from '../../../../src/worker/stageDiscovery';
-import { assertKdError, noLeak, npyTensor, readNpy, relDiff } from './layersTestUtil';
+import { initBackend } from '../../../../../src/worker/backend';
+import { kerasArchiveReader } from '../../../../../src/worker/models/keras/kerasArchive';
+import { legacyModel, snakeCase, weightSlots } from '../../../../../src/worker/models/keras/keras3Config';
+import { prepareModelConfig } from '../../../../../src/worker/models/layers/layersConfig';
+import { crc32, readZipMembers } from '../../../../../src/worker/models/zipMembers';
+import { openModel } from '../../../../../src/worker/models/registry';
+import type { LoadedModel } from '../../../../../src/worker/models/model';
+import { discoverStages } from '../../../../../src/worker/stageDiscovery';
+import { assertKdError, noLeak, npyTensor, readNpy, relDiff } from '../layersTestUtil';
 
 // Compiled to out/test/unit/worker/models/: five levels up is the repo root.
-const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures/keras3');
+const FIXTURES = path.resolve(__dirname, '../../../../../../test/fixtures/keras3');
 const fixture = (name: string): string => path.join(FIXTURES, name);
 
 interface Case {

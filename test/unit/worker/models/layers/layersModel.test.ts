@@ -1,4 +1,4 @@
-// src/worker/models/layersModel.ts (+ layersGraph.ts, tfjsFiles.ts) on test/fixtures/layers (a residual
+// src/worker/models/layers/layersModel.ts (+ layersGraph.ts, tfjsFiles.ts) on test/fixtures/layers (a residual
 // CNN saved by makeLayersFixture.ts; logits.npy from model.predict): logits, named intermediates against
 // tfjs-layers' own executor, overrides and tail gradients vs finite differences, errors, no leaks.
 // Every check runs on cpu (the oracle) and wasm.
@@ -10,15 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from '../../../../src/worker/backend';
-import { layersReader } from '../../../../src/worker/models/layersModel';
-import { nodeFileHandler, saveLayersModel } from '../../../../src/worker/models/tfjsFiles';
-import type { LoadedModel } from '../../../../src/worker/models/model';
-import { buildResidualCnn } from '../../../fixtures/layers/makeLayersFixture';
-import { assertKdError, checkTailGradient, noLeak, npyTensor, readNpy, relDiff } from './layersTestUtil';
+import { initBackend } from '../../../../../src/worker/backend';
+import { layersReader } from '../../../../../src/worker/models/layers/layersModel';
+import { nodeFileHandler, saveLayersModel } from '../../../../../src/worker/models/layers/tfjsFiles';
+import type { LoadedModel } from '../../../../../src/worker/models/model';
+import { buildResidualCnn } from '../../../../fixtures/layers/makeLayersFixture';
+import { assertKdError, checkTailGradient, noLeak, npyTensor, readNpy, relDiff } from '../layersTestUtil';
 
 // Compiled to out/test/unit/worker/models/: five levels up is the repo root.
-const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures/layers');
+const FIXTURES = path.resolve(__dirname, '../../../../../../test/fixtures/layers');
 const MODEL_JSON = path.join(FIXTURES, 'model.json');
 
 /** Layer outputs of the fixture in execution order, with their shapes for a 1×12×12×3 input. */

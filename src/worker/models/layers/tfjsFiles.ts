@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KdInputError } from '../../core/errors';
-import { groupByteLength } from '../../core/tfjsManifest';
+import { KdInputError } from '../../../core/errors';
+import { groupByteLength } from '../../../core/tfjsManifest';
 
 /** Parses a model.json, throwing KdInputError('bad-file') naming the file when it is not usable JSON. */
 export function readModelJson(modelJsonPath: string): tf.io.ModelJSON {

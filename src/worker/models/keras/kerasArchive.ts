@@ -8,14 +8,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KdInputError, isKdInputError } from '../../core/errors';
+import { KdInputError, isKdInputError } from '../../../core/errors';
 import { buildKerasModel, checkSuperblock, loadH5wasm, messageOf, quietly, readFloatDataset } from './kerasH5';
 import type { H5, H5Group, H5Weight } from './kerasH5';
 import { legacyModel, weightSlots } from './keras3Config';
 import type { WeightSlot } from './keras3Config';
-import { prepareModelConfig } from './layersConfig';
-import type { LoadedModel, ModelReader } from './model';
-import { readZipMembers } from './zipMembers';
+import { prepareModelConfig } from '../layers/layersConfig';
+import type { LoadedModel, ModelReader } from '../model';
+import { readZipMembers } from '../zipMembers';
 
 const CONFIG = 'config.json';
 const WEIGHTS = 'model.weights.h5';

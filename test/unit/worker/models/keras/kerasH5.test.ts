@@ -1,4 +1,4 @@
-// src/worker/models/kerasH5.ts on test/fixtures/keras (Keras 2 model.save layout written by h5py in
+// src/worker/models/keras/kerasH5.ts on test/fixtures/keras (Keras 2 model.save layout written by h5py in
 // make_keras_h5.py; expected outputs from an independent float64 numpy forward pass): logits and named
 // intermediates, listTensors, overrides and tail gradients vs finite differences, named errors, no leaks.
 // Every model check runs on cpu (the oracle) and wasm.
@@ -9,13 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../../src/worker/backend';
-import { kerasH5Reader } from '../../../../src/worker/models/kerasH5';
-import type { LoadedModel } from '../../../../src/worker/models/model';
-import { assertKdError, checkTailGradient, noLeak, npyTensor, readNpy, relDiff } from './layersTestUtil';
+import { initBackend } from '../../../../../src/worker/backend';
+import { kerasH5Reader } from '../../../../../src/worker/models/keras/kerasH5';
+import type { LoadedModel } from '../../../../../src/worker/models/model';
+import { assertKdError, checkTailGradient, noLeak, npyTensor, readNpy, relDiff } from '../layersTestUtil';
 
 // Compiled to out/test/unit/worker/models/: five levels up is the repo root.
-const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures/keras');
+const FIXTURES = path.resolve(__dirname, '../../../../../../test/fixtures/keras');
 const fixture = (name: string): string => path.join(FIXTURES, name);
 
 interface Case {

@@ -3,10 +3,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fs from 'node:fs';
-import { KdInputError, isKdInputError } from '../../core/errors';
-import { layersLoadedModel } from './layersGraph';
-import { prepareModelConfig } from './layersConfig';
-import type { LoadedModel, ModelReader } from './model';
+import { KdInputError, isKdInputError } from '../../../core/errors';
+import { layersLoadedModel } from '../layers/layersGraph';
+import { prepareModelConfig } from '../layers/layersConfig';
+import type { LoadedModel, ModelReader } from '../model';
 // Type only: the module itself is ESM-only and loaded with a dynamic import() (loadH5wasm).
 import type h5wasmModule from 'h5wasm/node';
 

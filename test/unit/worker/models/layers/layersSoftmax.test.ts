@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from '../../../../src/worker/backend';
-import { openLayersModel } from '../../../../src/worker/models/layersModel';
-import { saveLayersModel } from '../../../../src/worker/models/tfjsFiles';
+import { initBackend } from '../../../../../src/worker/backend';
+import { openLayersModel } from '../../../../../src/worker/models/layers/layersModel';
+import { saveLayersModel } from '../../../../../src/worker/models/layers/tfjsFiles';
 
 for (const form of ['dense-softmax', 'softmax-layer'] as const) {
   test(`a model ending in softmax (${form}) yields logits whose softmax is the model's prediction`, async () => {

@@ -2,7 +2,7 @@
 // it: unsupported layers become named KdInputErrors, Keras 2 quirks tfjs-layers cannot parse are fixed.
 // Imported by layersModel.ts and kerasH5.ts only.
 import * as tf from '@tensorflow/tfjs-core';
-import { KdInputError } from '../../core/errors';
+import { KdInputError } from '../../../core/errors';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

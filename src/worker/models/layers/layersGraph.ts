@@ -3,8 +3,8 @@
 // Imported by layersModel.ts and kerasH5.ts; the returned object is the LoadedModel they hand out.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { KdInputError } from '../../core/errors';
-import type { LoadedModel, ModelFormat, TensorInfo } from './model';
+import { KdInputError } from '../../../core/errors';
+import type { LoadedModel, ModelFormat, TensorInfo } from '../model';
 
 type Layer = SymbolicTensor['sourceLayer'];
 

@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KdInputError, isKdInputError } from '../../core/errors';
+import { KdInputError, isKdInputError } from '../../../core/errors';
 import { layersLoadedModel } from './layersGraph';
 import { prepareModelConfig } from './layersConfig';
-import type { LoadedModel, ModelReader } from './model';
+import type { LoadedModel, ModelReader } from '../model';
 import { nodeFileHandler } from './tfjsFiles';
 
 /** First non-whitespace byte of `head` (0 when none). */

@@ -1,4 +1,4 @@
-// Keras weights-only checkpoints (src/worker/models/kerasWeights.ts, docs/methods.md "Architecture templates"):
+// Keras weights-only checkpoints (src/worker/models/keras/kerasWeights.ts, docs/methods.md "Architecture templates"):
 // the x.weights.h5 files ModelCheckpoint(save_weights_only=True) wrote during a real Keras 3 run
 // (test/fixtures/make_keras_weights.py), opened in the architecture of the one saved model.keras, give Keras'
 // own logits; a weights file of another architecture and a missing template are one line each; nothing leaks.
@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { isKdInputError } from '../../../../src/core/errors';
-import { parseNpy } from '../../../../src/core/npy';
-import { initBackend } from '../../../../src/worker/backend';
-import { openModel } from '../../../../src/worker/models/registry';
-import { relErr } from './torchFixtureCases';
+import { isKdInputError } from '../../../../../src/core/errors';
+import { parseNpy } from '../../../../../src/core/npy';
+import { initBackend } from '../../../../../src/worker/backend';
+import { openModel } from '../../../../../src/worker/models/registry';
+import { relErr } from '../torchFixtureCases';
 
 // Compiled to out/test/unit/worker/models/pytorch/: six levels up is the repo root.
-const DIR = path.resolve(__dirname, '../../../../../test/fixtures/keras_weights');
+const DIR = path.resolve(__dirname, '../../../../../../test/fixtures/keras_weights');
 const TEMPLATE = path.join(DIR, 'model.keras');
 const npy = (f: string) => parseNpy(new Uint8Array(fs.readFileSync(path.join(DIR, f))));
 

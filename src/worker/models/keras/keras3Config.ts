@@ -1,7 +1,7 @@
 // Turns a Keras 3 config.json (`{module, class_name, config, registered_name}` objects) into the Keras 2
 // model_config that layersConfig.ts checks and tfjs-layers builds, and says where each layer's weights sit
 // in model.weights.h5 (docs/platform.md "Keras 3 archives"). Used by kerasArchive.ts only.
-import { KdInputError } from '../../core/errors';
+import { KdInputError } from '../../../core/errors';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
