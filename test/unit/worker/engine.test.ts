@@ -119,7 +119,7 @@ test('analyze: general UniCAM path (target before the feature layer) matches fin
     f.dispose();
     return v;
   };
-  const { tailAlpha } = await import('../../../src/worker/unicamMaps');
+  const { tailAlpha } = await import('../../../src/worker/explain/unicamMaps');
   const alpha = tailAlpha(models.T, x, 'stage1', 'NHWC', 'stage2', 'NHWC', Bm, C, 'gt');
   const K = A.shape[3] as number;
   const eps = 1e-2;

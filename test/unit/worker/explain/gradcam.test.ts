@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../src/worker/backend';
-import { gradcamAlphas } from '../../../src/worker/gradcam';
-import { residualObjectiveTf, uCentredTf } from '../../../src/worker/unicamTf';
-import { globalAvgPool } from '../../../src/worker/activations';
-import { unicamAlpha } from '../../../src/core/unicam';
-import { oneHotGt } from '../../../src/core/dcor';
-import { rng } from '../../../src/core/random';
-import { tinyModel } from './tinyModel';
+import { initBackend } from '../../../../src/worker/backend';
+import { gradcamAlphas } from '../../../../src/worker/explain/gradcam';
+import { residualObjectiveTf, uCentredTf } from '../../../../src/worker/explain/unicamTf';
+import { globalAvgPool } from '../../../../src/worker/activations';
+import { unicamAlpha } from '../../../../src/core/unicam';
+import { oneHotGt } from '../../../../src/core/dcor';
+import { rng } from '../../../../src/core/random';
+import { tinyModel } from '../tinyModel';
 
 // Toy 2 (docs/methods.md §Golden values and tolerances): A[i][k] as 2×2 row-major.
 const TOY2_A = [

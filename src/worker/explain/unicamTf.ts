@@ -4,8 +4,8 @@
 // check that both agree. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
 import './registerGradients';
-import { EPS_CORR, EPS_PROJ, EPS_U } from '../core/dcor/eps';
-import type { UnicamObjective } from '../core/unicam';
+import { EPS_CORR, EPS_PROJ, EPS_U } from '../../core/dcor/eps';
+import type { UnicamObjective } from '../../core/unicam';
 
 /**
  * sqrt(x + 1e-18) whose gradient is 0 where x = 0 (the forced-zero diagonal of D²): the plain gradient

@@ -3,9 +3,9 @@
 // same code UniCAM uses, so both kinds of map are normalised identically. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
 import './registerGradients';
-import type { LoadedModel } from './models/model';
-import { globalAvgPool } from './activations';
-import type { StageLayout } from './tokens';
+import type { LoadedModel } from '../models/model';
+import { globalAvgPool } from '../activations';
+import type { StageLayout } from '../tokens';
 
 /**
  * Channel weights for each requested class set, n×K each (row-major).

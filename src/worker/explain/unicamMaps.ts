@@ -3,17 +3,17 @@
 // the network tail in tfjs (target before the feature layer), and the per-batch diagnostics.
 import * as tf from '@tensorflow/tfjs-core';
 import './registerGradients';
-import { KdInputError, isKdInputError } from '../core/errors';
-import { matrix } from '../core/matrix';
-import type { Matrix } from '../core/matrix';
-import { LOW_RESIDUAL_ENERGY, camFromAlpha, unicamAlpha } from '../core/unicam';
-import type { UnicamObjective } from '../core/unicam';
-import { gtMatrix, residualEnergy, rStarU, uCentred } from '../core/dcor';
-import type { UnicamBatchInfo, UnicamDiagnostics } from '../core/types';
-import { globalAvgPool, sliceNchw } from './activations';
-import type { NchwData } from './activations';
-import type { LoadedModel } from './models/model';
-import type { StageLayout } from './tokens';
+import { KdInputError, isKdInputError } from '../../core/errors';
+import { matrix } from '../../core/matrix';
+import type { Matrix } from '../../core/matrix';
+import { LOW_RESIDUAL_ENERGY, camFromAlpha, unicamAlpha } from '../../core/unicam';
+import type { UnicamObjective } from '../../core/unicam';
+import { gtMatrix, residualEnergy, rStarU, uCentred } from '../../core/dcor';
+import type { UnicamBatchInfo, UnicamDiagnostics } from '../../core/types';
+import { globalAvgPool, sliceNchw } from '../activations';
+import type { NchwData } from '../activations';
+import type { LoadedModel } from '../models/model';
+import type { StageLayout } from '../tokens';
 import { residualObjectiveTf } from './unicamTf';
 
 /** Consecutive chunks of the probe order; a last chunk under 4 images joins the previous one (n ≥ 4). */
