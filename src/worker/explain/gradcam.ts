@@ -2,7 +2,7 @@
 // ∂(logit of class c_i)/∂A_{i,k}. Maps are then built by the core's camFromAlpha (ReLU, min-max 1e-7), the
 // same code UniCAM uses, so both kinds of map are normalised identically. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
-import './registerGradients';
+import '../registerGradients';
 import type { LoadedModel } from '../models/model';
 import { globalAvgPool } from '../activations';
 import type { StageLayout } from '../tokens';

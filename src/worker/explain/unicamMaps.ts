@@ -2,7 +2,7 @@
 // layout, the pooled path with the core's float64 analytic gradient, the general path that differentiates
 // the network tail in tfjs (target before the feature layer), and the per-batch diagnostics.
 import * as tf from '@tensorflow/tfjs-core';
-import './registerGradients';
+import '../registerGradients';
 import { KdInputError, isKdInputError } from '../../core/errors';
 import { matrix } from '../../core/matrix';
 import type { Matrix } from '../../core/matrix';

@@ -3,7 +3,7 @@
 // The pooled default uses the float64 analytic gradient in src/core/unicam.ts instead; tests
 // check that both agree. Worker-side only.
 import * as tf from '@tensorflow/tfjs-core';
-import './registerGradients';
+import '../registerGradients';
 import { EPS_CORR, EPS_PROJ, EPS_U } from '../../core/dcor/eps';
 import type { UnicamObjective } from '../../core/unicam';
 
