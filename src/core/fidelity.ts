@@ -388,21 +388,22 @@ export function samplesIn(p: Predictions, cell: TwoByTwoCell): number[] {
   return out;
 }
 
-// --- Validation: each throws a one-line KdInputError naming the problem.
+// --- Validation: each throws a one-line KdInputError naming the problem. Exported so every figure read
+// from logits (src/core/literature) refuses bad input with the same words.
 
-function checkTemperature(T: number): void {
+export function checkTemperature(T: number): void {
   if (!(T > 0 && Number.isFinite(T))) {
     throw new KdInputError('bad-argument', `temperature must be a positive finite number, got ${T}`);
   }
 }
 
-function checkShape(what: string, m: Matrix): void {
+export function checkShape(what: string, m: Matrix): void {
   if (m.data.length !== m.rows * m.cols) {
     throw new KdInputError('bad-shape', `${what} claim ${m.rows}×${m.cols} but hold ${m.data.length} values`);
   }
 }
 
-function checkSamples(n: number, labels: ArrayLike<number>, k: number): void {
+export function checkSamples(n: number, labels: ArrayLike<number>, k: number): void {
   if (n === 0) throw new KdInputError('too-few-samples', 'no samples: the logits have 0 rows');
   if (labels.length !== n) throw new KdInputError('row-mismatch', `logits have ${n} rows but there are ${labels.length} labels`);
   if (k < 2) {
@@ -416,7 +417,7 @@ function checkSamples(n: number, labels: ArrayLike<number>, k: number): void {
   }
 }
 
-function checkFinite(what: string, m: Matrix): void {
+export function checkFinite(what: string, m: Matrix): void {
   const d = m.data;
   for (let i = 0; i < d.length; i++) {
     if (!Number.isFinite(d[i])) {
