@@ -366,7 +366,9 @@ export class WorkerClient implements Disposable {
     if (s.intentional || this.session !== s || this.disposed) return;
     this.session = undefined;
     const tail = this.stderrTail.slice(-5).join(' | ');
-    this.opts.log.error(`The KD Lens worker (pid ${s.child.pid ?? '?'}) exited unexpectedly: ${cause}${tail ? `; last stderr: ${tail}` : ''}.`);
+    const pid = s.child.pid ?? '?';
+    const lastStderr = tail ? '; last stderr: ' + tail : '';
+    this.opts.log.error(`The KD Lens worker (pid ${pid}) exited unexpectedly: ${cause}${lastStderr}.`);
     const d = this.policy.onCrash(cause);
     if (d.action === 'stop') {
       this.stop(d.reason);
@@ -374,7 +376,9 @@ export class WorkerClient implements Disposable {
     }
     this.setState('crashed');
     const delay = (d.attempt - 1) * (this.opts.restartDelayMs ?? 250);
-    this.opts.log.info(`Restarting the worker (restart ${d.attempt} of ${this.policy.maxRestarts} allowed in ${Math.round(this.policy.windowMs / 1000)} s)${delay ? ` in ${delay} ms` : ''}.`);
+    const windowS = Math.round(this.policy.windowMs / 1000);
+    const after = delay ? ' in ' + delay + ' ms' : '';
+    this.opts.log.info(`Restarting the worker (restart ${d.attempt} of ${this.policy.maxRestarts} allowed in ${windowS} s)${after}.`);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (!this.disposed && this._state === 'crashed') this.spawn();

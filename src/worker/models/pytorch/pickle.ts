@@ -341,9 +341,10 @@ class Unpickler {
   /** Resolves a global against the allow-list; the refusal names it and the file. */
   private global(module: string, name: string): GlobalRef {
     // Protocol < 3 pickles name Python 3's builtins '__builtin__' (the pickle module's fix_imports).
-    const full = `${module === '__builtin__' ? 'builtins' : module}.${name}`;
+    const owner = module === '__builtin__' ? 'builtins' : module;
+    const full = owner + '.' + name;
     if (full in HANDLERS || isValueGlobal(full)) return { kind: 'global', name: full };
-    throw new KdInputError('bad-file', `refuses global '${full}' in ${this.options.where}: not a tensor state (KD Lens never runs code from a checkpoint)`);
+    throw new KdInputError('bad-file', "refuses global '" + full + "' in " + this.options.where + ': not a tensor state (KD Lens never runs code from a checkpoint)');
   }
 
   private call(callable: PyValue, args: PyValue): PyValue {
@@ -503,6 +504,6 @@ function describe(v: PyValue | undefined): string {
   if (Array.isArray(v)) return 'a tuple/list';
   if (v instanceof Map) return 'a dict';
   if (v instanceof Uint8Array) return 'bytes';
-  if (typeof v === 'object') return v.kind === 'global' ? `'${v.name}'` : `a ${v.kind}`;
+  if (typeof v === 'object') return v.kind === 'global' ? "'" + v.name + "'" : 'a ' + v.kind;
   return typeof v;
 }
