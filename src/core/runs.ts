@@ -1,7 +1,12 @@
 // What a KD run is to the extension (a teacher, a series of student checkpoints, optional base, a probe set
 // and KD settings) and what the history keeps per evaluated checkpoint. Plain JSON-safe data shared by
 // host, webviews and tests. Pure.
-import type { AnalyzeParams, FidelitySummary, ModelSummary, StageFigures } from './types';
+import type { AnalyzeParams, FidelitySummary, LiteratureFigures, ModelSummary, StageFigures } from './types';
+
+/** LiteratureFigures as a checkpoint summary keeps them: everything but the per-class error rows. */
+export type LiteratureSummary = Omit<LiteratureFigures, 'error_transfer'> & {
+  readonly error_transfer?: Omit<NonNullable<LiteratureFigures['error_transfer']>, 'per_class'>;
+};
 
 /** Stable id of a run: `<config file relative path>#<index>` or `auto:<layout>:<folder>`. */
 export type RunId = string;
@@ -48,6 +53,8 @@ export interface CheckpointSummary {
   readonly models: { readonly teacher: ModelSummary; readonly student: ModelSummary; readonly base?: ModelSummary };
   readonly fidelity: Omit<FidelitySummary, 'teacher_pred' | 'student_pred' | 'base_pred'>;
   readonly stages: readonly StageFigures[];
+  /** The literature figures without the per-class error rows (their trend needs only the scalars). */
+  readonly literature?: LiteratureSummary;
   readonly warnings: readonly string[];
   readonly backend: string;
   readonly elapsed_ms: number;

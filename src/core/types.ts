@@ -50,6 +50,11 @@ export interface AnalyzeParams {
   readonly includeProbeImages?: boolean;
   /** Absolute ONNX architecture templates a weight checkpoint (PyTorch state_dict) of each model is bound into. */
   readonly templates?: { readonly teacher?: string; readonly student?: string; readonly base?: string };
+  /**
+   * Absolute folder of the teacher book: the teacher's and base's forward results on the probe, kept on
+   * disk content-addressed and reused by every checkpoint, window reload and CLI run. Absent = memory only.
+   */
+  readonly book?: string;
 }
 
 export interface ModelSummary {
@@ -169,6 +174,106 @@ export interface GradcamResult {
   readonly maps: Partial<Record<ModelRole, { readonly pred: HeatmapSet; readonly true: HeatmapSet }>>;
 }
 
+/** A figure with a 95% bootstrap interval over the probe images (seeded by the run's seed). */
+export interface Estimate {
+  readonly value: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** The temperatures the sweep evaluates (docs/methods.md "KD literature figures"). */
+export const TEMPERATURE_SWEEP: readonly number[] = [1, 2, 3, 4, 6, 8, 12, 16, 20];
+
+/**
+ * What the KD literature asks of one checkpoint (docs/methods.md "KD literature figures"): the teacher's
+ * dark knowledge against label smoothing (Tf-KD), temperature, error transfer against the base student,
+ * the capacity gap and the UniCAM paper's localisation claim. JSON-safe; snake case like every figure a
+ * `--fail-if` gate can name. A part is absent when its inputs are (no base, no masks, no maps).
+ */
+export interface LiteratureFigures {
+  /** Tf-KD: the teacher's soft targets at the run's T against the same-mass label-smoothing target. */
+  readonly dark_knowledge: {
+    readonly temperature: number;
+    /** Mean over images of the soft target's mass off the true label. */
+    readonly non_target_mass: number;
+    /** Mean entropy of the teacher's soft targets, nats. */
+    readonly teacher_entropy: number;
+    /** Mean KL(teacher soft target ‖ label smoothing with the same target mass), nats; 0 = nothing beyond label smoothing. */
+    readonly kl_to_smoothing: number;
+    /** Mean per-image Spearman rho of the student's vs the teacher's non-target logits; null when no image is rankable. */
+    readonly non_target_rank_corr: number | null;
+    readonly images_ranked: number;
+  };
+  /** The same quantities over TEMPERATURE_SWEEP for this checkpoint, and the logit-scale mismatch. */
+  readonly temperature: {
+    /** The run's T (marked on the chart). */
+    readonly run_t: number;
+    readonly sweep: ReadonlyArray<{
+      readonly t: number;
+      /** Mean KL(softmax(t/T) ‖ softmax(s/T)), nats, not multiplied by T². */
+      readonly kl: number;
+      readonly teacher_entropy: number;
+      readonly non_target_mass: number;
+    }>;
+    /** Mean over images of the standard deviation of each logit vector. */
+    readonly teacher_logit_std: number;
+    readonly student_logit_std: number;
+    /** teacher_logit_std / student_logit_std. */
+    readonly logit_std_ratio: number;
+    /** Mean KL at the run's T after z-scoring each image's teacher and student logits (logit standardisation). */
+    readonly kl_standardised: number;
+    /** KL at the run's T without it, for comparison (equals fidelity.kl). */
+    readonly kl: number;
+  };
+  /** Error transfer: what the student copies of the teacher beyond what the base student (the control) does. Needs a base. */
+  readonly error_transfer?: {
+    readonly permutations: number;
+    /** On the teacher's wrong images: predicting the teacher's same wrong class. */
+    readonly errors: CopyFigures;
+    /** On the teacher's right images: agreeing with the teacher. */
+    readonly right_agreement: CopyFigures;
+    /** The error share by true class (classes where the teacher makes errors only). */
+    readonly per_class: ReadonlyArray<{ readonly name: string; readonly teacher_errors: number; readonly student: number | null; readonly control: number | null }>;
+  };
+  /** The capacity gap: size and compute of teacher and student, next to what KD gained over the base. */
+  readonly capacity: {
+    readonly teacher_params: number;
+    readonly student_params: number;
+    readonly param_ratio: number;
+    /** Multiply-accumulates per image from conv/gemm/matmul layers; null when the graph gives none. */
+    readonly teacher_macs: number | null;
+    readonly student_macs: number | null;
+    readonly macs_ratio: number | null;
+    /** student − base accuracy and agreement with the teacher (paired bootstrap); absent without a base. */
+    readonly kd_gain_accuracy?: Estimate;
+    readonly kd_gain_agreement?: Estimate;
+  };
+  /** The UniCAM paper's claim that distilled features sit on the object more than residual ones. Needs masks, a base and maps. */
+  readonly localisation?: {
+    /** Mean share of the image inside the object masks (what a uniform map scores). */
+    readonly mask_share: number;
+    /** Mean share of the distilled map's (student_kd|base) mass on the object. */
+    readonly distilled: number;
+    /** The same for the residual map (base|student_kd). */
+    readonly residual: number;
+    /** distilled − residual over the images where both maps have mass. */
+    readonly difference: Estimate;
+    readonly images: number;
+    /** supported: interval above 0; reversed: below 0; inconclusive: it contains 0. */
+    readonly verdict: 'supported' | 'inconclusive' | 'reversed';
+  };
+}
+
+/** A copy share of the student next to the base student's (the control), with a one-sided permutation p-value. */
+export interface CopyFigures {
+  readonly images: number;
+  readonly student: number | null;
+  readonly control: number | null;
+  /** student − control. */
+  readonly excess: number | null;
+  readonly p_value: number | null;
+}
+
 /** One checkpoint's complete evaluation. */
 export interface EvalResult {
   readonly version: 1;
@@ -181,6 +286,8 @@ export interface EvalResult {
   readonly gt: string;
   readonly unicam?: UnicamResult;
   readonly gradcam?: GradcamResult;
+  /** The KD literature's figures; absent in results written before they existed. */
+  readonly literature?: LiteratureFigures;
   readonly warnings: readonly string[];
 }
 
