@@ -218,8 +218,8 @@ export interface LiteratureFigures {
     /** Mean over images of the standard deviation of each logit vector. */
     readonly teacher_logit_std: number;
     readonly student_logit_std: number;
-    /** teacher_logit_std / student_logit_std. */
-    readonly logit_std_ratio: number;
+    /** teacher_logit_std / student_logit_std; null when the student's logits are constant on every image. */
+    readonly logit_std_ratio: number | null;
     /** Mean KL at the run's T after z-scoring each image's teacher and student logits (logit standardisation). */
     readonly kl_standardised: number;
     /** KL at the run's T without it, for comparison (equals fidelity.kl). */
@@ -239,7 +239,8 @@ export interface LiteratureFigures {
   readonly capacity: {
     readonly teacher_params: number;
     readonly student_params: number;
-    readonly param_ratio: number;
+    /** teacher_params / student_params; null when a model reports no parameters. */
+    readonly param_ratio: number | null;
     /** Multiply-accumulates per image from conv/gemm/matmul layers; null when the graph gives none. */
     readonly teacher_macs: number | null;
     readonly student_macs: number | null;
