@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { parseRunConfig, runConfigFormat } from '../core/config/kdlensConfig';
-import { globBase, globToRegExp } from '../core/glob';
+import { globBase, compileGlob } from '../core/glob';
 import { discoverRuns } from '../core/runDiscovery';
 import type { RunConfig } from '../core/runs';
 import type { LogSink } from './log';
@@ -38,9 +38,9 @@ export async function loadRuns(log: LogSink, discover: boolean): Promise<RunConf
     for (const d of discoverRuns(rels, root)) {
       const seriesDir = path.join(root, globBase(d.student));
       if (configDirs.some((c) => seriesDir === c || seriesDir.startsWith(c + path.sep))) continue;
-      const re = globToRegExp(d.student);
+      const re = compileGlob(d.student);
       const covered = declared.some((r) => {
-        const rr = globToRegExp(r.student);
+        const rr = compileGlob(r.student);
         return rels.some((f) => re.test(f) && rr.test(path.relative(r.root, path.join(root, f)).split(path.sep).join('/')));
       });
       if (!covered) runs.push(d);

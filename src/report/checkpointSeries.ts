@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../core/errors';
-import { globBase, globToRegExp, hasMagic, stepOf } from '../core/glob';
+import { compileGlob, globBase, hasMagic, stepOf } from '../core/glob';
+import type { Glob } from '../core/glob';
 
 export interface SeriesEntry {
   readonly path: string;
@@ -11,7 +12,7 @@ export interface SeriesEntry {
 }
 
 /** Files and directories (TF.js checkpoints are model.json files; ONNX/Keras files) matching the pattern. */
-function walk(root: string, rel: string, re: RegExp, out: string[], depth: number): void {
+function walk(root: string, rel: string, re: Glob, out: string[], depth: number): void {
   if (depth > 12) return;
   let ents: fs.Dirent[];
   try {
@@ -38,7 +39,7 @@ export function expandSeries(pattern: string, cwd = process.cwd()): SeriesEntry[
   const base = globBase(norm);
   const root = abs ? base || '/' : path.resolve(cwd, base);
   const restPattern = base ? norm.slice(base.length + 1) : norm;
-  const re = globToRegExp(restPattern);
+  const re = compileGlob(restPattern);
   const rels: string[] = [];
   walk(root, '', re, rels, 0);
   if (!rels.length) throw new KdInputError('bad-file', `--checkpoints: no file matches ${pattern}`);

@@ -2,6 +2,7 @@
 // the run list, the config diagnostics and the hovers.
 import type { AnalyzeParams } from '../types';
 import type { RunConfig } from '../runs';
+import { globProblem } from '../glob';
 import { isAbsolutePath, relativeTo, resolvePath } from '../paths';
 import { describeAst, LineMap, parse } from './syntax';
 import { isWeightsOnlyPath, TEMPLATE_FILE, templateHint } from './templates';
@@ -235,6 +236,7 @@ function readIdentity(r: RunReader, index: number) {
       student = relativeTo(r.ctx.root, s);
       if (student === undefined) r.err(r.get.get('student') as Ast, 'student', `the checkpoint glob must be inside the workspace folder ${r.ctx.root}`);
     } else student = s.replace(/^(\.\/)+/, '');
+    if (student !== undefined) student = checkStudentGlob(r, student);
   }
   const temperature = r.num('temperature', (n) => n > 0, 'a number > 0') ?? DEFAULT_TEMPERATURE;
   const alphaAst = r.get.get('alpha');
@@ -243,6 +245,15 @@ function readIdentity(r: RunReader, index: number) {
     r.ctx.report('warning', alphaAst.start, alphaAst.end, `${r.at}.alpha: ${alpha} is outside [0, 1] (the KD loss weight)`, `${r.at}.alpha`);
   }
   return { name, teacher, student, base, probe, temperature, alpha };
+}
+
+/**
+ * The student glob compiles (a bad class range or an unclosed brace is reported here, once, not on every
+ * editor switch) and stays inside the workspace folder: a '..' segment would watch files outside it.
+ */
+function checkStudentGlob(r: RunReader, student: string): string | undefined {
+  const problem = globProblem(student) ?? (student.split('/').includes('..') ? 'the checkpoint glob must stay inside the workspace folder (no ".." segments)' : undefined);
+  return problem ? r.err(r.get.get('student') as Ast, 'student', problem) : student;
 }
 
 /** The analysis options (probe, pre-processing, stages, UniCAM, statistics), in the order they are reported. */

@@ -65,11 +65,28 @@ function parseJson(text: string): Parsed {
   };
 }
 
-function fromYaml(node: unknown, doc: YamlDocument, depth = 0): Ast {
+/**
+ * Values a YAML document may expand to through its aliases. A config has hundreds; a ~300-byte "billion
+ * laughs" (anchors of lists of aliases of anchors…) expands to billions and blocked the extension host for
+ * a minute, so the conversion counts what it builds and stops at this bound with a located error
+ * (docs/architecture.md "Reading configs and globs on the host").
+ */
+export const MAX_YAML_VALUES = 100_000;
+
+class TooManyValues extends Error {}
+
+/** The conversion's state: the document (to resolve aliases) and the count of values built so far. */
+interface YamlWalk {
+  readonly doc: YamlDocument;
+  values: number;
+}
+
+function fromYaml(node: unknown, walk: YamlWalk, depth = 0): Ast {
+  if (++walk.values > MAX_YAML_VALUES) throw new TooManyValues();
   // Aliases (*anchor) take the anchored value but keep the alias's own position; depth stops alias loops.
   if (isAlias(node) && depth < 20) {
-    const target = node.resolve(doc);
-    const inner = fromYaml(target, doc, depth + 1);
+    const target = node.resolve(walk.doc);
+    const inner = fromYaml(target, walk, depth + 1);
     const [s, e] = node.range ?? [0, 0];
     return { ...inner, start: s, end: e } as Ast;
   }
@@ -81,12 +98,12 @@ function fromYaml(node: unknown, doc: YamlDocument, depth = 0): Ast {
       const k = pair.key;
       if (!isScalar(k) || k.value === null || typeof k.value === 'object') continue;
       const [ks, ke] = k.range ?? [0, 0];
-      const value: Ast = pair.value === null || pair.value === undefined ? { kind: 'scalar', start: ke, end: ke, value: null } : fromYaml(pair.value, doc, depth);
+      const value: Ast = pair.value === null || pair.value === undefined ? { kind: 'scalar', start: ke, end: ke, value: null } : fromYaml(pair.value, walk, depth);
       entries.push({ key: String(k.value), keyStart: ks, keyEnd: ke, value });
     }
     return { kind: 'object', start, end, entries };
   }
-  if (isSeq(n)) return { kind: 'array', start, end, items: n.items.map((i) => fromYaml(i, doc, depth)) };
+  if (isSeq(n)) return { kind: 'array', start, end, items: n.items.map((i) => fromYaml(i, walk, depth)) };
   if (isScalar(n)) {
     const v = n.value;
     return { kind: 'scalar', start, end, value: typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v === null || v === undefined ? null : String(v) };
@@ -97,7 +114,21 @@ function fromYaml(node: unknown, doc: YamlDocument, depth = 0): Ast {
 function parseYaml(text: string): Parsed {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   const syntax = doc.errors.map((e) => ({ message: `YAML syntax: ${e.message.split('\n')[0]}`, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) }));
-  return { ast: doc.contents ? fromYaml(doc.contents, doc) : undefined, syntax };
+  if (!doc.contents) return { ast: undefined, syntax };
+  try {
+    return { ast: fromYaml(doc.contents, { doc, values: 0 }), syntax };
+  } catch (e) {
+    if (!(e instanceof TooManyValues)) throw e;
+    const where = firstAlias(text);
+    syntax.push({ message: 'YAML aliases expand to more than ' + MAX_YAML_VALUES.toLocaleString('en-US') + ' values: not read (a config needs far fewer; is an anchor repeated inside itself?)', start: where, end: where + 1 });
+    return { ast: undefined, syntax };
+  }
+}
+
+/** Offset of the first alias (*name), where the expansion error is shown; 0 when none is found. */
+function firstAlias(text: string): number {
+  const m = /(^|[\s,[{:-])\*[^\s,\]}]+/m.exec(text);
+  return m ? m.index + m[1].length : 0;
 }
 
 export function parse(text: string, format: ConfigFormat): Parsed {

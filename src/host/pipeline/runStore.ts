@@ -4,7 +4,7 @@
 // else holds results. A new result is taken in memory (applyOutcome); the panel's snapshot is served from
 // memory too (the selected checkpoint's detail and the probe view are cached), so progress ticks read no disk.
 import path from 'node:path';
-import { globToRegExp, stepOf } from '../../core/glob';
+import { compileGlob, stepOf } from '../../core/glob';
 import type { CheckpointRecord, RunConfig, RunId } from '../../core/runs';
 import type { EvalResult } from '../../core/types';
 import type { CheckpointView, PanelState, ProbeView, RunView, WorkerView } from '../../protocol/webview';
@@ -39,7 +39,7 @@ export function runOwnsFile(run: RunConfig, file: string): boolean {
   const r = rel(run.root, f);
   if (r === f) return false;
   // A checkpoint, or a file inside a checkpoint folder (model.json's weights).
-  const re = globToRegExp(run.student);
+  const re = compileGlob(run.student);
   return re.test(r) || re.test(`${path.posix.dirname(r)}/model.json`);
 }
 

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
-import { globBase, globToRegExp, stepOf } from '../../core/glob';
+import { compileGlob, globBase, stepOf } from '../../core/glob';
+import type { Glob } from '../../core/glob';
 import type { RunConfig, RunId } from '../../core/runs';
 import { isTorchCheckpointPath } from '../../core/config/templates';
 import { groupByteLength } from '../../core/tfjsManifest';
@@ -92,7 +93,7 @@ class RunWatch {
   readonly ready: Promise<void>;
   /** Absent for a run that is listed but not watched (state_dicts without a template). */
   private readonly fsw?: FSWatcher;
-  private readonly re: RegExp;
+  private readonly re: Glob;
   private readonly base: string;
   /** Size of each non-checkpoint file when chokidar last reported it written (add/change after awaitWriteFinish). */
   private readonly settled = new Map<string, number>();
@@ -109,7 +110,7 @@ class RunWatch {
     private readonly opts: CheckpointWatcherOptions,
   ) {
     const pattern = run.student.replace(/\\/g, '/');
-    this.re = globToRegExp(pattern);
+    this.re = compileGlob(pattern);
     this.base = path.resolve(run.root, globBase(pattern));
     if (run.needsTemplate) {
       opts.log?.warn(`Run ${run.id} (${run.student}) is not watched: ${run.needsTemplate}`);

@@ -167,6 +167,41 @@ describe('parseRunConfig', () => {
     assert.match(parseRunConfig('{"runs": {}}', '/ws/proj/kdlens.json', 'json', ROOT).problems[0].message, /must be a list/);
   });
 
+  test('a YAML alias bomb is refused at a bound with a located error, in the validator and the key locator', () => {
+    // ~300 bytes that expand to 10^9 values (the issue's host blocked 42 s + 21 s). Bounded work: the
+    // conversion stops at MAX_YAML_VALUES, so this ends at once; a regression would hang the suite.
+    const rows = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) rows.push(`${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(10).fill(`*${'abcdefghi'[i - 1]}`).join(', ')}]`);
+    const bomb = rows.join('\n') + '\nruns: [{name: r, teacher: t.onnx, student: s.onnx, probe: p.npz, temperature: *i}]\n';
+    const { runs, problems } = parseRunConfig(bomb, '/ws/proj/kdlens.yaml', 'yaml', ROOT);
+    assert.deepEqual(runs, []);
+    const p = problems.find((q) => /aliases expand to more than 100,000 values/.test(q.message));
+    assert.ok(p, JSON.stringify(problems.map((q) => q.message)));
+    assert.equal(p.severity, 'error');
+    assert.equal(slice(bomb, p.range), '*', 'located on the first alias');
+    assert.deepEqual(locateKeys(bomb, 'yaml'), []);
+    // Aliases a real config uses still resolve.
+    const ok = parseRunConfig('defaults: &d {teacher: t.onnx, probe: p.npz}\nruns:\n  - {name: r, student: s.onnx, teacher: *d}\n', '/ws/proj/kdlens.yaml', 'yaml', ROOT);
+    assert.ok(ok.problems.some((q) => /teacher/.test(q.message)), 'an alias to a map is read as that map');
+  });
+
+  test('student globs: bad syntax and ".." are errors on the value, not a throw later', () => {
+    const text = `{"runs": [
+  {"name": "range", "teacher": "t.onnx", "student": "runs/[z-a]*.onnx", "probe": "p.npz"},
+  {"name": "brace", "teacher": "t.onnx", "student": "runs/{a,b/*.onnx", "probe": "p.npz"},
+  {"name": "up", "teacher": "t.onnx", "student": "../x/**", "probe": "p.npz"},
+  {"name": "fine", "teacher": "t.onnx", "student": "runs/**/e[0-9]*.onnx", "probe": "p.npz"}
+]}`;
+    const { runs, problems } = parseRunConfig(text, '/ws/proj/kdlens.json', 'json', ROOT);
+    assert.deepEqual(runs.map((r) => r.name), ['fine']);
+    const msg = (key: string): string => problems.find((q) => q.key === key)?.message ?? '';
+    assert.match(msg('runs[0].student'), /reversed range "z-a"/);
+    assert.match(msg('runs[1].student'), /never closed/);
+    assert.match(msg('runs[2].student'), /inside the workspace folder \(no "\.\." segments\)/);
+    const p = problems.find((q) => q.key === 'runs[0].student');
+    assert.equal(p && slice(text, p.range), '"runs/[z-a]*.onnx"');
+  });
+
   test('Windows roots keep backslashes; relative paths with .. are normalised', () => {
     const { runs } = parseRunConfig('{"runs":[{"name":"w","teacher":"m\\\\t.onnx","student":"s\\\\e_*.onnx","probe":"../p.npz"}]}', 'C:\\ws\\kdlens.json', 'json', 'C:\\ws');
     assert.equal(runs[0].teacher, 'C:\\ws\\m\\t.onnx');

@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { discoverRuns } from '../../../src/core/runDiscovery';
-import { globToRegExp } from '../../../src/core/glob';
+import { compileGlob } from '../../../src/core/glob';
 
 const ROOT = '/ws';
 
 /** Every discovered glob must match exactly the checkpoint files the case expects. */
 function matching(glob: string, files: readonly string[]): string[] {
-  const re = globToRegExp(glob);
+  const re = compileGlob(glob);
   return files.filter((f) => re.test(f));
 }
 
