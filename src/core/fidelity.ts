@@ -274,21 +274,32 @@ function measureSample(tally: Tally, t: ArrayLike<number>, s: ArrayLike<number>,
   // Max softmax probability at T = 1 is exp(max − lse) = 1 / Σ exp(x_j − max).
   let tSum1 = 0;
   let sSum1 = 0;
-  let tSumT = 0;
-  let sSumT = 0;
   for (let j = 0; j < k; j++) {
-    const a = t[off + j] - tMax;
-    const b = s[off + j] - sMax;
-    tSum1 += Math.exp(a);
-    sSum1 += Math.exp(b);
-    tSumT += Math.exp(a / T);
-    sSumT += Math.exp(b / T);
+    tSum1 += Math.exp(t[off + j] - tMax);
+    sSum1 += Math.exp(s[off + j] - sMax);
   }
   tally.teacherPred[i] = tp;
   tally.studentPred[i] = sp;
   tally.teacherConfidence[i] = 1 / tSum1;
   tally.studentConfidence[i] = 1 / sSum1;
+  tally.klPerSample[i] = sampleKl(t, s, off, k, T);
+  tally.klSum += tally.klPerSample[i];
+}
 
+/**
+ * KL(softmax(t/T) ‖ softmax(s/T)) in nats of the two k-logit rows starting at `off`: the one KL of KD Lens
+ * (fidelity's and the temperature sweep's, docs/methods.md "KL divergence at temperature T"). Unchecked:
+ * callers validate shapes, finiteness and T.
+ */
+export function sampleKl(t: ArrayLike<number>, s: ArrayLike<number>, off: number, k: number, T: number): number {
+  const tMax = t[off + argmaxAt(t, off, k)];
+  const sMax = s[off + argmaxAt(s, off, k)];
+  let tSumT = 0;
+  let sSumT = 0;
+  for (let j = 0; j < k; j++) {
+    tSumT += Math.exp((t[off + j] - tMax) / T);
+    sSumT += Math.exp((s[off + j] - sMax) / T);
+  }
   // KL(p‖q) = Σ p_j (log p_j − log q_j) with log p_j = (t_j − tMax)/T − log tSumT, likewise q.
   const tLse = Math.log(tSumT);
   const sLse = Math.log(sSumT);
@@ -299,8 +310,7 @@ function measureSample(tally: Tally, t: ArrayLike<number>, s: ArrayLike<number>,
     kl += Math.exp(logP) * (logP - logQ);
   }
   // KL ≥ 0 exactly; identical rows can round to −1e-17, which would read as a bug in a chart.
-  tally.klPerSample[i] = kl > 0 ? kl : 0;
-  tally.klSum += tally.klPerSample[i];
+  return kl > 0 ? kl : 0;
 }
 
 /** Sample i (true class y) into the 2×2, the agreement count, both confusion matrices and its class row. */
