@@ -1,7 +1,6 @@
 // Stages 5–6: output fidelity (agreement, KL, ECE, the 2×2 table, per class) and per-stage statistics
 // (FSS, RS, pRS with the permutation null) from the forward passes. Formulas: docs/methods.md, "Accuracy and
 // agreement" to "Per-stage metrics"; this file only arranges inputs and names outputs.
-import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
 import { argmax, fidelity } from '../../core/fidelity';
@@ -17,6 +16,7 @@ import type { ProbeSet } from '../probe/probeSet';
 import type { StagePair } from '../stages';
 import type { ForwardPasses } from './forwardPasses';
 import type { JobContext } from './job';
+import { FILE_LIMITS, readUserFile } from '../userFiles';
 
 function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
@@ -66,7 +66,7 @@ export function loadEmbedding(gt: string | undefined, numClasses: number): Matri
   if (!gt || gt === 'onehot') return undefined;
   let embedding: Matrix;
   try {
-    embedding = toMatrix(parseNpy(new Uint8Array(fs.readFileSync(gt))));
+    embedding = toMatrix(parseNpy(new Uint8Array(readUserFile(gt, { what: 'GT embedding .npy', maxBytes: FILE_LIMITS.probe }))));
   } catch (e) {
     if (e instanceof KdInputError) throw e;
     throw new KdInputError('bad-file', `cannot read the GT embedding ${gt}: ${e instanceof Error ? e.message : String(e)}`);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
+import { FILE_LIMITS, readUserFileAsync } from '../userFiles';
 import { decodeImage } from './decodeImage';
 import { resizeHwc } from './pixels';
 import type { ImageSize, ProbePixels, ProbeSource } from './probeSource';
@@ -117,12 +118,8 @@ export async function openImageFolder(dir: string, signal?: AbortSignal): Promis
       readSignal?.throwIfAborted();
       const rel = files[indices[k]];
       const shown = path.join(label, ...rel.split('/'));
-      let bytes: Uint8Array;
-      try {
-        bytes = await fs.promises.readFile(path.join(dir, ...rel.split('/')));
-      } catch (e) {
-        throw new KdInputError('bad-file', `${shown}: cannot read (${e instanceof Error ? e.message : String(e)})`);
-      }
+      // A regular file within the image limit: a FIFO named 9.png must not block the job forever.
+      const bytes = await readUserFileAsync(path.join(dir, ...rel.split('/')), { what: 'probe image', maxBytes: FILE_LIMITS.image });
       const img = decodeImage(bytes, shown);
       if (k === 0) {
         // The first probe image fixes the common size unless the caller gave one.

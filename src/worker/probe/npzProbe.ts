@@ -1,14 +1,16 @@
 // Probe set from a numpy .npz (np.savez / np.savez_compressed): x images, y labels, optional mask and
-// classes. Unzips with fflate, parses members with src/core/npy.ts. Used by probeSet.ts only.
-import fs from 'node:fs';
+// classes. Members are read with the ZIP reader that checks sizes before inflating and CRC-32 after
+// (a flipped label byte is an error, as numpy's "Bad CRC-32", not a silently different accuracy); members
+// are parsed with src/core/npy.ts. Used by probeSet.ts only.
 import path from 'node:path';
-import { unzipSync } from 'fflate';
 import { KdInputError } from '../../core/errors';
 import { formatShape, parseNpy, toLabels } from '../../core/npy';
 import type { NdArray } from '../../core/npy';
 import { parseNpyStrings } from './npyText';
 import { resizeHwc } from './pixels';
 import type { ImageSize, ProbePixels, ProbeSource } from './probeSource';
+import { FILE_LIMITS, readUserFileAsync } from '../userFiles';
+import { openZip } from '../zipArchive';
 
 const MEMBERS = ['x', 'y', 'mask', 'classes'] as const;
 
@@ -25,7 +27,8 @@ function num(arr: NdArray, i: number): number {
  * (optional): 1-d numpy strings ('<U', '|S') or numbers.
  */
 export async function openNpz(file: string, numClasses: number | undefined): Promise<ProbeSource> {
-  const archive = unzipArchive(path.basename(file), new Uint8Array(await fs.promises.readFile(file)));
+  const bytes = await readUserFileAsync(file, { what: 'probe .npz', maxBytes: FILE_LIMITS.probe });
+  const archive = unzipArchive(path.basename(file), new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const { xb, yb } = requiredMembers(archive);
   const images = readImages(archive, xb);
   const labels = readLabels(archive, yb, images.n);
@@ -64,17 +67,18 @@ interface Mask {
 
 function unzipArchive(label: string, bytes: Uint8Array): Archive {
   const fail = (code: FailCode, why: string): KdInputError => new KdInputError(code, `${label}: ${why}`);
-  let zip: Record<string, Uint8Array>;
-  try {
-    // Only the members we use are inflated: an npz can carry large extras (features, logits).
-    zip = unzipSync(bytes, { filter: (f) => MEMBERS.some((m) => f.name === `${m}.npy` || f.name === m) });
-  } catch (e) {
-    throw fail('bad-file', `not a readable .npz (zip) archive (${e instanceof Error ? e.message : String(e)})`);
-  }
+  // Only the members used are inflated (an npz can carry large extras: features, logits), each once.
+  const zip = openZip(bytes, label);
+  const inflated = new Map<string, Uint8Array | undefined>();
+  const member = (m: string): Uint8Array | undefined => {
+    if (!MEMBERS.includes(m as (typeof MEMBERS)[number])) return undefined;
+    if (!inflated.has(m)) inflated.set(m, zip.read(m + '.npy') ?? zip.read(m));
+    return inflated.get(m);
+  };
   return {
     label,
     fail,
-    member: (m) => zip[`${m}.npy`] ?? zip[m],
+    member,
     parse: (m, b) => {
       try {
         return parseNpy(b);

@@ -15,7 +15,8 @@ import { legacyModel, weightSlots } from './keras3Config';
 import type { WeightSlot } from './keras3Config';
 import { prepareModelConfig } from '../layers/layersConfig';
 import type { LoadedModel, ModelReader } from '../model';
-import { readZipMembers } from '../zipMembers';
+import { FILE_LIMITS, readUserFileAsync } from '../../userFiles';
+import { readZipMembers } from '../../zipArchive';
 
 const CONFIG = 'config.json';
 const WEIGHTS = 'model.weights.h5';
@@ -26,12 +27,7 @@ interface Archive {
 }
 
 async function readArchive(file: string): Promise<Archive> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await fs.promises.readFile(file));
-  } catch (e) {
-    throw new KdInputError('bad-file', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`);
-  }
+  const bytes = new Uint8Array(await readUserFileAsync(file, { what: 'Keras file', maxBytes: FILE_LIMITS.model }));
   const members = readZipMembers(bytes, [CONFIG, WEIGHTS], file);
   const cfg = members.get(CONFIG);
   const weights = members.get(WEIGHTS);
@@ -152,12 +148,7 @@ export async function openKerasArchive(file: string): Promise<LoadedModel> {
  */
 export async function openKerasWeights(file: string, template: string): Promise<LoadedModel> {
   const archive = await readArchive(template);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await fs.promises.readFile(file));
-  } catch (e) {
-    throw new KdInputError('bad-file', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`);
-  }
+  const bytes = new Uint8Array(await readUserFileAsync(file, { what: 'Keras file', maxBytes: FILE_LIMITS.model }));
   return buildFromConfig(file, template, archive.config, bytes, file);
 }
 

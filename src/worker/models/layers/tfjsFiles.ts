@@ -5,15 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../../core/errors';
 import { groupByteLength } from '../../../core/tfjsManifest';
+import { FILE_LIMITS, modelRelativePath, readUserFile } from '../../userFiles';
 
 /** Parses a model.json, throwing KdInputError('bad-file') naming the file when it is not usable JSON. */
 export function readModelJson(modelJsonPath: string): tf.io.ModelJSON {
-  let text: string;
-  try {
-    text = fs.readFileSync(modelJsonPath, 'utf8');
-  } catch (e) {
-    throw new KdInputError('bad-file', `${modelJsonPath}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+  const text = readUserFile(modelJsonPath, { what: 'model.json', maxBytes: FILE_LIMITS.config }).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -43,13 +39,9 @@ function readShards(modelJsonPath: string, manifest: tf.io.WeightsManifestConfig
   let expected: number | undefined = 0;
   for (const group of manifest) {
     for (const p of group.paths) {
-      const shard = path.join(dir, p);
-      let bytes: Buffer;
-      try {
-        bytes = fs.readFileSync(shard);
-      } catch (e) {
-        throw new KdInputError('bad-file', `${modelJsonPath}: weight shard ${p} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-      }
+      // A shard path is data: only a regular file inside the model's folder ('../../dev/zero' hung and ate memory).
+      const shard = modelRelativePath(dir, String(p), 'weight shard', modelJsonPath);
+      const bytes = readUserFile(shard, { what: 'weight shard', maxBytes: FILE_LIMITS.model, within: dir });
       parts.push(bytes);
       total += bytes.length;
     }

@@ -9,6 +9,7 @@ import { ONNX_PROTO } from './onnxProto';
 import type { HostDtype, HostVal } from './hostOps';
 import { badLocation, scanExternalData } from '../../../core/onnxExternalData';
 import { NAME_SCOPES_KEY, moduleFromNameScopes, moduleFromScopedName } from '../../../core/torchScopes';
+import { FILE_LIMITS, readUserFile } from '../../userFiles';
 
 export type AttrValue = number | string | number[] | string[] | HostVal;
 
@@ -314,16 +315,12 @@ function bad(ctx: TensorCtx, what: string, why: string): KdInputError {
 function readSideFile(ctx: TensorCtx, what: string, location: string, full: string): Buffer {
   const problem = badLocation(location);
   if (problem) throw bad(ctx, what, `${problem}; external data is read only from the model's folder`);
-  let real: string;
+  if (!fs.existsSync(full)) throw bad(ctx, what, `external data file '${location}' not found next to the model`);
   try {
-    real = fs.realpathSync(full);
-  } catch {
-    throw bad(ctx, what, `external data file '${location}' not found next to the model`);
+    return readUserFile(full, { what: 'external data file', maxBytes: FILE_LIMITS.model, within: ctx.dir });
+  } catch (e) {
+    throw bad(ctx, what, (e as Error).message); // the model and tensor first: they are what the user opened
   }
-  const folder = fs.realpathSync(ctx.dir);
-  if (!real.startsWith(folder + path.sep)) throw bad(ctx, what, `side file '${location}' resolves outside the model's folder; external data is read only from there`);
-  if (!fs.statSync(real).isFile()) throw bad(ctx, what, `side file '${location}' is not a regular file`);
-  return fs.readFileSync(real);
 }
 
 function externalBytes(t: TensorMsg, ctx: TensorCtx, what: string): Uint8Array {

@@ -1,7 +1,6 @@
 // The ONNX entry of the model-reader registry: cheap match on extension or protobuf head, open() parses
 // and validates the whole graph (unsupported ops fail here, not at first run). Imported by the registry.
-import fs from 'node:fs';
-import { KdInputError } from '../../../core/errors';
+import { FILE_LIMITS, readUserFileAsync } from '../../userFiles';
 import type { LoadedModel, ModelReader } from '../model';
 import { decodeOnnx } from './onnxFile';
 import { OnnxModel } from './onnxModel';
@@ -19,12 +18,7 @@ export const onnxReader: ModelReader = {
   format: 'onnx',
   match: (path, head) => /\.onnx$/i.test(path) || looksLikeOnnx(head),
   async open(path: string): Promise<LoadedModel> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await fs.promises.readFile(path);
-    } catch (e) {
-      throw new KdInputError('bad-file', `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-    }
+    const bytes = await readUserFileAsync(path, { what: 'ONNX model', maxBytes: FILE_LIMITS.model });
     return new OnnxModel(decodeOnnx(bytes, path), path);
   },
 };

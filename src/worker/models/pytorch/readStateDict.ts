@@ -2,7 +2,6 @@
 // torch.save zip, a legacy torch.save pickle, .safetensors), then the container holding the weights (a bare
 // state_dict, or under 'state_dict', 'model', 'student', …), and reads only that container's tensors.
 // docs/methods.md "PyTorch checkpoints".
-import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../../core/errors';
 import type { PickledCheckpoint, PyValue, TensorRef } from './pickle';
@@ -10,6 +9,7 @@ import { looksLikeSafetensors, readSafetensors } from './safetensors';
 import type { StateDict, StateTensor } from './stateDict';
 import { readTorchLegacy } from './torchLegacy';
 import { readTorchZip } from './torchZip';
+import { readUserFileAsync } from '../../userFiles';
 
 /** Files larger than this are refused before reading (a checkpoint of a model KD Lens can run is far below). */
 export const DEFAULT_MAX_CHECKPOINT_BYTES = 4 * 2 ** 30;
@@ -68,15 +68,7 @@ function stateDictOf(ckpt: PickledCheckpoint, file: string): StateDict {
 }
 
 async function readCapped(file: string, maxBytes: number): Promise<Uint8Array> {
-  let size: number;
-  try {
-    size = (await fs.promises.stat(file)).size;
-  } catch (err) {
-    throw new KdInputError('bad-file', `${file}: cannot read (${err instanceof Error ? err.message : String(err)})`);
-  }
-  if (size > maxBytes) throw new KdInputError('unsupported', `${path.basename(file)}: ${size} bytes, over the ${maxBytes}-byte checkpoint limit`);
-  const buf = await fs.promises.readFile(file);
-  if (buf.length > maxBytes) throw new KdInputError('unsupported', `${path.basename(file)}: ${buf.length} bytes, over the ${maxBytes}-byte checkpoint limit`);
+  const buf = await readUserFileAsync(file, { what: 'PyTorch checkpoint', maxBytes });
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength); // a view, not a second copy of the file
 }
 

@@ -2,7 +2,6 @@
 // checkpoint's weights (docs/methods.md "Architecture templates"): the decoded template graph gets the
 // checkpoint's tensors as initializer values, so the TF.js interpreter runs them, and onnxBytes() gives
 // onnxruntime the same template re-encoded with them.
-import fs from 'node:fs';
 import type * as tf from '@tensorflow/tfjs-core';
 import { KdInputError } from '../../../core/errors';
 import type { InputSpec, LoadedModel, TensorInfo } from '../model';
@@ -14,6 +13,7 @@ import type { StateDict, StateTensor } from './stateDict';
 import { looksLikeParameter, matchStateDict, reexportFix } from './templateMatch';
 import type { TemplateFacts } from './templateMatch';
 import { boundOnnxBytes } from './templateBytes';
+import { FILE_LIMITS, readUserFile } from '../../userFiles';
 
 /**
  * Identity nodes that give an initializer a parameter's name: TorchScript exports share one initializer
@@ -96,11 +96,7 @@ export class TemplateModel implements LoadedModel {
 }
 
 function readTemplate(file: string): Uint8Array {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new KdInputError('bad-file', `architecture template ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+  return readUserFile(file, { what: 'architecture template', maxBytes: FILE_LIMITS.model });
 }
 
 /**

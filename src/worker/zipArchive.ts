@@ -1,9 +1,9 @@
 // Reads named members of a ZIP archive (the Keras 3 `.keras` file, a torch.save checkpoint) from its central
 // directory, bounds-checked before anything is inflated, inflated with fflate and checked against the stored
-// CRC-32. Used by kerasArchive.ts and pytorch/torchZip.ts. Why not fflate's unzipSync: docs/platform.md
+// CRC-32. Used by the Keras and PyTorch readers and the .npz probe reader. Why not fflate's unzipSync: docs/platform.md
 // "Keras 3 archives" (sizes and CRC-32 come from the central directory, read before anything is inflated).
 import { inflateSync } from 'fflate';
-import { KdInputError } from '../../core/errors';
+import { KdInputError } from '../core/errors';
 
 /** Members larger than this are refused before inflating: no Keras file of a model KD Lens can run is near it. */
 export const MAX_MEMBER_BYTES = 2 ** 31;
