@@ -23,6 +23,8 @@ export interface LineChartSpec {
   readonly yMax?: number;
   /** A horizontal reference line (e.g. 0 for correlations). */
   readonly yRef?: number;
+  /** A labelled vertical marker at one x (e.g. the run's temperature on the sweep). */
+  readonly xMark?: { readonly x: number; readonly label: string };
   readonly width?: number;
   readonly height?: number;
 }
@@ -32,6 +34,13 @@ export interface LineChartSpec {
  * budget, so this gives about 3 to 8 ticks.
  */
 const Y_TICKS = 7;
+
+/** The vertical marker line with its label at the top, beside the line. */
+function markSvg(x: number, top: number, bottom: number, label: string): string {
+  const xs = x.toFixed(1);
+  const tx = (x + 4).toFixed(1);
+  return '<line class="mark" x1="' + xs + '" x2="' + xs + '" y1="' + top + '" y2="' + bottom + '"/><text class="mark-label" x="' + tx + '" y="' + (top + 10) + '">' + esc(label) + '</text>';
+}
 
 /** A <figure> holding the SVG chart and an HTML legend. */
 export function lineChartSvg(spec: LineChartSpec): string {
@@ -73,6 +82,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
   parts.push(`<line class="axis" x1="${m.l}" x2="${W - m.r}" y1="${m.t + ph}" y2="${m.t + ph}"/>`);
   parts.push(`<line class="axis" x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + ph}"/>`);
   if (spec.yRef !== undefined && spec.yRef >= yLo && spec.yRef <= yHi) parts.push(`<line class="ref" x1="${m.l}" x2="${W - m.r}" y1="${f1(Y(spec.yRef))}" y2="${f1(Y(spec.yRef))}"/>`);
+  if (spec.xMark && spec.xMark.x >= xLo && spec.xMark.x <= xHi) parts.push(markSvg(X(spec.xMark.x), m.t, m.t + ph, spec.xMark.label));
   parts.push(`<text class="label" x="${m.l + pw / 2}" y="${H - 6}" text-anchor="middle">${esc(spec.xLabel)}</text>`);
   if (spec.yLabel) parts.push(`<text class="label" transform="translate(12 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`);
 

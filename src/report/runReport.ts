@@ -14,6 +14,8 @@ import { decodeFloat32 } from '../protocol/encoding';
 import { analyze } from '../worker/engine';
 import type { ProbeSet } from '../worker/probe/probeSet';
 import { expandSeries } from './checkpointSeries';
+import { gateLookup } from './gateLookup';
+import { literatureRow } from './literatureScalars';
 import type { MapName, ReportBundle, ReportCheckpointRow, ReportFidelity, ReportJson, ReportModel, ReportStage } from './types';
 
 /** The CLI's options: the engine's AnalyzeParams with a checkpoint series and an output folder. */
@@ -66,22 +68,6 @@ export function mapAtProbe(set: HeatmapSet, H: number, W: number): Float32Array 
   return out;
 }
 
-/** Every figure a --fail-if gate may name. */
-function gateLookup(json: ReportJson): (name: string, index?: string) => number | undefined {
-  const top: Record<string, number | undefined> = {
-    ...Object.fromEntries(Object.entries(json.fidelity).filter(([, v]) => typeof v === 'number')),
-    accuracy_teacher: json.models.teacher.accuracy,
-    accuracy_student: json.models.student.accuracy,
-    accuracy_base: json.models.base?.accuracy,
-  };
-  return (name, index) => {
-    if (index === undefined) return top[name];
-    const st = json.stages.find((s) => s.name === index || s.student === index || s.teacher === index);
-    const v = st ? (st as unknown as Record<string, unknown>)[name] : undefined;
-    return typeof v === 'number' ? v : undefined;
-  };
-}
-
 /**
  * The report's options as the engine's AnalyzeParams: every analysis option is passed through untouched
  * (a new AnalyzeParams field reaches the engine without being listed here), paths are made absolute.
@@ -111,7 +97,14 @@ type Series = ReturnType<typeof expandSeries>;
 type Progress = (i: number, f: number, msg: string) => void;
 
 function rowOf(entry: { path: string; step: number }, r: EvalResult): ReportCheckpointRow {
-  return { path: entry.path, step: entry.step, accuracy_student: r.models.student.accuracy, fidelity: fidelityOf(r.fidelity), stages: r.stages.map(stageOf) };
+  return {
+    path: entry.path,
+    step: entry.step,
+    accuracy_student: r.models.student.accuracy,
+    fidelity: fidelityOf(r.fidelity),
+    stages: r.stages.map(stageOf),
+    ...(r.literature ? { literature: literatureRow(r.literature) } : {}),
+  };
 }
 
 /**
@@ -232,6 +225,7 @@ function assembleJson(main: EvalResult, probe: ProbeSet, written: WrittenMaps, s
       : {}),
     ...(main.gradcam ? { gradcam: { target: main.gradcam.target, maps: written.gradcam, maps_true: written.gradcamTrue } } : {}),
     ...(localisation ? { localisation } : {}),
+    ...(main.literature ? { literature: main.literature } : {}),
     ...(series.length ? { checkpoints: rows.map((r, i) => r ?? rowOf(series[i], main)) } : {}),
     heatmaps: [],
     warnings: main.warnings,

@@ -1,6 +1,6 @@
 // The shape of `kdlens report`'s report.json (a public, versioned format: scripts and CI read it) and of
 // the in-memory bundle the HTML/PNG writers render. Imported by the CLI, the demo and their tests.
-import type { FidelitySummary, ProbeSummary, StageFigures, UnicamDirection } from '../core/types';
+import type { Estimate, FidelitySummary, LiteratureFigures, ProbeSummary, StageFigures, UnicamDirection } from '../core/types';
 
 export interface ReportModel {
   readonly path: string;
@@ -39,6 +39,27 @@ export interface ReportLocalisation {
   readonly by_map: Partial<Record<MapName, number>>;
 }
 
+/**
+ * The literature figures of one checkpoint that change along a series, flat and named as `--fail-if`
+ * names them (docs/methods.md "KD literature figures"). A key is absent when its part is (no base, no
+ * maps: the series' checkpoints other than the explained one have no maps, so no localisation); null
+ * when the part is there but the figure is undefined (e.g. the teacher makes no error).
+ */
+export interface ReportLiteratureRow {
+  readonly non_target_rank_corr: number | null;
+  readonly kl_standardised: number;
+  readonly logit_std_ratio: number | null;
+  readonly copied_error_share?: number | null;
+  readonly copied_error_excess?: number | null;
+  readonly copied_error_p?: number | null;
+  readonly right_agreement_excess?: number | null;
+  readonly right_agreement_p?: number | null;
+  readonly kd_gain_accuracy?: Estimate;
+  readonly kd_gain_agreement?: Estimate;
+  readonly localisation_difference?: Estimate;
+  readonly localisation_verdict?: 'supported' | 'inconclusive' | 'reversed';
+}
+
 export interface ReportCheckpointRow {
   readonly path: string;
   /** Epoch/step number parsed from the name, else the position in mtime order. */
@@ -46,6 +67,8 @@ export interface ReportCheckpointRow {
   readonly accuracy_student: number;
   readonly fidelity: ReportFidelity;
   readonly stages: readonly ReportStage[];
+  /** Absent when the engine gave no literature figures. */
+  readonly literature?: ReportLiteratureRow;
 }
 
 export interface ReportJson {
@@ -77,6 +100,8 @@ export interface ReportJson {
     readonly maps_true: Partial<Record<'teacher' | 'student' | 'base', string>>;
   };
   readonly localisation?: ReportLocalisation;
+  /** The engine's KD literature figures of the explained checkpoint, as they are (docs/methods.md "KD literature figures"). */
+  readonly literature?: LiteratureFigures;
   readonly checkpoints?: readonly ReportCheckpointRow[];
   /** Overlay PNGs, relative paths, per probe image. */
   readonly heatmaps: ReadonlyArray<{ readonly image: number; readonly id: string; readonly files: Partial<Record<MapName | 'input', string>> }>;

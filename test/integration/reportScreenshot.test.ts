@@ -27,7 +27,7 @@ describe('report.html in headless Chromium', () => {
   it('shows the fidelity cards, the 2×2, the stage table, charts and a loaded gallery, in light and dark', { skip, timeout: 120_000 }, async () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-chromium-'));
     const reportDir = path.join(scratch, 'report');
-    const bundle = syntheticBundle({ base: true, checkpoints: true, localisation: true, hostileNames: true });
+    const bundle = syntheticBundle({ base: true, checkpoints: true, localisation: true, literature: true, hostileNames: true });
     const heatmaps = writeHeatmapPngs(bundle, reportDir);
     const html = renderReportHtml({ ...bundle, json: { ...bundle.json, heatmaps } }, { png: (rel) => new Uint8Array(fs.readFileSync(path.join(reportDir, rel))) });
     const htmlPath = path.join(reportDir, 'report.html');
@@ -61,6 +61,10 @@ describe('report.html in headless Chromium', () => {
       assert.equal(await page.locator('#stages table').isVisible(), true);
       assert.equal(await page.locator('#trends svg.chart-svg').count(), 4);
       assert.equal(await page.locator('#trends svg.chart-svg').first().isVisible(), true);
+      assert.equal(await page.locator('#literature .lit-part').count(), 6);
+      assert.equal(await page.locator('#literature svg.chart-svg line.mark').count(), 1);
+      assert.equal(await page.locator('#lit-localisation .verdict').isVisible(), true);
+      await page.locator('#literature').screenshot({ path: path.join(ARTIFACTS, 'report-literature.png') });
       assert.equal(await page.locator('#gallery .g-row').count(), 6);
       assert.equal(await page.locator('#gallery img').first().isVisible(), true);
       // Every image decoded under the CSP (img-src data:) at its PNG size (32 px probe × 4).

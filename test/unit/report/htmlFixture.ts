@@ -1,13 +1,19 @@
 // A synthetic but complete ReportBundle (images with a coloured object, Grad-CAM/UniCAM maps around it,
 // plausible figures) for the report PNG/HTML tests and the Chromium screenshot test. Test-only.
 import { rng } from '../../../src/core/random';
-import { UNICAM_DIRECTIONS } from '../../../src/core/types';
+import { TEMPERATURE_SWEEP, UNICAM_DIRECTIONS } from '../../../src/core/types';
+import type { LiteratureFigures } from '../../../src/core/types';
+import { literatureRow } from '../../../src/report/literatureScalars';
 import type { MapName, ReportBundle, ReportCheckpointRow, ReportFidelity, ReportJson, ReportStage } from '../../../src/report/types';
 
 export interface SyntheticOptions {
   readonly base?: boolean;
   readonly checkpoints?: boolean;
   readonly localisation?: boolean;
+  /** Fill json.literature (and the checkpoint rows' literature): the KD literature figures. */
+  readonly literature?: boolean;
+  /** The localisation verdict of the literature figures (default supported, as the fixture's maps say). */
+  readonly verdict?: 'supported' | 'inconclusive' | 'reversed';
   /** Put HTML in a probe file name and a class name (escaping tests). */
   readonly hostileNames?: boolean;
   readonly n?: number;
@@ -54,6 +60,65 @@ function stages(base: boolean, shift: number): ReportStage[] {
     prs_student_given_teacher: 0.02 + 0.01 * k,
     ...(base ? { prs_student_given_base: 0.09 + 0.03 * k, prs_base_given_student: -0.01 + 0.01 * k } : {}),
   }));
+}
+
+/** The temperature sweep at T = 1…20 of a 3-class teacher and a student at KL 0.214 (nats) at T = 4. */
+const SWEEP: ReadonlyArray<readonly [number, number, number]> = [
+  // KL, teacher entropy (nats, at most log 3 = 1.0986), non-target mass (at most 2/3)
+  [0.61, 0.352, 0.081],
+  [0.383, 0.703, 0.251],
+  [0.27, 0.881, 0.372],
+  [0.214, 0.962, 0.449],
+  [0.121, 1.031, 0.532],
+  [0.075, 1.058, 0.579],
+  [0.036, 1.081, 0.621],
+  [0.021, 1.09, 0.638],
+  [0.014, 1.093, 0.648],
+];
+
+/**
+ * Hand-made LiteratureFigures shaped like the engine's (docs/methods.md "KD literature figures"): a teacher
+ * 12.5× the student, KD gaining 7 points of accuracy with an interval across 0, copied errors above the
+ * base's control at p = 0.041, and the localisation verdict asked for. `shift` moves the figures that
+ * change along a checkpoint series.
+ */
+export function syntheticLiterature(opts: { base: boolean; localisation: boolean; classes: readonly string[]; verdict?: 'supported' | 'inconclusive' | 'reversed'; shift?: number }): LiteratureFigures {
+  const k = opts.shift ?? 0;
+  const verdict = opts.verdict ?? 'supported';
+  const difference = verdict === 'supported' ? { value: 0.39, lo: 0.31, hi: 0.46 } : verdict === 'reversed' ? { value: -0.09, lo: -0.15, hi: -0.03 } : { value: -0.012, lo: -0.04, hi: 0.016 };
+  const distilled = verdict === 'supported' ? 0.47 : 0.248;
+  return {
+    dark_knowledge: { temperature: 4, non_target_mass: 0.449, teacher_entropy: 0.962, kl_to_smoothing: 0.0213, non_target_rank_corr: 0.62 + k, images_ranked: 6 },
+    temperature: {
+      run_t: 4,
+      sweep: TEMPERATURE_SWEEP.map((t, i) => ({ t, kl: SWEEP[i][0], teacher_entropy: SWEEP[i][1], non_target_mass: SWEEP[i][2] })),
+      teacher_logit_std: 3.41,
+      student_logit_std: 2.07 + k,
+      logit_std_ratio: 3.41 / (2.07 + k),
+      kl_standardised: 0.083 - k / 10,
+      kl: 0.214,
+    },
+    ...(opts.base
+      ? {
+          error_transfer: {
+            permutations: 999,
+            errors: { images: 14, student: 0.5, control: 0.286, excess: 0.214 + k / 10, p_value: 0.041 },
+            right_agreement: { images: 50, student: 0.92, control: 0.84, excess: 0.08, p_value: 0.09 },
+            per_class: opts.classes.map((name, c) => ({ name, teacher_errors: 3 + 2 * c, student: c === 2 ? 0.4 : 0.667 - 0.167 * c, control: c === 2 ? 0.4 : 0.333 - 0.167 * c })),
+          },
+        }
+      : {}),
+    capacity: {
+      teacher_params: 1_234_567,
+      student_params: 98_765,
+      param_ratio: 1_234_567 / 98_765,
+      teacher_macs: 182_400_000,
+      student_macs: 9_800_000,
+      macs_ratio: 182_400_000 / 9_800_000,
+      ...(opts.base ? { kd_gain_accuracy: { value: 0.07 + k / 10, lo: -0.02 + k / 10, hi: 0.16 + k / 10 }, kd_gain_agreement: { value: 0.12, lo: 0.03, hi: 0.21 } } : {}),
+    },
+    ...(opts.base && opts.localisation ? { localisation: { mask_share: 0.11, distilled, residual: distilled - difference.value, difference, images: 6, verdict } } : {}),
+  };
 }
 
 /** Builds the bundle; figures are made up but shaped exactly like report.json. */
@@ -114,6 +179,7 @@ export function syntheticBundle(opts: SyntheticOptions = {}): ReportBundle {
     accuracy_student: 0.45 + 0.08 * k,
     fidelity: fidelity(0.5 + 0.09 * k, 0.9 - 0.15 * k, classes),
     stages: stages(base, -0.2 + 0.05 * k),
+    ...(opts.literature ? { literature: literatureRow(syntheticLiterature({ base, localisation: false, classes, shift: -0.2 + 0.05 * k })) } : {}),
   }));
   const json: ReportJson = {
     version: 1,
@@ -146,6 +212,7 @@ export function syntheticBundle(opts: SyntheticOptions = {}): ReportBundle {
       maps_true: {},
     },
     ...(opts.localisation ? { localisation: { mask_share: 0.11, by_map: { gradcam_teacher: 0.52, gradcam_student: 0.41, ...(base ? { unicam_student_given_base: 0.47, unicam_base_given_student: 0.08 } : { unicam_teacher_given_student: 0.3 }) } } } : {}),
+    ...(opts.literature ? { literature: syntheticLiterature({ base, localisation: opts.localisation ?? false, classes, ...(opts.verdict ? { verdict: opts.verdict } : {}) }) } : {}),
     ...(opts.checkpoints ? { checkpoints } : {}),
     heatmaps: [],
     gates: [{ expr: 'agreement<0.9', ok: false, detail: 'agreement = 0.860 < 0.9' }],

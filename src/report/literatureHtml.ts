@@ -1,0 +1,169 @@
+// report.html's "What the KD literature asks" section: six parts (dark knowledge vs label smoothing,
+// non-target ranking, temperature, error transfer, capacity gap, the localisation claim), each with its
+// figures and one line saying what it means for this distillation; a part the run cannot have says why.
+// Pure; imported by html.ts (docs/methods.md "KD literature figures").
+import { fixed as num, percent as pct, signed } from '../core/present/format';
+import type { Estimate, LiteratureFigures } from '../core/types';
+import { lineChartSvg } from './charts';
+import { count, esc } from './htmlText';
+import { whyAbsent } from './literatureScalars';
+import type { ReportCheckpointRow, ReportJson } from './types';
+
+/** The conventional 5% level at which a permutation p-value is read as "more than the control". */
+const ALPHA = 0.05;
+
+/** A part: heading, its figures (HTML) and the one plain line on what they mean. */
+function part(id: string, title: string, figures: string, says: string): string {
+  return '<div class="lit-part" id="' + id + '"><h3>' + title + '</h3>' + figures + '<p class="says">' + says + '</p></div>';
+}
+
+function absentPart(id: string, title: string, why: string): string {
+  return '<div class="lit-part" id="' + id + '"><h3>' + title + '</h3><p class="muted absent">Not available: ' + esc(why) + '.</p></div>';
+}
+
+/** Label/value rows of a small two-column table. */
+function facts(rows: ReadonlyArray<readonly [string, string]>): string {
+  return '<table class="facts">' + rows.map(([k, v]) => '<tr><th class="l">' + k + '</th><td>' + v + '</td></tr>').join('') + '</table>';
+}
+
+/** A ratio as "12.5×", or a dash when it is undefined. */
+function times(x: number | null, digits = 1): string {
+  return x === null || !Number.isFinite(x) ? '—' : num(x, digits) + '×';
+}
+
+/** A difference of fractions in percentage points with its 95% interval: "+7.0 pts [−2.0, +16.0]". */
+function points(e: Estimate): string {
+  return signed(100 * e.value, 1) + ' pts <span class="muted">[' + signed(100 * e.lo, 1) + ', ' + signed(100 * e.hi, 1) + ']</span>';
+}
+
+function darkKnowledgePart(l: LiteratureFigures): string {
+  const d = l.dark_knowledge;
+  const figs = facts([
+    ['non-target mass at T = ' + num(d.temperature, 1), pct(d.non_target_mass)],
+    ['teacher entropy', num(d.teacher_entropy) + ' nats'],
+    ['KL(teacher ‖ label smoothing)', num(d.kl_to_smoothing, 4) + ' nats'],
+  ]);
+  return part('lit-dark', '1. Dark knowledge vs label smoothing', figs, 'Small KL to smoothing = this teacher teaches little beyond label smoothing (a label-smoothed base could learn the same); larger = its wrong-class probabilities carry class similarities only a teacher gives.');
+}
+
+function rankingPart(l: LiteratureFigures): string {
+  const d = l.dark_knowledge;
+  const figs = facts([['Spearman ρ of non-target logits, student vs teacher', num(d.non_target_rank_corr)], ['images ranked', String(d.images_ranked)]]);
+  const says = d.non_target_rank_corr === null
+    ? 'No image has a rankable non-target row (two classes, or constant logits), so the ranking cannot be compared.'
+    : 'ρ near 1 = the student orders the wrong classes as the teacher does (the dark knowledge transferred); near 0 = its wrong-class order is its own.';
+  return part('lit-rank', '2. Non-target ranking', figs, says);
+}
+
+function temperaturePart(l: LiteratureFigures): string {
+  const t = l.temperature;
+  const xs = (f: (p: LiteratureFigures['temperature']['sweep'][number]) => number): Array<{ x: number; y: number }> => t.sweep.map((p) => ({ x: p.t, y: f(p) }));
+  const chart = lineChartSvg({
+    title: 'Temperature sweep',
+    xLabel: 'T',
+    series: [
+      { label: 'KL(teacher ‖ student), nats', points: xs((p) => p.kl), colour: 4 },
+      { label: 'teacher entropy, nats', points: xs((p) => p.teacher_entropy), colour: 0, dash: 'dashed' },
+      { label: 'non-target mass', points: xs((p) => p.non_target_mass), colour: 1, dash: 'dotted' },
+    ],
+    yMin: 0,
+    xMark: { x: t.run_t, label: 'run T = ' + num(t.run_t, 1) },
+    width: 460,
+    height: 220,
+  });
+  const cell = (p: LiteratureFigures['temperature']['sweep'][number], v: string): string => '<td' + (p.t === t.run_t ? ' class="run-t"' : '') + '>' + v + '</td>';
+  const row = (label: string, f: (p: LiteratureFigures['temperature']['sweep'][number]) => string): string => '<tr><th class="l">' + label + '</th>' + t.sweep.map((p) => cell(p, f(p))).join('') + '</tr>';
+  const sweep = '<table class="sweep">' + row('T', (p) => String(p.t)) + row('KL', (p) => num(p.kl, 4)) + row('entropy', (p) => num(p.teacher_entropy)) + row('non-target', (p) => pct(p.non_target_mass)) + '</table>';
+  const scale = facts([
+    ['logit std teacher / student', num(t.teacher_logit_std, 2) + ' / ' + num(t.student_logit_std, 2) + ' = ' + times(t.logit_std_ratio, 2)],
+    ['KL at T = ' + num(t.run_t, 1) + ', raw / z-scored logits', num(t.kl, 4) + ' / ' + num(t.kl_standardised, 4) + ' nats'],
+  ]);
+  const figs = '<div class="charts">' + chart + '<div>' + sweep + scale + '</div></div>';
+  return part('lit-temperature', '3. Temperature and logit scale', figs, 'KL shrinks as T flattens both outputs; a logit std ratio far from 1 with a much smaller z-scored KL says the student differs from the teacher mostly in logit scale, not in what it ranks high (logit standardisation).');
+}
+
+function errorTransferSays(e: NonNullable<LiteratureFigures['error_transfer']>): string {
+  const c = e.errors;
+  if (c.excess === null || c.p_value === null) return c.images === 0 ? 'The teacher gets no probe image wrong, so there is no error to copy.' : 'The copies cannot be compared with the base student on this probe.';
+  const p = ' (excess ' + signed(100 * c.excess, 1) + ' pts, p = ' + num(c.p_value) + ')';
+  if (c.excess > 0 && c.p_value < ALPHA) return 'The student copies the teacher\'s wrong class more often than the base student does' + p + ': distillation transferred the teacher\'s mistakes along with its knowledge.';
+  return 'The student copies the teacher\'s errors no more than the base student does' + p + ': the shared errors are what the labels teach anyway.';
+}
+
+function errorTransferPart(json: ReportJson, l: LiteratureFigures): string {
+  const e = l.error_transfer;
+  const title = '4. Error transfer against the base student';
+  if (!e) return absentPart('lit-errors', title, whyAbsent(json, 'error_transfer') as string);
+  const line = (what: string, c: NonNullable<LiteratureFigures['error_transfer']>['errors']): string =>
+    '<tr><th class="l">' + what + ' <span class="muted">(' + c.images + ' images)</span></th><td>' + pct(c.student) + '</td><td>' + pct(c.control) + '</td><td>' + (c.excess === null ? '—' : signed(100 * c.excess, 1) + ' pts') + '</td><td>' + num(c.p_value) + '</td></tr>';
+  const overall = '<table><tr><th class="l"></th><th>student</th><th>base (control)</th><th>excess</th><th>p</th></tr>' + line('copies the teacher\'s wrong class, where the teacher is wrong', e.errors) + line('agrees with the teacher, where the teacher is right', e.right_agreement) + '</table>';
+  const rows = e.per_class.map((r) => '<tr><td class="l">' + esc(r.name) + '</td><td>' + r.teacher_errors + '</td><td>' + pct(r.student) + '</td><td>' + pct(r.control) + '</td></tr>').join('');
+  const perClass = rows ? '<table class="per-class-errors"><tr><th class="l">true class</th><th>teacher errors</th><th>student copies</th><th>base copies</th></tr>' + rows + '</table>' : '';
+  return part('lit-errors', title, '<div class="charts">' + overall + perClass + '</div><p class="muted">p: one-sided permutation test with ' + e.permutations + ' permutations.</p>', errorTransferSays(e));
+}
+
+function capacitySays(json: ReportJson, l: LiteratureFigures): string {
+  const g = l.capacity.kd_gain_accuracy;
+  const ratio = times(l.capacity.param_ratio) + ' parameter ratio';
+  if (!g) return 'Without a base student the KD gain is not measured: ' + esc(whyAbsent(json, 'kd_gain')) + '.';
+  if (g.lo > 0) return 'KD gained accuracy over the base (interval above 0): at a ' + ratio + ' this teacher is not too large to help.';
+  if (g.hi < 0) return 'KD lost accuracy against the base (interval below 0): at a ' + ratio + ' the teacher may be too large for this student (capacity gap); a smaller teacher or an assistant may help.';
+  return 'The KD gain\'s interval contains 0: at a ' + ratio + ' this probe cannot tell whether the teacher helps this student.';
+}
+
+function capacityPart(json: ReportJson, l: LiteratureFigures): string {
+  const c = l.capacity;
+  const table = '<table><tr><th class="l"></th><th>teacher</th><th>student</th><th>teacher / student</th></tr>'
+    + '<tr><th class="l">parameters</th><td>' + count(c.teacher_params) + '</td><td>' + count(c.student_params) + '</td><td>' + times(c.param_ratio) + '</td></tr>'
+    + '<tr><th class="l">MACs per image</th><td>' + count(c.teacher_macs) + '</td><td>' + count(c.student_macs) + '</td><td>' + times(c.macs_ratio) + '</td></tr></table>';
+  const gains = c.kd_gain_accuracy && c.kd_gain_agreement
+    ? facts([['KD gain in accuracy (student − base) [95% CI]', points(c.kd_gain_accuracy)], ['KD gain in agreement with the teacher [95% CI]', points(c.kd_gain_agreement)]])
+    : '<p class="muted absent">KD gain not available: ' + esc(whyAbsent(json, 'kd_gain')) + '.</p>';
+  return part('lit-capacity', '5. Capacity gap', '<div class="charts">' + table + gains + '</div>', capacitySays(json, l));
+}
+
+/** The localisation verdict as one sentence with its interval (README "When the localisation claim is not supported"). */
+export function localisationSentence(loc: NonNullable<LiteratureFigures['localisation']>): string {
+  const d = loc.difference;
+  const lead = loc.verdict === 'supported' ? 'Supported' : loc.verdict === 'reversed' ? 'Not supported (reversed)' : 'Not supported (inconclusive)';
+  const where = loc.verdict === 'supported' ? 'above 0' : loc.verdict === 'reversed' ? 'below 0' : 'contains 0';
+  return lead + ': distilled maps put ' + pct(loc.distilled) + ' of their mass on the object, residual maps ' + pct(loc.residual)
+    + ' (the masks cover ' + pct(loc.mask_share) + '); difference ' + signed(100 * d.value, 1) + ' pts, 95% interval ['
+    + signed(100 * d.lo, 1) + ', ' + signed(100 * d.hi, 1) + '] ' + where + ', over ' + loc.images + ' images.';
+}
+
+function localisationPart(json: ReportJson, l: LiteratureFigures): string {
+  const loc = l.localisation;
+  const title = '6. The localisation claim';
+  if (!loc) return absentPart('lit-localisation', title, whyAbsent(json, 'localisation') as string);
+  const cls = loc.verdict === 'supported' ? 'good' : 'bad';
+  const says = loc.verdict === 'supported'
+    ? 'What KD added to the student sits on the object more than what it left out: the UniCAM paper\'s claim holds for this run.'
+    : 'The distilled features of this run do not sit on the object more than the residual ones; see the README, "When the localisation claim is not supported".';
+  return part('lit-localisation', title, '<p class="verdict ' + cls + '">' + esc(localisationSentence(loc)) + '</p>', says);
+}
+
+/** The literature figures per checkpoint, when the series has them. */
+function literatureTrend(json: ReportJson): string {
+  const rows: ReportCheckpointRow[] = [...(json.checkpoints ?? [])].filter((r) => r.literature).sort((a, b) => a.step - b.step);
+  if (!rows.length) return '';
+  const est = (e: Estimate | undefined): string => (e ? points(e) : '—');
+  const body = rows
+    .map((r) => {
+      const x = r.literature as NonNullable<ReportCheckpointRow['literature']>;
+      const excess = x.copied_error_excess === undefined || x.copied_error_excess === null ? '—' : signed(100 * x.copied_error_excess, 1) + ' pts (p ' + num(x.copied_error_p) + ')';
+      return '<tr><td>' + esc(r.step) + '</td><td>' + num(x.non_target_rank_corr) + '</td><td>' + num(x.logit_std_ratio, 2) + '</td><td>' + num(x.kl_standardised, 4) + '</td><td>' + excess + '</td><td>' + est(x.kd_gain_accuracy) + '</td><td class="l">' + esc(x.localisation_verdict ?? '—') + '</td></tr>';
+    })
+    .join('');
+  return '<h3>Over the checkpoints</h3><div class="wrap"><table><tr><th>step</th><th>rank ρ</th><th>logit std ratio</th><th>KL z-scored</th><th>copied-error excess</th><th>KD gain (acc.)</th><th class="l">localisation</th></tr>' + body + '</table></div>';
+}
+
+/** The whole section; when the engine gave no literature figures, one line saying so. */
+export function literatureBlock(json: ReportJson): string {
+  const head = '<section id="literature"><h2>What the KD literature asks</h2>';
+  const l = json.literature;
+  if (!l) return head + '<p class="muted absent">Not available: ' + esc(whyAbsent(json, 'dark_knowledge')) + '.</p></section>';
+  const parts = [darkKnowledgePart(l), rankingPart(l), temperaturePart(l), errorTransferPart(json, l), capacityPart(json, l), localisationPart(json, l)];
+  return head + '<p class="muted">Six questions the distillation literature asks of a run, answered on this probe set for the explained checkpoint; every figure is in report.json under <code>literature</code> and can be a <code>--fail-if</code> gate.</p>'
+    + '<div class="lit">' + parts.join('\n') + '</div>' + literatureTrend(json) + '</section>';
+}
