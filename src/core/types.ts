@@ -289,8 +289,13 @@ export interface EvalResult {
   readonly gradcam?: GradcamResult;
   /** The KD literature's figures; absent in results written before they existed. */
   readonly literature?: LiteratureFigures;
+  /** With a teacher book (AnalyzeParams.book): whether the teacher's and base's forward results were read from it or computed. */
+  readonly book?: { readonly teacher: BookOutcome; readonly base?: BookOutcome };
   readonly warnings: readonly string[];
 }
+
+/** 'read': from the teacher book (its file, or its memory in a warm worker); 'computed': a forward pass ran. */
+export type BookOutcome = 'read' | 'computed';
 
 /** What `kdlens inspect` and the model picker show. */
 export interface ModelInspection {

@@ -1,7 +1,7 @@
 // Per-process caches for what does not change between the checkpoints of a run, so a watched series
 // re-evaluates only the student: loaded models (keyed by path + mtime + size, and the same of a PyTorch
 // checkpoint's architecture template, so an overwritten checkpoint or template is reloaded), decoded probe sets, and the teacher's and base's forward results. All three
-// are small LRUs; failed loads are never kept.
+// are small LRUs; failed loads are never kept. The teacher book keeps forward results on disk as well.
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
@@ -130,12 +130,14 @@ export class ProbeCache {
 export interface ForwardRequest {
   readonly plan: ForwardPlan;
   readonly probe: ProbeSet;
+  /** The architecture template a checkpoint is bound into: part of what the teacher book keys on. */
+  readonly template?: string;
 }
 
 /**
  * Forward results of the models that stay the same between checkpoints (teacher, base; never the student,
- * which the caller does not offer). This is the seam for a persistent implementation: one kept on disk
- * would key a request by file identity (path, mtime, size) instead of object identity.
+ * which the caller does not offer). The persistent implementation is the teacher book, keyed by content
+ * (src/worker/book/, docs/architecture.md "Teacher book").
  */
 export interface ForwardCache {
   /** The remembered result for `request`, else `run()`'s result, remembered for next time. */
@@ -186,6 +188,8 @@ export const engineCaches = {
   models: new ModelCache(openModel),
   probes: new ProbeCache(),
   forwards: new MemoryForwardCache(),
+  /** The teacher books in use, by folder (src/worker/book/bookCache.ts fills it). */
+  books: new Map<string, ForwardCache>(),
 };
 
 /** openModel with the process's model cache. */
@@ -197,6 +201,7 @@ export function openModelCached(file: string, options?: OpenOptions): Promise<Lo
 export async function clearModelCache(): Promise<void> {
   const disposed = engineCaches.models.clear();
   engineCaches.forwards.clear();
+  for (const book of engineCaches.books.values()) book.clear();
   engineCaches.probes.clear();
   await disposed;
 }

@@ -1,16 +1,18 @@
 // Stage 4: one forward pass per model over the probe (10% → 60% of the job's progress). The student
 // changes every checkpoint; the teacher's and base's results come from the forward cache when their model,
-// probe and plan are unchanged. Then every model must produce the same class count, and the probe's labels
-// must lie within it.
+// probe and plan are unchanged (from the teacher book on disk when the job names one). Then every model
+// must produce the same class count, and the probe's labels must lie within it.
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
-import type { ModelRole } from '../../core/types';
+import type { BookOutcome, EvalResult, ModelRole } from '../../core/types';
+import { bookFor } from '../book/bookCache';
 import { forwardProbe } from '../forward';
 import { trimHostBuffers } from '../hostBuffers';
 import type { ForwardPlan, ForwardResult } from '../forward';
 import type { LoadedModel } from '../models/model';
 import type { ProbeSet } from '../probe/probeSet';
 import { engineCaches } from './caches';
+import type { ForwardCache } from './caches';
 import { forwardEngineOf, rolesOf } from './job';
 import type { JobContext, PerRole } from './job';
 import { featureOf, layoutOf, stageTensorsOf, targetOf } from './trace';
@@ -39,7 +41,8 @@ export function chunkFor(model: LoadedModel, h: number, w: number): number {
   return Math.max(1, Math.min(FORWARD_CHUNK, Math.floor(FORWARD_PIXELS / (h * w))));
 }
 
-export type ForwardPasses = PerRole<ForwardResult>;
+/** The passes, and with a teacher book whether the teacher's and base's came from it. */
+export type ForwardPasses = PerRole<ForwardResult> & { readonly book?: EvalResult['book'] };
 
 function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPlan {
   const { params } = job;
@@ -65,17 +68,26 @@ function planFor(job: JobContext, trace: Trace, traced: TracedModel): ForwardPla
   };
 }
 
+/** The teacher book of the job's folder (docs/architecture.md "Teacher book"), else the injected or in-memory cache. */
+function forwardCacheOf(job: JobContext): ForwardCache {
+  if (job.deps.forwardCache) return job.deps.forwardCache;
+  return job.params.book ? bookFor(path.resolve(job.params.book), job.hooks.log) : engineCaches.forwards;
+}
+
 export async function runForwardPasses(job: JobContext, trace: Trace, probe: ProbeSet): Promise<ForwardPasses> {
-  const forwardCache = job.deps.forwardCache ?? engineCaches.forwards;
+  const forwardCache = forwardCacheOf(job);
   const roles = rolesOf(trace.models);
   const totalImages = probe.n * roles.length;
   let doneImages = 0;
   const passes = new Map<ModelRole, ForwardResult>();
+  const computed = new Set<ModelRole>();
   for (const [role, traced] of roles) {
     const plan = planFor(job, trace, traced);
-    const run = (): Promise<ForwardResult> =>
-      forwardProbe(plan, probe, job.signal, (done) => job.progress('forward', 0.1 + (0.5 * (doneImages + done)) / totalImages, `${role}: ${done}/${probe.n} images`));
-    passes.set(role, role === 'student' ? await run() : await forwardCache.reuse({ plan, probe }, run));
+    const run = (): Promise<ForwardResult> => {
+      computed.add(role);
+      return forwardProbe(plan, probe, job.signal, (done) => job.progress('forward', 0.1 + (0.5 * (doneImages + done)) / totalImages, `${role}: ${done}/${probe.n} images`));
+    };
+    passes.set(role, role === 'student' ? await run() : await forwardCache.reuse({ plan, probe, template: job.params.templates?.[role] }, run));
     doneImages += probe.n;
   }
   const teacher = passes.get('teacher') as ForwardResult;
@@ -83,7 +95,9 @@ export async function runForwardPasses(job: JobContext, trace: Trace, probe: Pro
   const base = passes.get('base');
   // The next checkpoint of the series runs only a student pass: keep pooled memory for that, not the teacher's.
   trimHostBuffers(stageBytes(student, probe.n));
-  return base ? { teacher, student, base } : { teacher, student };
+  const outcome = (role: ModelRole): BookOutcome => (computed.has(role) ? 'computed' : 'read');
+  const book = job.params.book && !job.deps.forwardCache ? { book: { teacher: outcome('teacher'), ...(base ? { base: outcome('base') } : {}) } } : {};
+  return base ? { teacher, student, base, ...book } : { teacher, student, ...book };
 }
 
 /** Bytes of a pass's stage features over the probe (what its pooled arrays held). */
