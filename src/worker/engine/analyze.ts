@@ -1,6 +1,7 @@
-// The engine: one checkpoint's complete evaluation (fidelity, per-stage FSS/RS/pRS, Grad-CAM, UniCAM) from
-// plain params, with an AbortSignal and a progress callback. The worker's JSON-RPC adapter, the report and
-// the CLI are thin shells over analyze() and inspect(); no metric or CAM logic lives anywhere else.
+// The engine: one checkpoint's complete evaluation (fidelity, per-stage FSS/RS/pRS, Grad-CAM, UniCAM, the KD
+// literature's figures) from plain params, with an AbortSignal and a progress callback. The worker's
+// JSON-RPC adapter, the report and the CLI are thin shells over analyze() and inspect(); no metric or CAM
+// logic lives anywhere else.
 // Structure: docs/architecture.md, "One route through the engine".
 import * as tf from '@tensorflow/tfjs-core';
 import type { AnalyzeParams, EvalResult } from '../../core/types';
@@ -9,6 +10,7 @@ import { openModelCached } from './caches';
 import { checkClasses, runForwardPasses } from './forwardPasses';
 import { startJob } from './job';
 import type { EngineDeps, EngineHooks, JobContext } from './job';
+import { literatureStage } from './literature';
 import { gradcamMaps, unicamMaps } from './maps';
 import { loadModels, loadProbeSet } from './models';
 import { assembleResult } from './result';
@@ -36,10 +38,11 @@ export async function analyze(params: AnalyzeParams, hooks: EngineHooks = {}, de
   const stages = stageStatistics(job, trace.pairs, passes, probe, embedding);
   const gradcam = params.skipMaps ? undefined : gradcamMaps(job, trace, passes);
   const unicam = params.skipMaps ? undefined : unicamMaps(job, trace, passes, probe, embedding);
+  const literature = literatureStage(job, { trace, passes, probe, numClasses, fidelity, unicam });
 
   logLeakedTensors(job, tensorsBefore);
   job.progress('done', 1, 'done');
-  return assembleResult(job, { backend, startedAt, probe, trace, passes, fidelity, stages, gradcam, unicam });
+  return assembleResult(job, { backend, startedAt, probe, trace, passes, fidelity, stages, gradcam, unicam, literature });
 }
 
 function logLeakedTensors(job: JobContext, tensorsBefore: number): void {

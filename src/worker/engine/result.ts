@@ -2,7 +2,7 @@
 import { ortVersion } from '../ort/nativeForward';
 import { accuracy } from '../../core/fidelity';
 import { matrix } from '../../core/matrix';
-import type { EvalResult, FidelitySummary, GradcamResult, ModelRole, ModelSummary, StageFigures, UnicamResult } from '../../core/types';
+import type { EvalResult, FidelitySummary, GradcamResult, LiteratureFigures, ModelRole, ModelSummary, StageFigures, UnicamResult } from '../../core/types';
 import { bytesToBase64 } from '../../protocol/encoding';
 import type { ForwardResult } from '../forward';
 import type { ProbeSet } from '../probe/probeSet';
@@ -22,6 +22,7 @@ export interface Figures {
   readonly stages: StageFigures[];
   readonly gradcam?: GradcamResult;
   readonly unicam?: UnicamResult;
+  readonly literature?: LiteratureFigures;
 }
 
 /**
@@ -79,6 +80,7 @@ export function assembleResult(job: JobContext, figures: Figures): EvalResult {
     gt: params.gt ?? 'onehot',
     ...(unicam ? { unicam } : {}),
     ...(gradcam ? { gradcam } : {}),
+    ...(figures.literature ? { literature: figures.literature } : {}),
     warnings: job.warnings,
   };
 }

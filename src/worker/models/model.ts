@@ -1,6 +1,7 @@
 // The one model shape every reader (ONNX, TF.js LayersModel, Keras .h5) produces, and what the engine
 // (evaluate, stages, Grad-CAM, UniCAM) relies on. Worker-side only: imports tfjs types.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { ComputeLayer } from '../../core/literature/flops';
 
 /** 'pytorch': a checkpoint's state_dict run through its ONNX architecture template (docs/methods.md "Architecture templates"). */
 export type ModelFormat = 'onnx' | 'layers' | 'keras' | 'pytorch';
@@ -76,6 +77,13 @@ export interface LoadedModel {
    * Absent when the format does not provide one.
    */
   readonly structureKey?: string;
+
+  /**
+   * The model's conv/gemm/matmul layers with their sizes at batch 1, for the MACs per image of the capacity
+   * gap (docs/methods.md "KD literature figures"). `tensors` is the trace at `inputShape` (listTensors' answer):
+   * the shapes are read from it, nothing runs. Absent when the format gives no layer list.
+   */
+  computeLayers?(tensors: readonly TensorInfo[], inputShape: ReadonlyArray<number>): ComputeLayer[];
 
   /** Releases weights. */
   dispose(): void;
