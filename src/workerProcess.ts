@@ -12,6 +12,7 @@ import { isCancellation } from './worker/cancel';
 import { renderReportFiles } from './report/renderFiles';
 import { reportOptionsFor, runReport } from './report/runReport';
 import { analyze, clearModelCache, inspect } from './worker/engine';
+import { startOrphanWatchdog } from './worker/orphanWatchdog';
 
 declare const KDLENS_VERSION: string | undefined;
 
@@ -87,4 +88,5 @@ conn.onClose(() => {
   void clearModelCache().finally(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));
+startOrphanWatchdog();
 conn.listen();

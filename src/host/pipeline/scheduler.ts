@@ -332,8 +332,13 @@ export class Scheduler implements Disposable {
         },
       });
     } catch (e) {
-      if (cur.why === 'preempted' || isWorkerError(e, 'restarted')) {
+      if (cur.why === 'preempted') {
         this.q.requeue(job);
+      } else if (isWorkerError(e, 'restarted')) {
+        // The user restarts a worker that looks stuck: sending the same job again would get stuck again.
+        this.q.finish(job);
+        this.opts.log?.warn(`Evaluation of ${job.relPath} interrupted by Restart Worker.`);
+        await this.safely(() => this.opts.onError({ ...base, evaluatedAt: this.now(), status: 'error', error: 'Interrupted by Restart Worker; use Re-run to evaluate it again.' }));
       } else if (cur.why === 'user' || isWorkerError(e, 'cancelled')) {
         // A cancel that did not come from here (e.g. a token the pipeline linked) counts as the user's.
         this.q.drop(job);

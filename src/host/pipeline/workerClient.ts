@@ -22,9 +22,15 @@ export type WorkerState = 'starting' | 'ready' | 'busy' | 'crashed' | 'stopped';
 
 /**
  * Why a request failed without an answer from the engine. 'crashed': the process died under it (after
- * the one retry); 'restarted': a manual restart interrupted it; 'stopped': the restart policy gave up.
+ * the one retry); 'restarted': a manual restart interrupted it; 'stopped': the restart policy gave up;
+ * 'timeout': it ran past the job time limit and the worker was ended (a fresh one is started).
  */
-export type WorkerFailure = 'cancelled' | 'crashed' | 'restarted' | 'stopped' | 'disposed' | 'internal';
+export type WorkerFailure = 'cancelled' | 'crashed' | 'restarted' | 'stopped' | 'disposed' | 'internal' | 'timeout';
+
+/** Default job time limit: far above a 224-px report of 512 images on 2 cores, far below "forever". */
+export const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
+/** How long a cancelled job may take to stop before its process is ended (a blocked job never reads the cancel). */
+export const DEFAULT_CANCEL_GRACE_MS = 5000;
 
 export class WorkerError extends Error {
   constructor(
@@ -63,6 +69,10 @@ export interface WorkerClientOptions {
   /** Node flags for the worker; default none (the extension host's own --inspect flags must not leak). */
   readonly execArgv?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** Time limit of one request (analyze, report, inspect); past it the process is ended (default 30 min). */
+  readonly jobTimeoutMs?: number;
+  /** After a cancel, how long a request may take to stop before its process is ended (default 5 s). */
+  readonly cancelGraceMs?: number;
 }
 
 interface Session {
@@ -75,6 +85,12 @@ interface Session {
   /** Resolves with a one-line cause ("killed by SIGKILL", "exit code 1") when the process is gone. */
   readonly exited: Promise<string>;
   info?: WorkerInfo;
+  /**
+   * Requests sent on this session and not answered yet. A death with one pending is the job's doing: it is
+   * retried once and then recorded against that checkpoint, and not counted by the restart policy, which
+   * is for a worker that dies on its own (docs/architecture.md "Host ⇄ worker protocol").
+   */
+  pending: number;
 }
 
 interface Waiter {
@@ -154,12 +170,12 @@ export class WorkerClient implements Disposable {
   private job<P, R>(s: Session, type: RequestType<P, R, void>, params: (jobId: string) => P, opts: JobOptions, token: CancellationLike | undefined): Promise<R> {
     const jobId = `job-${++this.jobSeq}`;
     if (opts.onProgress) this.progress.set(jobId, opts.onProgress);
-    return this.request(s, type, params(jobId), token).finally(() => this.progress.delete(jobId));
+    return this.request(s, type, params(jobId), token, true).finally(() => this.progress.delete(jobId));
   }
 
   /** Describes a model file (format, input, stages); same failure rules as analyze. */
   inspect(path: string, opts: { readonly token?: CancellationLike } = {}): Promise<ModelInspection> {
-    return this.call(`inspecting ${path}`, opts.token, (s, token) => this.request(s, InspectRequest, { path }, token));
+    return this.call(`inspecting ${path}`, opts.token, (s, token) => this.request(s, InspectRequest, { path }, token, true));
   }
 
   /**
@@ -186,7 +202,8 @@ export class WorkerClient implements Disposable {
     clearTimeout(this.restartTimer);
     const s = this.session;
     this.session = undefined;
-    if (s) this.end(s);
+    // At once: the host may be exiting, and a worker blocked in a job would never read the disconnect.
+    if (s) this.end(s, true);
     this.rejectWaiters(new WorkerError('disposed', 'The KD Lens worker client was disposed.'));
     this.setState('stopped');
     this.stateEmitter.dispose();
@@ -227,8 +244,11 @@ export class WorkerClient implements Disposable {
     }
   }
 
-  /** One JSON-RPC request on one session, rejected (never left pending) if that process exits. */
-  private request<P, R>(s: Session, type: RequestType<P, R, void>, params: P, token: CancellationLike | undefined): Promise<R> {
+  /**
+   * One JSON-RPC request on one session, rejected (never left pending) if that process exits. A `guarded`
+   * request (a job) also ends when it passes the time limit or ignores a cancel: its process is ended.
+   */
+  private request<P, R>(s: Session, type: RequestType<P, R, void>, params: P, token: CancellationLike | undefined, guarded = false): Promise<R> {
     if (token?.isCancellationRequested) return Promise.reject(new WorkerError('cancelled', 'Cancelled.'));
     const cts = new CancellationTokenSource();
     const sub = token?.onCancellationRequested(() => cts.cancel());
@@ -244,10 +264,52 @@ export class WorkerClient implements Disposable {
     });
     reply.catch(() => undefined);
     died.catch(() => undefined);
-    return Promise.race([reply, died]).finally(() => {
+    const guard = guarded ? this.guard(s, token) : undefined;
+    if (guarded) s.pending++;
+    return Promise.race([reply, died, ...(guard ? [guard.ended] : [])]).finally(() => {
+      if (guarded) s.pending--;
+      guard?.dispose();
       sub?.dispose();
       cts.dispose();
     });
+  }
+
+  /**
+   * The job time limit and the cancel grace period of one request on `s`: either ends the process (a job
+   * blocked in a loop never answers, and never reads a cancel) and rejects `ended` with why.
+   */
+  private guard(s: Session, token: CancellationLike | undefined): { ended: Promise<never>; dispose(): void } {
+    let fail: (e: WorkerError) => void = () => undefined;
+    const ended = new Promise<never>((_, reject) => (fail = reject));
+    ended.catch(() => undefined);
+    const limit = this.opts.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
+    const grace = this.opts.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const endWith = (reason: 'timeout' | 'cancelled', message: string): void => {
+      fail(new WorkerError(reason, message));
+      this.replace(s, message);
+    };
+    const limitTimer = setTimeout(() => endWith('timeout', 'Stopped after ' + formatMs(limit) + ' (the job time limit, setting kdlens.jobTimeoutMinutes); the worker was ended and started again'), limit);
+    const sub = token?.onCancellationRequested(() => {
+      graceTimer ??= setTimeout(() => endWith('cancelled', 'Cancelled (the job did not stop within ' + formatMs(grace) + '; the worker was ended and started again).'), grace);
+    });
+    return {
+      ended,
+      dispose: () => {
+        clearTimeout(limitTimer);
+        clearTimeout(graceTimer);
+        sub?.dispose();
+      },
+    };
+  }
+
+  /** Ends a session that is stuck in a job and starts a fresh worker in its place (not a crash: no policy). */
+  private replace(s: Session, why: string): void {
+    if (this.session !== s || this.disposed) return;
+    this.opts.log.warn('Ending the KD Lens worker (pid ' + (s.child.pid ?? '?') + '): ' + why + '.');
+    this.session = undefined;
+    this.end(s, true);
+    this.spawn();
   }
 
   /** A session that answered initialize; starts one when none ran yet; waits across a restart. */
@@ -291,7 +353,7 @@ export class WorkerClient implements Disposable {
     const conn = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     let onExit: (cause: string) => void = () => undefined;
     const exited = new Promise<string>((resolve) => (onExit = resolve));
-    const s: Session = { child, conn, intentional: false, exited };
+    const s: Session = { child, conn, intentional: false, exited, pending: 0 };
     this.session = s;
     this.stderrTail = [];
     this.setState('starting');
@@ -369,7 +431,8 @@ export class WorkerClient implements Disposable {
     const pid = s.child.pid ?? '?';
     const lastStderr = tail ? '; last stderr: ' + tail : '';
     this.opts.log.error(`The KD Lens worker (pid ${pid}) exited unexpectedly: ${cause}${lastStderr}.`);
-    const d = this.policy.onCrash(cause);
+    // A death under a job is that checkpoint's (retried once, then its error row), not the worker's.
+    const d = s.pending > 0 ? { action: 'restart' as const, attempt: 1 } : this.policy.onCrash(cause);
     if (d.action === 'stop') {
       this.stop(d.reason);
       return;
@@ -392,8 +455,12 @@ export class WorkerClient implements Disposable {
     this.rejectWaiters(new WorkerError('stopped', reason));
   }
 
-  /** Ends a process on purpose: close IPC (the worker exits on disconnect), SIGKILL if it lingers. */
-  private end(s: Session): void {
+  /**
+   * Ends a process on purpose: close IPC (the worker exits on disconnect), SIGKILL if it lingers 2 s — or
+   * at once (`now`: the host is going away, or the worker is stuck in a job and would never read the
+   * disconnect). The worker also ends itself if the host dies (src/worker/orphanWatchdog.ts).
+   */
+  private end(s: Session, now = false): void {
     s.intentional = true;
     s.conn.dispose();
     if (s.child.exitCode !== null || s.child.signalCode !== null) return;
@@ -402,8 +469,11 @@ export class WorkerClient implements Disposable {
     } catch {
       // already disconnected
     }
+    if (now) {
+      s.child.kill('SIGKILL');
+      return;
+    }
     const t = setTimeout(() => s.child.kill('SIGKILL'), 2000);
-    t.unref();
     s.child.once('exit', () => clearTimeout(t));
   }
 
@@ -458,4 +528,8 @@ function toClientError(e: unknown): Error {
     return new WorkerError('internal', e.message);
   }
   return e instanceof Error ? e : new Error(String(e));
+}
+
+function formatMs(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? ms / 60_000 + ' min' : ms >= 1000 ? +(ms / 1000).toFixed(1) + ' s' : ms + ' ms';
 }

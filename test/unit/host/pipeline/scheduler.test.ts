@@ -250,6 +250,24 @@ test('a crash-twice failure is recorded as an error; a user cancel drops the job
   assert.equal(h.errors.length, 1);
 });
 
+test('a job interrupted by Restart Worker or past the time limit gets an error row and is not sent again', async () => {
+  // Before, a restart re-queued the job: a checkpoint that blocks the worker blocked the new one too.
+  const h = harness();
+  h.s.enqueue(ck('a', 1));
+  h.s.enqueue(ck('a', 2));
+  await h.timers.advance(500);
+  h.calls[0].reject(new WorkerError('restarted', 'The KD Lens worker was restarted while analysing x.'));
+  await settle();
+  h.calls[1].reject(new WorkerError('timeout', 'Stopped after 30 min (the job time limit, setting kdlens.jobTimeoutMinutes); the worker was ended and started again'));
+  await settle();
+  assert.deepEqual(h.started(), ['a:2', 'a:1']);
+  assert.deepEqual(h.errors.map((e) => [e.step, e.error]), [
+    [2, 'Interrupted by Restart Worker; use Re-run to evaluate it again.'],
+    [1, 'Stopped after 30 min (the job time limit, setting kdlens.jobTimeoutMinutes); the worker was ended and started again'],
+  ]);
+  assert.deepEqual(h.s.queued(), []);
+});
+
 test('a step-less checkpoint gets its position by mtime among the known checkpoints of its run', async () => {
   const h = harness();
   h.s.enqueue(ck('a', 1, { mtimeMs: 10 }));

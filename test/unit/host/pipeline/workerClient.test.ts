@@ -18,7 +18,8 @@ const jsonrpcNode = path.join(path.resolve(__dirname, '../../../../..'), 'node_m
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-fakeworker-'));
 const script = path.join(dir, 'fakeWorker.js');
 // The student path picks the behaviour: ok | slow (until cancelled) | input | die (SIGKILL itself) |
-// die-once:<marker> (die unless the marker file exists, creating it).
+// die-once:<marker> (die unless the marker file exists, creating it) | block (a synchronous endless loop:
+// it never answers and never reads a cancel, as a reader looping on a corrupt file).
 fs.writeFileSync(
   script,
   `
@@ -39,6 +40,7 @@ conn.onRequest('kdlens/analyze', async ({ jobId, params }, token) => {
   if (s === 'die') { conn.sendNotification('kdlens/didProgress', { jobId, stage: 'load', fraction: 0.1, message: 'x' }); await sleep(30); process.kill(process.pid, 'SIGKILL'); }
   if (s.startsWith('die-once:')) { const m = s.slice(9); if (!fs.existsSync(m)) { fs.writeFileSync(m, ''); process.kill(process.pid, 'SIGKILL'); } }
   if (s === 'slow') { while (!token.isCancellationRequested) await sleep(10); throw new rpc.ResponseError(-32800, 'cancelled'); }
+  if (s === 'block') { for (;;); }
   for (const f of [0.25, 0.5, 1]) { conn.sendNotification('kdlens/didProgress', { jobId, stage: f === 1 ? 'done' : 'forward', fraction: f, message: '' }); await sleep(5); }
   return { pid: process.pid, student: s };
 });
@@ -182,4 +184,61 @@ test('dispose rejects a waiting job and ends the process', async () => {
     await new Promise((r) => setTimeout(r, 20));
   }
   assert.fail(`worker ${pid} still alive after dispose`);
+});
+
+/** Resolves when the process is gone (polling: it is not our child to wait on once the client let go). */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
+}
+
+test('a job past the time limit ends with WorkerError(timeout); its blocked process is ended and a fresh one serves', async () => {
+  const { c, log } = client({ jobTimeoutMs: 300 });
+  const first = await c.start();
+  await assert.rejects(c.analyze(job('block')), (e) => isWorkerError(e, 'timeout') && /^Stopped after 300 ms \(the job time limit/.test(e.message));
+  assert.ok(await gone(first.pid), 'the blocked worker is gone');
+  const r = await c.analyze(job('ok'));
+  assert.notEqual(pidOf(r), first.pid);
+  assert.ok(log.lines.some((l) => /Ending the KD Lens worker \(pid \d+\): Stopped after 300 ms/.test(l)), log.lines.join('\n'));
+  assert.equal(c.state, 'ready');
+});
+
+test('cancelling a job that is blocked ends its process after the grace period; the next job runs on a fresh one', async () => {
+  const { c } = client({ cancelGraceMs: 100 });
+  const first = await c.start();
+  const cts = new CancellationTokenSource();
+  setTimeout(() => cts.cancel(), 50);
+  await assert.rejects(c.analyze(job('block'), { token: cts.token }), (e) => isWorkerError(e, 'cancelled') && /did not stop within 100 ms/.test(e.message));
+  assert.ok(await gone(first.pid));
+  assert.notEqual(pidOf(await c.analyze(job('ok'))), first.pid);
+});
+
+test('checkpoints that crash the worker fail alone: they do not use up the restart budget of later jobs', async () => {
+  // Budget 2: before, the second crashing checkpoint (4 deaths with its retry) stopped the worker for everyone.
+  const { c } = client({ policy: new RestartPolicy({ maxRestarts: 2, windowMs: 60_000 }) });
+  for (let i = 0; i < 3; i++) await assert.rejects(c.analyze(job('die')), (e) => isWorkerError(e, 'crashed'));
+  assert.equal(pidOf(await c.analyze(job('ok'))), c.pid);
+  assert.notEqual(c.state, 'stopped');
+});
+
+test('Restart and dispose end a blocked worker instead of waiting on it', async () => {
+  const { c } = client();
+  const first = await c.start();
+  const running = assert.rejects(c.analyze(job('block')), (e) => isWorkerError(e, 'restarted'));
+  await new Promise((r) => setTimeout(r, 50));
+  const second = await c.restart();
+  await running;
+  assert.ok(await gone(first.pid), 'restart ended the blocked process');
+  const blocked = assert.rejects(c.analyze(job('block')), (e) => isWorkerError(e, 'disposed'));
+  await new Promise((r) => setTimeout(r, 50));
+  c.dispose();
+  await blocked;
+  assert.ok(await gone(second.pid), 'dispose ended it at once');
 });
