@@ -6,10 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { KdInputError } from '../../../core/errors';
 // run() must be differentiable (LoadedModel contract), so op gradients have to be registered.
 import '../../registerGradients';
+import type { ComputeLayer } from '../../../core/literature/flops';
 import type { InputSpec, LoadedModel, TensorInfo } from '../model';
 import { permuteData, sizeOf } from './hostOps';
 import type { HostVal } from './hostOps';
 import type { OnnxGraph, OnnxNode } from './onnxFile';
+import { onnxComputeLayers } from './computeLayers';
 import { OPS } from './opTable';
 import { logicalShape, tensorVal, TO_NCHW, TO_NHWC } from './opTypes';
 import { inferLayouts } from './layouts';
@@ -385,6 +387,17 @@ export class OnnxModel implements LoadedModel {
       }
     }
     return infos;
+  }
+
+  /** Conv/Gemm/MatMul sizes from the trace's shapes, the weights' shapes and the input's (computeLayers.ts). */
+  computeLayers(tensors: readonly TensorInfo[], inputShape: ReadonlyArray<number>): ComputeLayer[] {
+    const traced = new Map(tensors.map((t) => [t.name, t.shape]));
+    const shapeOf = (name: string): readonly number[] | undefined => {
+      const c = this.canon(name);
+      const cv = this.consts.get(c);
+      return traced.get(name) ?? traced.get(c) ?? (cv ? logicalShape(cv) : undefined) ?? (c === this.input.name ? [...inputShape] : undefined);
+    };
+    return onnxComputeLayers(this.nodes, shapeOf, this.path);
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@
 // onnxruntime the same template re-encoded with them.
 import type * as tf from '@tensorflow/tfjs-core';
 import { KdInputError } from '../../../core/errors';
+import type { ComputeLayer } from '../../../core/literature/flops';
 import type { InputSpec, LoadedModel, TensorInfo } from '../model';
 import type { HostVal } from '../onnx/hostOps';
 import { decodeOnnx } from '../onnx/onnxFile';
@@ -89,6 +90,10 @@ export class TemplateModel implements LoadedModel {
   }
 
   readonly onnxBytes = (): Uint8Array => this.bytes();
+
+  computeLayers(tensors: readonly TensorInfo[], inputShape: ReadonlyArray<number>): ComputeLayer[] {
+    return this.inner.computeLayers(tensors, inputShape);
+  }
 
   dispose(): void {
     this.inner.dispose();
