@@ -1,7 +1,7 @@
 // Markdown for a hovered KD key (temperature, alpha, a model path, a layer name) from the matching run's
 // history: latest figures, a unicode sparkline of the trend, the change since the previous checkpoint and
 // a link to the panel. Pure: imported by host/configHover.ts and tests.
-import { figure } from './present/format';
+import { compactCount, figure } from './present/format';
 import { relativeTo } from './paths';
 import type { LocatedKey } from './config/kdKeys';
 import type { CheckpointRecord, CheckpointSummary, RunConfig } from './runs';
@@ -61,7 +61,6 @@ export function matchStage(stages: readonly StageFigures[], layer: string | numb
 const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\n/g, ' ')}\``;
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const num = figure;
-const params = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
 const minus = (s: string): string => s.replace('-', '−');
 
 function stepLabel(r: CheckpointRecord): string {
@@ -97,7 +96,7 @@ function trend(s: Series, label: string, get: (x: CheckpointSummary) => number |
 }
 
 function modelLine(run: RunConfig, role: string, m: ModelSummary): string {
-  return `${role} ${showPath(run, m.path)} · ${m.format} · ${params(m.params)} params · accuracy **${pct(m.accuracy)}** on the probe`;
+  return `${role} ${showPath(run, m.path)} · ${m.format} · ${compactCount(m.params)} params · accuracy **${pct(m.accuracy)}** on the probe`;
 }
 
 function stageBlock(st: StageFigures, s: Series, side: LocatedKey['side']): string[] {

@@ -21,6 +21,7 @@ export interface Locator {
   locator(selector: string): Locator;
   boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
   scrollIntoViewIfNeeded(): Promise<void>;
+  screenshot(opts: { path: string }): Promise<unknown>;
 }
 export interface Page {
   goto(url: string): Promise<unknown>;

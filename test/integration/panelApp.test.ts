@@ -14,6 +14,7 @@ import { base64ToBytes, decodeFloat32 } from '../../src/protocol/encoding';
 import type { CheckpointView, PanelState } from '../../src/protocol/webview';
 import { analyze, inspect } from '../../src/worker/engine';
 import { ARTIFACTS, browserSkip, openPanel, summaryOf } from './panelHarness';
+import { handMadeLiterature } from './panelLiteratureFixture';
 import type { PanelPage } from './panelHarness';
 
 const fx = (f: string) => path.join(__dirname, '../../../test/fixtures/report', f);
@@ -23,15 +24,15 @@ const CELL = 96; // the gallery's cell width at zoom 1 (webview/panel/gallery.ts
 let ev: EvalResult[] = [];
 let page: PanelPage;
 
-function state(over: Partial<PanelState> = {}): PanelState {
-  const checkpoints: CheckpointView[] = ev.map((r, k) => ({ path: `/ws/runs/student_epoch${k + 1}.onnx`, name: `runs/student_epoch${k + 1}.onnx`, step: k + 1, status: 'done', summary: summaryOf(r) }));
+function state(over: Partial<PanelState> = {}, results: readonly EvalResult[] = ev): PanelState {
+  const checkpoints: CheckpointView[] = results.map((r, k) => ({ path: `/ws/runs/student_epoch${k + 1}.onnx`, name: `runs/student_epoch${k + 1}.onnx`, step: k + 1, status: 'done', summary: summaryOf(r) }));
   const sel = over.selected ?? 1;
   return {
     runs: [{ id: 'kdlens.json#0', name: 'resnet KD' }],
     run: { id: 'kdlens.json#0', name: 'resnet KD', teacher: 'teacher.onnx', student: 'runs/student_*.onnx', base: 'base.onnx', probe: 'probe.npz', temperature: 2 },
     checkpoints,
     selected: sel,
-    detail: ev[sel] ?? null,
+    detail: results[sel] ?? null,
     probe: { key: 'probe-1', n: ev[1].probe.n, height: ev[1].probe.height, width: ev[1].probe.width, ids: ev[1].probe.ids, labels: ev[1].probe.labels, classes: ev[1].probe.classes, images: ev[1].probe.images as string },
     worker: { state: 'ready', backend: ev[1].backend },
     job: null,
@@ -100,7 +101,10 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     assert.equal(await (await card('agreement')).locator('.d').textContent(), `${sign}${Math.abs(dAgree).toFixed(1)} pts since step 1`);
     const dKl = cur.fidelity.kl - prev.fidelity.kl;
     assert.equal(await (await card('kl')).locator('.d').textContent(), `${dKl > 0 ? '+' : '−'}${fig(Math.abs(dKl))} since step 1`);
-    assert.equal(await page.page.locator('#trends canvas').count(), 5);
+    // The five charts of every run, and one per KD literature figure the engine gave (docs/methods.md "KD literature figures").
+    const lit = ev.map((r) => r.literature);
+    const litCharts = [lit.some((l) => typeof l?.dark_knowledge.non_target_rank_corr === 'number'), lit.some((l) => l?.error_transfer), lit.some((l) => l?.capacity.kd_gain_accuracy), lit.some((l) => l?.localisation)];
+    assert.equal(await page.page.locator('#trends canvas').count(), 5 + litCharts.filter(Boolean).length);
     assert.equal(await page.page.locator('#probe').textContent(), cur.probe.name);
     assert.match((await page.page.locator('#checkpointLabel').textContent()) ?? '', /2\/2 · step 2 · runs\/student_epoch2\.onnx/);
   });
@@ -269,6 +273,76 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     assert.equal(await page.page.evaluate<string>('getComputedStyle(document.body).backgroundColor'), 'rgb(0, 0, 0)');
     await page.page.screenshot({ path: path.join(ARTIFACTS, 'panel-hc-top.png') });
     await page.setTheme('light');
+  });
+
+  it('shows the KD literature of the selected checkpoint: six parts from the state, absent parts saying why, trends, screenshots', async () => {
+    const text = async (sel: string) => ((await page.page.locator(sel).first().textContent()) ?? '').trim();
+    const cellOf = async (part: string, label: string) => text(`[data-part="${part}"] .lit-rows tr:has(th:text-is("${label}")) td`);
+    const withLit = ev.map((r, k) => ({ ...r, literature: handMadeLiterature(k, { classes: r.models.teacher.numClasses }) }));
+    await page.postState(state({}, withLit));
+    const parts = await page.page.evaluate<string[]>("[...document.querySelectorAll('#literature [data-part]')].map((e) => e.dataset.part)");
+    assert.deepEqual(parts, ['dark_knowledge', 'temperature', 'logit_scale', 'error_transfer', 'capacity', 'localisation']);
+    for (const p of parts) {
+      assert.ok((await text(`[data-part="${p}"] .lit-explain`)).length > 40, p + ' explains itself in a line');
+      assert.equal(await page.page.locator(`[data-part="${p}"] .lit-absent`).isVisible(), false, p + ' is shown');
+    }
+    // Expected texts written out from the fixture's values (checkpoint index 1).
+    assert.equal(await cellOf('dark_knowledge', 'non-target mass'), '42.0%');
+    assert.equal(await cellOf('dark_knowledge', 'KL to label smoothing'), '0.083 nats');
+    assert.equal(await cellOf('dark_knowledge', 'non-target rank correlation'), '0.420 over 64 images');
+    assert.equal(await cellOf('logit_scale', 'KL after standardisation'), (0.046 - 1 / 2000).toFixed(3));
+    assert.equal(await cellOf('logit_scale', 'std ratio (teacher ÷ student)'), (4.8 / (2.9 + 1 / 50)).toFixed(1) + '×');
+    assert.equal(await cellOf('error_transfer', 'copied teacher errors (9 images)'), '55.6% vs base 22.2%');
+    assert.equal(await page.page.locator('[data-part="error_transfer"] .lit-table tbody tr').count(), 4, 'per-class rows from the detail');
+    assert.equal(await text('[data-part="error_transfer"] .lit-table tbody th'), 'triangle');
+    assert.equal(await cellOf('capacity', 'parameters teacher / student'), '11.18M / 272.5k (41.0×)');
+    assert.equal(await cellOf('capacity', 'KD gain in agreement'), '+9.4 pts (95% CI +3.1 … +15.6)');
+    assert.equal(await text('[data-part="localisation"] .lit-verdict'), 'inconclusive: the interval contains 0');
+    assert.equal(await cellOf('localisation', 'mask share (a uniform map)'), '21.0%');
+    // The sweep: 9 temperatures in the table, the run's T marked, both charts drawn.
+    assert.equal(await page.page.locator('[data-part="temperature"] .lit-table tbody tr').count(), 9);
+    assert.equal(await text('[data-part="temperature"] .lit-table tr.mark th'), '4');
+    for (const c of ['sweep-kl', 'sweep-soft']) {
+      const px = await canvasPixels(`canvas[data-chart="${c}"]`);
+      assert.ok(px.w > 0 && px.data.some((v, k) => k % 4 === 3 && v > 0), c + ' is drawn');
+    }
+    // Trends: the five charts plus rank correlation, copied errors, KD gain and localisation.
+    assert.equal(await page.page.locator('#trends canvas').count(), 9);
+    assert.match(await text('figure[data-chart="kl"] .legend'), /KL after logit standardisation/);
+    await page.page.mouse.move(0, 0);
+    // The sticky header would cover the top of an element shot: let it scroll away for the pictures.
+    await page.page.evaluate("document.getElementById('header').style.position = 'static'");
+    await page.page.locator('#literature').screenshot({ path: path.join(ARTIFACTS, 'panel-literature.png') });
+    await page.page.locator('#trends').screenshot({ path: path.join(ARTIFACTS, 'panel-literature-trends.png') });
+    await page.setTheme('dark');
+    await page.page.locator('#literature').screenshot({ path: path.join(ARTIFACTS, 'panel-literature-dark.png') });
+    await page.setTheme('light');
+    await page.page.evaluate("document.getElementById('header').style.position = ''");
+
+    // Absent parts say why: a run without a base, a probe without masks, maps skipped, an older result.
+    const noBase = ev.map((r, k) => ({ ...r, models: { teacher: r.models.teacher, student: r.models.student }, literature: handMadeLiterature(k, { base: false, classes: r.models.teacher.numClasses }) }));
+    await page.postState(state({}, noBase));
+    assert.match(await text('[data-part="error_transfer"] .lit-absent'), /^No base student configured/);
+    assert.match(await text('[data-part="localisation"] .lit-absent'), /^No base student configured/);
+    assert.equal(await cellOf('capacity', 'KD gain in accuracy'), 'needs a base student');
+    const noMasks = ev.map((r, k) => ({ ...r, probe: { ...r.probe, hasMasks: false }, literature: handMadeLiterature(k, { masks: false, classes: r.models.teacher.numClasses }) }));
+    await page.postState(state({}, noMasks));
+    assert.match(await text('[data-part="localisation"] .lit-absent'), /^The probe set has no object masks/);
+    const noMaps = noMasks.map((r) => ({ ...r, probe: { ...r.probe, hasMasks: true }, unicam: undefined }));
+    await page.postState(state({}, noMaps));
+    assert.match(await text('[data-part="localisation"] .lit-absent'), /^Heatmaps were skipped/);
+    const old = ev.map((r) => ({ ...r, literature: undefined }));
+    await page.postState(state({}, old));
+    assert.match(await text('#literature > p'), /evaluated before KD Lens computed these figures/);
+    assert.equal(await page.page.locator('#literature [data-part]').count(), 0);
+    assert.equal(await page.page.locator('#trends canvas').count(), 5, 'older rows: the five charts');
+
+    // The engine's own figures render as well (when this build computes them): no NaN, no undefined.
+    await page.postState(state());
+    if (ev[1].literature) {
+      assert.equal(await page.page.locator('#literature [data-part]').count(), 6);
+      assert.doesNotMatch(await text('#literature'), /NaN|undefined|Infinity/);
+    }
   });
 
   it('shows the empty and error states', async () => {

@@ -1,7 +1,7 @@
 // The KD Lens panel app: applies each PanelState snapshot completely (idempotent: the same snapshot and UI
 // state give the same page), keeps UI state with hostApi.setUiState, sends intents. Owns the header
 // (run, checkpoint slider + play, stage, probe, worker/job), banners, empty states and cards; the trends,
-// explorer and gallery are their own modules. Browser only; imported by webview/panel/main.ts.
+// KD literature section, explorer and gallery are their own modules. Browser only; imported by webview/panel/main.ts.
 import { figure, signedFigure } from '../../src/core/present/format';
 import { CancelJobCommand, RerunCommand, SavePngCommand, SelectCheckpointCommand, SelectRunCommand } from '../../src/protocol/webview';
 import type { PanelState } from '../../src/protocol/webview';
@@ -11,6 +11,7 @@ import { fidelityCards, deltaTone } from './cardModel';
 import { h } from './dom';
 import { Explorer } from './explorer';
 import { Gallery } from './gallery';
+import { LiteratureView } from './literatureView';
 import { effectiveStage, stageNames } from './trendModel';
 import { TrendsView } from './trendsView';
 import { restoreUiState } from './uiState';
@@ -46,6 +47,7 @@ export class PanelApp {
   private readonly cards = h('section', { id: 'cards', class: 'cards', 'aria-label': 'Fidelity' });
   private readonly main = h('div', { id: 'main' });
   private readonly trends: TrendsView;
+  private readonly literature = new LiteratureView();
   private readonly explorer: Explorer;
   private readonly gallery: Gallery;
 
@@ -71,7 +73,7 @@ export class PanelApp {
       h('span', { class: 'field' }, 'Probe ', this.probeName),
       h('span', { class: 'field status' }, this.workerEl, this.jobEl),
     );
-    this.main.append(this.cards, this.trends.el, this.explorer.el, this.gallery.el);
+    this.main.append(this.cards, this.trends.el, this.literature.el, this.explorer.el, this.gallery.el);
     root.replaceChildren(this.header, this.banners, this.empty, this.main);
     // VS Code switches themes by changing body classes: chart colours come from CSS variables, so redraw.
     new MutationObserver(() => this.render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -163,6 +165,7 @@ export class PanelApp {
       this.trends.render(s.checkpoints, stage, this.current());
       const cp = s.checkpoints[s.selected];
       const detail = s.detail && cp ? s.detail : null;
+      this.literature.render(cp, detail);
       this.explorer.render(detail, this.ui.filter);
       const placeholder = !cp
         ? 'Select a checkpoint.'

@@ -1,10 +1,17 @@
 // Trend chart data over a run's checkpoints: FSS_U/FSS_V with the FSS_V null band, RS per model, pRS both
-// ways (at the picked stage), accuracy + agreement, and KL. Pure; imported by the panel and tests.
+// ways (at the picked stage), accuracy + agreement, KL (and KL after logit standardisation), and the KD
+// literature's figures that change with training (docs/methods.md "KD literature figures"): non-target rank
+// correlation, copied teacher errors against the base, the KD gain and the localisation difference with
+// their intervals. Pure; imported by the panel and tests.
 import type { CheckpointView } from '../../src/protocol/webview';
-import type { StageFigures } from '../../src/core/types';
+import type { LiteratureSummary } from '../../src/core/runs';
+import type { Estimate, StageFigures } from '../../src/core/types';
 import type { Band, LineChartData, LineSeries } from '../common/charts';
 
-export type TrendKey = 'fss' | 'rs' | 'prs' | 'accuracy' | 'kl';
+export type TrendKey = 'fss' | 'rs' | 'prs' | 'accuracy' | 'kl' | 'rank_corr' | 'copied' | 'kd_gain' | 'localisation';
+
+/** Charts drawn for every run; the literature's appear only when some checkpoint has their figures. */
+const ALWAYS: ReadonlySet<TrendKey> = new Set(['fss', 'rs', 'prs', 'accuracy', 'kl']);
 
 export interface Trend {
   readonly key: TrendKey;
@@ -89,8 +96,50 @@ export function trends(cps: readonly CheckpointView[], stage: string | null, pal
     {
       key: 'kl',
       title: `KL(T‖S) at T=${cps.find((c) => c.summary)?.summary?.fidelity.temperature ?? '?'}`,
-      data: { xLabels, series: present([series('KL', col(1), (c) => c.summary?.fidelity.kl)]) },
+      data: { xLabels, series: present([series('KL', col(1), (c) => c.summary?.fidelity.kl), series('KL after logit standardisation', col(2), (c) => lit(c)?.temperature.kl_standardised, [6, 3])]) },
+    },
+    ...literatureTrends(cps, palette),
+  ];
+  return out.filter((t) => ALWAYS.has(t.key) || t.data.series.length > 0);
+}
+
+const lit = (c: CheckpointView): LiteratureSummary | undefined => c.summary?.literature;
+
+/** The literature's scalars over checkpoints; a chart without any value is dropped by trends(). */
+function literatureTrends(cps: readonly CheckpointView[], palette: readonly string[]): Trend[] {
+  const xLabels = stepLabels(cps);
+  const col = (i: number) => palette[i % palette.length];
+  const series = (label: string, color: string, get: (c: CheckpointView) => number | null | undefined, dash?: number[]): LineSeries => ({ label, color, values: cps.map((c) => num(get(c))), dash });
+  const present = (xs: LineSeries[]) => xs.filter((s) => s.values.some((v) => v !== null));
+  const band = (label: string, color: string, get: (c: CheckpointView) => Estimate | undefined): Band => ({ label, color, lo: cps.map((c) => num(get(c)?.lo)), hi: cps.map((c) => num(get(c)?.hi)) });
+  const bands = (xs: Band[]) => xs.filter((b) => b.lo.some((v) => v !== null));
+  return [
+    { key: 'rank_corr', title: 'Non-target rank correlation, student vs teacher', data: { xLabels, series: present([series('rank correlation', col(1), (c) => lit(c)?.dark_knowledge.non_target_rank_corr)]) } },
+    {
+      key: 'copied',
+      title: 'Copied teacher errors: student vs base',
+      data: {
+        xLabels,
+        series: present([
+          series('student', col(1), (c) => lit(c)?.error_transfer?.errors.student),
+          series('base (control)', col(2), (c) => lit(c)?.error_transfer?.errors.control, [6, 3]),
+          series('excess', col(4), (c) => lit(c)?.error_transfer?.errors.excess),
+        ]),
+      },
+    },
+    {
+      key: 'kd_gain',
+      title: 'KD gain over the base (student − base)',
+      data: {
+        xLabels,
+        series: present([series('accuracy', col(1), (c) => lit(c)?.capacity.kd_gain_accuracy?.value), series('agreement', col(4), (c) => lit(c)?.capacity.kd_gain_agreement?.value, [6, 3])]),
+        bands: bands([band('accuracy 95% interval', col(1), (c) => lit(c)?.capacity.kd_gain_accuracy)]),
+      },
+    },
+    {
+      key: 'localisation',
+      title: 'Localisation: distilled − residual mass on the object',
+      data: { xLabels, series: present([series('difference', col(3), (c) => lit(c)?.localisation?.difference.value)]), bands: bands([band('95% interval', col(3), (c) => lit(c)?.localisation?.difference)]) },
     },
   ];
-  return out;
 }

@@ -3,7 +3,7 @@
 import type { CheckpointView } from '../../src/protocol/webview';
 import { indexAt, plotRect } from '../common/charts';
 import { drawLineChart } from '../common/chartCanvas';
-import type { ChartTheme } from '../common/charts';
+import type { ChartTheme, LineChartData } from '../common/charts';
 import { fixed } from '../../src/core/present/format';
 import { cssVar, h } from './dom';
 import { trends } from './trendModel';
@@ -48,13 +48,41 @@ export function chartPalette(): string[] {
   ];
 }
 
+let colourCache: { key: string; theme: ChartTheme; palette: string[] } | null = null;
+
+/**
+ * Chart colours, read from the CSS variables once per theme: reading them calls getComputedStyle, which
+ * recalculates the style of the whole page (the gallery's hundreds of canvases) on every snapshot while
+ * scrubbing. VS Code changes themes through the body class and the root element's style attribute.
+ */
+export function chartColours(): { theme: ChartTheme; palette: string[] } {
+  const key = document.body.className + '|' + (document.documentElement.getAttribute('style') ?? '');
+  if (!colourCache || colourCache.key !== key) colourCache = { key, theme: chartTheme(), palette: chartPalette() };
+  return colourCache;
+}
+
+/** A chart's legend entries: a swatch per series (dashed like its line) and per band. */
+export function legendKeys(data: LineChartData): HTMLElement[] {
+  return [
+    ...data.series.map((s) => {
+      const sw = h('span', { class: 'swatch' + (s.dash ? ' dashed' : '') });
+      sw.style.borderColor = s.color;
+      return h('span', { class: 'key' }, sw, s.label);
+    }),
+    ...(data.bands ?? []).map((b) => {
+      const sw = h('span', { class: 'swatch band' });
+      sw.style.background = b.color;
+      return h('span', { class: 'key' }, sw, b.label);
+    }),
+  ];
+}
+
 export class TrendsView {
   readonly el = h('section', { id: 'trends', 'aria-label': 'Trends over checkpoints' });
   private readonly grid = h('div', { class: 'charts' });
   private readonly charts = new Map<string, ChartEls>();
   private cps: readonly CheckpointView[] = [];
   private selected = -1;
-  private colourCache: { key: string; theme: ChartTheme; palette: string[] } | null = null;
 
   constructor(private readonly cb: TrendsCallbacks) {
     this.el.append(h('h2', {}, 'Trends'), this.grid);
@@ -63,7 +91,7 @@ export class TrendsView {
   render(cps: readonly CheckpointView[], stage: string | null, selected: number): void {
     this.cps = cps;
     this.selected = selected;
-    const { theme, palette } = this.colours();
+    const { theme, palette } = chartColours();
     const list = trends(cps, stage, palette);
     const figs: HTMLElement[] = [];
     for (const t of list) {
@@ -78,34 +106,12 @@ export class TrendsView {
     if (this.grid.childNodes.length !== figs.length || figs.some((f, k) => this.grid.childNodes[k] !== f)) this.grid.replaceChildren(...figs);
   }
 
-  /**
-   * Chart colours, read from the CSS variables once per theme: reading them calls getComputedStyle, which
-   * recalculates the style of the whole page (the gallery's hundreds of canvases) on every snapshot while
-   * scrubbing. VS Code changes themes through the body class and the root element's style attribute.
-   */
-  private colours(): { theme: ChartTheme; palette: string[] } {
-    const key = `${document.body.className}|${document.documentElement.getAttribute('style') ?? ''}`;
-    if (!this.colourCache || this.colourCache.key !== key) this.colourCache = { key, theme: chartTheme(), palette: chartPalette() };
-    return this.colourCache;
-  }
-
   /** The chart's legend, rebuilt only when its series or bands change (not when the selection moves). */
   private renderLegend(c: ChartEls, t: Trend): void {
     const key = JSON.stringify([t.data.series.map((s) => [s.label, s.color, !!s.dash]), (t.data.bands ?? []).map((b) => [b.label, b.color])]);
     if (c.legendKey === key) return;
     c.legendKey = key;
-    c.legend.replaceChildren(
-      ...t.data.series.map((s) => {
-        const sw = h('span', { class: 'swatch' + (s.dash ? ' dashed' : '') });
-        sw.style.borderColor = s.color;
-        return h('span', { class: 'key' }, sw, s.label);
-      }),
-      ...(t.data.bands ?? []).map((b) => {
-        const sw = h('span', { class: 'swatch band' });
-        sw.style.background = b.color;
-        return h('span', { class: 'key' }, sw, b.label);
-      }),
-    );
+    c.legend.replaceChildren(...legendKeys(t.data));
   }
 
   private chart(key: string): ChartEls {
@@ -144,7 +150,7 @@ export class TrendsView {
 
   private redraw(c: ChartEls): void {
     if (!c.trend) return;
-    drawLineChart(c.canvas, c.trend.data, { width: W, height: H, theme: this.colours().theme, selected: this.selected, hover: c.hover });
+    drawLineChart(c.canvas, c.trend.data, { width: W, height: H, theme: chartColours().theme, selected: this.selected, hover: c.hover });
   }
 
   private tip(c: ChartEls, i: number, e: MouseEvent): void {

@@ -43,3 +43,13 @@ export function baseName(p: string): string {
   const parts = p.split(/[\\/]/).filter(Boolean);
   return parts[parts.length - 1] ?? p;
 }
+
+/** A count of parameters or multiply-accumulates: 1.82G, 11.18M, 272.5k, 950. */
+export function compactCount(n: number | null | undefined): string {
+  if (!finite(n)) return '—';
+  const a = Math.abs(n);
+  if (a >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
+  if (a >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (a >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}

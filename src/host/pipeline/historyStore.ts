@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { CheckpointRecord, CheckpointSummary, RunId } from '../../core/runs';
-import type { EvalResult, ProbeShape } from '../../core/types';
+import type { CheckpointRecord, CheckpointSummary, LiteratureSummary, RunId } from '../../core/runs';
+import type { EvalResult, LiteratureFigures, ProbeShape } from '../../core/types';
 
 /** probe.json: the probe images as the panel's gallery shows them (the on-disk format since version 1). */
 export interface StoredProbe extends ProbeShape {
@@ -31,6 +31,18 @@ export interface HistoryStoreOptions {
   readonly onWarning?: (message: string) => void;
 }
 
+/**
+ * The literature figures a history row keeps: all but the per-class error rows, which only the detail view
+ * lists (a trend needs the scalars; the rows grow with the number of classes).
+ */
+export function summariseLiterature(lit: LiteratureFigures): LiteratureSummary {
+  const { error_transfer, ...rest } = lit;
+  if (!error_transfer) return rest;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { per_class, ...transfer } = error_transfer;
+  return { ...rest, error_transfer: transfer };
+}
+
 /** The figures trends and hovers need: an EvalResult without maps and per-sample predictions. */
 export function summarise(result: EvalResult): CheckpointSummary {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -40,6 +52,8 @@ export function summarise(result: EvalResult): CheckpointSummary {
     models: { teacher, student, ...(base ? { base } : {}) },
     fidelity,
     stages: result.stages,
+    // Results from before the literature figures have none; their rows stay as they were.
+    ...(result.literature ? { literature: summariseLiterature(result.literature) } : {}),
     warnings: result.warnings,
     backend: result.backend,
     elapsed_ms: result.elapsed_ms,

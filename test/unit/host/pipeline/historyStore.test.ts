@@ -9,6 +9,7 @@ import { HistoryStore, safeRunId, summarise } from '../../../../src/host/pipelin
 import type { StoreChange } from '../../../../src/host/pipeline/historyStore';
 import type { CheckpointRecord } from '../../../../src/core/runs';
 import type { EvalResult, ModelSummary } from '../../../../src/core/types';
+import { handMadeLiterature } from '../../../integration/panelLiteratureFixture';
 
 function tempRoot(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-store-'));
@@ -275,5 +276,33 @@ describe('HistoryStore', () => {
     assert.notEqual(safeRunId('a/b'), safeRunId('a:b'));
     assert.match(safeRunId('auto:epoch-folders:runs/kd'), /^auto_epoch-folders_runs_kd-[0-9a-f]{8}$/);
     assert.match(safeRunId('../..'), /^run-[0-9a-f]{8}$/);
+  });
+
+  test('summarise keeps the literature figures without the per-class error rows; older results stay without them', () => {
+    const lit = handMadeLiterature(2);
+    const s = summarise({ ...evalResult(2), literature: lit });
+    const { per_class: rows, ...transfer } = lit.error_transfer as NonNullable<typeof lit.error_transfer>;
+    assert.ok(rows.length > 0);
+    assert.deepEqual(s.literature, { ...lit, error_transfer: transfer });
+    assert.notEqual(s.literature?.temperature.sweep, lit.temperature.sweep, 'a copy, not the result');
+    // Without a base there is no error transfer to trim.
+    const noBase = handMadeLiterature(2, { base: false });
+    assert.deepEqual(summarise({ ...evalResult(2), literature: noBase }).literature, noBase);
+    assert.equal('literature' in summarise(evalResult(2)), false);
+  });
+
+  test('history rows written before the literature figures load and keep working beside new ones', async () => {
+    const root = tempRoot();
+    const store = new HistoryStore(root);
+    await store.append(record(1), evalResult(1));
+    await store.append(record(2), { ...evalResult(2), literature: handMadeLiterature(2) });
+    const reopened = new HistoryStore(root);
+    const rows = await reopened.records(RUN);
+    assert.deepEqual(rows.map((r) => r.step), [1, 2]);
+    assert.equal(rows[0].summary?.literature, undefined);
+    assert.equal((await reopened.detail(rows[0]))?.literature, undefined);
+    assert.equal(rows[1].summary?.literature?.error_transfer?.errors.images, 9);
+    assert.equal('per_class' in (rows[1].summary?.literature?.error_transfer ?? {}), false);
+    assert.equal((await reopened.detail(rows[1]))?.literature?.error_transfer?.per_class.length, 4, 'the detail file keeps the per-class rows');
   });
 });
