@@ -1,5 +1,6 @@
 // `kdlens report` and `kdlens inspect`: argv → engine options, progress on stderr, exit codes (0 ok, 1 a
 // --fail-if gate held, 2 bad input). The work itself is runReport / inspect.
+import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../core/errors';
 import type { ModelInspection } from '../core/types';
@@ -62,6 +63,21 @@ function templatesOpt(values: Record<string, string | boolean | undefined>): Pic
   return { templates: { ...(teacher ? { teacher } : {}), ...(student ? { student, ...base } : {}) } };
 }
 
+/**
+ * The teacher book's folder (docs/architecture.md "Teacher book"): --book DIR; by default the workspace's
+ * own, .kdlens/book, when the current folder already has a .kdlens (the extension's, so both share it), else
+ * none, so a report in a fresh folder writes nothing beyond --out; --no-book turns it off.
+ */
+function bookOpt(values: Record<string, string | boolean | undefined>): Pick<ReportOptions, 'book'> {
+  if (values['no-book']) {
+    if (values.book !== undefined) throw new UsageError('--book and --no-book exclude each other');
+    return {};
+  }
+  if (typeof values.book === 'string') return { book: path.resolve(values.book) };
+  const workspace = path.resolve('.kdlens');
+  return fs.statSync(workspace, { throwIfNoEntry: false })?.isDirectory() ? { book: path.join(workspace, 'book') } : {};
+}
+
 export async function runReportCommand(argv: string[]): Promise<number> {
   const { values } = parseOptions(argv, {
     teacher: { type: 'string' },
@@ -87,6 +103,8 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     'fail-if': { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    book: { type: 'string' },
+    'no-book': { type: 'boolean' },
   });
   const teacher = requireString(values, 'teacher');
   const data = requireString(values, 'data');
@@ -114,6 +132,7 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     permutations: numberOpt(values.permutations, 'permutations', true),
     failIf: values['fail-if'] as string | undefined,
     ...templatesOpt(values),
+    ...bookOpt(values),
   };
   if ((opts.mean === undefined) !== (opts.std === undefined)) throw new UsageError('--mean and --std go together');
   const bar = values.quiet ? null : new ProgressBar();

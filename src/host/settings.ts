@@ -17,5 +17,6 @@ export function readSettings(): KdSettings {
     watch: c.get<boolean>('watch', d.watch),
     discoverRuns: c.get<boolean>('discoverRuns', d.discoverRuns),
     backend: c.get<KdSettings['backend']>('backend', d.backend),
+    teacherBook: c.get<boolean>('teacherBook', d.teacherBook),
   };
 }

@@ -1,13 +1,19 @@
 // The one place that turns a run and a checkpoint into the worker's AnalyzeParams: the panel's
 // evaluations and Export Report both call it, so both compute with the same options
 // (docs/architecture.md "One route through the engine").
+import path from 'node:path';
 import type { RunConfig } from '../../core/runs';
 import { isWeightsOnlyPath } from '../../core/config/templates';
 import type { AnalyzeParams } from '../../core/types';
 import type { KdSettings } from './settings';
 
 /** The settings that feed the engine (the rest steer watching and the worker process). */
-export type AnalysisSettings = Pick<KdSettings, 'probeSize' | 'seed' | 'unicamBatch'>;
+export type AnalysisSettings = Pick<KdSettings, 'probeSize' | 'seed' | 'unicamBatch'> & Partial<Pick<KdSettings, 'teacherBook'>>;
+
+/** The teacher book's folder in a workspace (docs/architecture.md "Teacher book"), next to the run history. */
+export function bookFolder(root: string): string {
+  return path.join(root, '.kdlens', 'book');
+}
 
 /**
  * AnalyzeParams for `checkpoint` (a student file) of `run`. The settings are defaults a run's own
@@ -25,6 +31,7 @@ export function analyzeParamsFor(run: RunConfig, checkpoint: string, settings: A
     probe: run.probe,
     temperature: run.temperature,
     ...templatesOf(run),
+    ...(settings.teacherBook ? { book: bookFolder(run.root) } : {}),
   };
 }
 

@@ -17,6 +17,8 @@ export interface KdSettings {
   readonly discoverRuns: boolean;
   /** The worker's TF.js backend ('auto': tfjs-node when installed, else WebAssembly). */
   readonly backend: BackendSetting;
+  /** Keep the teacher's and base's forward results in `<workspace>/.kdlens/book` (docs/architecture.md "Teacher book"). */
+  readonly teacherBook: boolean;
 }
 
 export const DEFAULT_SETTINGS: KdSettings = {
@@ -27,4 +29,5 @@ export const DEFAULT_SETTINGS: KdSettings = {
   watch: true,
   discoverRuns: true,
   backend: 'auto',
+  teacherBook: true,
 };
