@@ -81,6 +81,7 @@ export function assembleResult(job: JobContext, figures: Figures): EvalResult {
     ...(unicam ? { unicam } : {}),
     ...(gradcam ? { gradcam } : {}),
     ...(figures.literature ? { literature: figures.literature } : {}),
+    ...(figures.passes.book ? { book: figures.passes.book } : {}),
     warnings: job.warnings,
   };
 }
