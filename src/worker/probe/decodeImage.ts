@@ -33,11 +33,51 @@ function otherFormat(b: Uint8Array): string | undefined {
  * @throws KdInputError 'bad-file' when the bytes do not decode, 'unsupported' for other image formats.
  */
 export function decodeImage(bytes: Uint8Array, name: string): RgbImage {
-  if (PNG_SIGNATURE.every((v, i) => bytes[i] === v)) return decodePng(bytes, name);
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return decodeJpeg(bytes, name);
+  if (PNG_SIGNATURE.every((v, i) => bytes[i] === v)) return decodePng(checkPixels(bytes, pngSize(bytes), name), name);
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return decodeJpeg(checkPixels(bytes, jpegSize(bytes), name), name);
   const other = otherFormat(bytes);
   if (other) throw new KdInputError('unsupported', `${name}: ${other} images are not supported; convert to PNG or JPEG`);
   throw new KdInputError('bad-file', `${name}: not a PNG or JPEG image`);
+}
+
+/**
+ * Pixels an image may have to be decoded: 40 MP (a large phone photo). The header is read first: a 26 KB
+ * PNG can declare 3000×3000 or 60000×60000, and decoding allocates for what it declares.
+ */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
+function checkPixels(bytes: Uint8Array, size: { width: number; height: number } | undefined, name: string): Uint8Array {
+  if (size && size.width * size.height > MAX_IMAGE_PIXELS) {
+    throw new KdInputError('unsupported', name + ': the image is ' + size.width + '×' + size.height + ', above the limit of ' + MAX_IMAGE_PIXELS / 1e6 + ' megapixels for a probe image; resize it');
+  }
+  return bytes;
+}
+
+/** Width and height from a PNG's IHDR (the first chunk), or undefined when it is cut short. */
+function pngSize(b: Uint8Array): { width: number; height: number } | undefined {
+  if (b.length < 24) return undefined;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return { width: dv.getUint32(16), height: dv.getUint32(20) };
+}
+
+/** Width and height from a JPEG's first start-of-frame segment, walking the segment lengths. */
+function jpegSize(b: Uint8Array): { width: number; height: number } | undefined {
+  let p = 2;
+  while (p + 9 < b.length) {
+    if (b[p] !== 0xff) return undefined;
+    const marker = b[p + 1];
+    if (marker === 0xff) {
+      p++; // fill byte
+      continue;
+    }
+    const len = (b[p + 2] << 8) | b[p + 3];
+    // SOF0-SOF15 carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but do not.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: (b[p + 5] << 8) | b[p + 6], width: (b[p + 7] << 8) | b[p + 8] };
+    }
+    p += 2 + len;
+  }
+  return undefined;
 }
 
 function reason(e: unknown): string {

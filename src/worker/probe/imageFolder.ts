@@ -5,7 +5,7 @@ import path from 'node:path';
 import { KdInputError } from '../../core/errors';
 import { FILE_LIMITS, readUserFileAsync } from '../userFiles';
 import { decodeImage } from './decodeImage';
-import { resizeHwc } from './pixels';
+import { probeSizeFor, resizeHwc } from './pixels';
 import type { ImageSize, ProbePixels, ProbeSource } from './probeSource';
 
 const DECODED = new Set(['.png', '.jpg', '.jpeg']);
@@ -114,6 +114,7 @@ export async function openImageFolder(dir: string, signal?: AbortSignal): Promis
     let H = size?.height ?? 0;
     let W = size?.width ?? 0;
     let images = new Float32Array(0);
+    let first: ImageSize | undefined;
     for (let k = 0; k < indices.length; k++) {
       readSignal?.throwIfAborted();
       const rel = files[indices[k]];
@@ -122,14 +123,22 @@ export async function openImageFolder(dir: string, signal?: AbortSignal): Promis
       const bytes = await readUserFileAsync(path.join(dir, ...rel.split('/')), { what: 'probe image', maxBytes: FILE_LIMITS.image });
       const img = decodeImage(bytes, shown);
       if (k === 0) {
-        // The first probe image fixes the common size unless the caller gave one.
-        if (!size) [H, W] = [img.height, img.width];
+        first = { height: img.height, width: img.width };
+        // The first probe image fixes the common size unless the caller gave one (capped: pixels.ts).
+        if (!size) ({ height: H, width: W } = probeSizeFor(img.height, img.width));
         images = new Float32Array(indices.length * H * W * 3);
       }
       images.set(resizeHwc(img.data, img.height, img.width, 3, H, W), k * H * W * 3);
     }
-    return { height: H, width: W, images };
+    return { height: H, width: W, images, ...(capped(size, first) ? { cappedFrom: first } : {}) };
   };
 
   return { kind: 'folder', classes, labels: Int32Array.from(labelList), warnings, id: (i) => files[i], read };
+}
+
+/** The first image's size was reduced to the probe size because no size was given. */
+function capped(size: ImageSize | undefined, first: ImageSize | undefined): boolean {
+  if (size || !first) return false;
+  const p = probeSizeFor(first.height, first.width);
+  return p.height !== first.height || p.width !== first.width;
 }

@@ -7,7 +7,7 @@ import { KdInputError } from '../../core/errors';
 import { formatShape, parseNpy, toLabels } from '../../core/npy';
 import type { NdArray } from '../../core/npy';
 import { parseNpyStrings } from './npyText';
-import { resizeHwc } from './pixels';
+import { probeSizeFor, resizeHwc } from './pixels';
 import type { ImageSize, ProbePixels, ProbeSource } from './probeSource';
 import { FILE_LIMITS, readUserFileAsync } from '../userFiles';
 import { openZip } from '../zipArchive';
@@ -204,8 +204,7 @@ function classNames(archive: Archive, cb: Uint8Array): string[] {
 function pixelReader(images: Images, mask: Mask | undefined): ProbeSource['read'] {
   const { x, h, w, c, scale } = images;
   return async (indices: Int32Array, size: ImageSize | undefined, signal?: AbortSignal): Promise<ProbePixels> => {
-    const H = size?.height ?? h;
-    const W = size?.width ?? w;
+    const { height: H, width: W } = size ?? probeSizeFor(h, w);
     const out = new Float32Array(indices.length * H * W * 3);
     const masks = mask ? new Float32Array(indices.length * H * W) : undefined;
     const rgb = new Float32Array(h * w * 3);
@@ -222,6 +221,7 @@ function pixelReader(images: Images, mask: Mask | undefined): ProbeSource['read'
         masks.set(resizeHwc(plane, h, w, 1, H, W), k * H * W);
       }
     }
-    return { height: H, width: W, images: out, masks };
+    const cappedFrom = !size && (H !== h || W !== w) ? { height: h, width: w } : undefined;
+    return { height: H, width: W, images: out, masks, ...(cappedFrom ? { cappedFrom } : {}) };
   };
 }

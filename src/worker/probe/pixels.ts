@@ -1,6 +1,7 @@
 // Pixel-layout helpers shared by the probe loaders (src/worker/probe/ only): HWC resize through the
 // float64 bilinear of src/core/present/resize.ts, so folder images and npz arrays are resized identically.
 import { resizeBilinear } from '../../core/present/resize';
+import type { ImageSize } from './probeSource';
 
 /**
  * Resizes an h×w×c HWC image to H×W×c with half-pixel-centre bilinear (cv2 INTER_LINEAR,
@@ -15,4 +16,17 @@ export function resizeHwc(src: Float32Array, h: number, w: number, c: number, H:
   const out = new Float32Array(H * W * c);
   for (let i = 0; i < H * W; i++) for (let k = 0; k < c; k++) out[i * c + k] = resized[k * H * W + i];
   return out;
+}
+
+/**
+ * The longest side of a probe whose size the images set (no imageSize, a model without a static input):
+ * every probe image is held as float32 at this size, so one 3000×3000 photo first in the folder made a
+ * 64-image probe take 7 GB. Models people distil read 224-518 px.
+ */
+export const MAX_PROBE_SIDE = 512;
+
+/** The probe size an h×w first image sets: its own, scaled down (aspect kept) to MAX_PROBE_SIDE. */
+export function probeSizeFor(h: number, w: number): ImageSize {
+  const scale = Math.min(1, MAX_PROBE_SIDE / Math.max(h, w));
+  return { height: Math.max(1, Math.round(h * scale)), width: Math.max(1, Math.round(w * scale)) };
 }

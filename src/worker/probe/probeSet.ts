@@ -6,6 +6,7 @@ import { KdInputError } from '../../core/errors';
 import { openImageFolder } from './imageFolder';
 import { openNpz } from './npzProbe';
 import type { ImageSize, ProbeSource } from './probeSource';
+import { MAX_PROBE_SIDE } from './pixels';
 import { sampleBalanced } from './sampling';
 
 export interface ProbeSet {
@@ -131,6 +132,8 @@ export async function loadProbe(file: string, opts: LoadProbeOptions = {}, signa
   const present = new Set(src.labels).size;
   if (size < present) warnings.push(`${label}: probe size ${size} < ${present} classes; only ${size} classes are represented`);
   const pixels = await src.read(indices, imageSize, signal);
+  const from = pixels.cappedFrom;
+  if (from) warnings.push(label + ': the images are ' + from.width + '×' + from.height + '; the probe is evaluated at ' + pixels.width + '×' + pixels.height + ' (longest side ' + MAX_PROBE_SIDE + '); set imageSize to choose the size');
   return {
     path: file,
     name: label,

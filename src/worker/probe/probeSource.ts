@@ -12,6 +12,8 @@ export interface ProbePixels extends ImageSize {
   readonly images: Float32Array;
   /** k×H×W, when the source has object masks. */
   readonly masks?: Float32Array;
+  /** The images' own size when the probe size was capped below it (pixels.ts MAX_PROBE_SIDE). */
+  readonly cappedFrom?: ImageSize;
 }
 
 export interface ProbeSource {
