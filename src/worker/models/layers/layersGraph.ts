@@ -4,7 +4,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { KdInputError } from '../../../core/errors';
+import type { ComputeLayer } from '../../../core/literature/flops';
 import type { LoadedModel, ModelFormat, TensorInfo } from '../model';
+import { layersComputeLayers } from './computeLayers';
+import type { LayerCall } from './computeLayers';
 
 type Layer = SymbolicTensor['sourceLayer'];
 
@@ -347,10 +350,25 @@ export function layersLoadedModel(model: LayersModel, format: ModelFormat, file:
       return result;
     },
 
+    computeLayers(tensors: readonly TensorInfo[]): ComputeLayer[] {
+      const traced = new Map(tensors.map((t) => [t.name, t.shape]));
+      return layersComputeLayers(layerCalls(g), (name) => traced.get(name), file);
+    },
+
     dispose(): void {
       if (disposed) return;
       disposed = true;
       model.dispose();
     },
   };
+}
+
+/** Each layer call with its class, weight shapes and (first) output's name, for the MACs count. */
+function layerCalls(g: Graph): LayerCall[] {
+  return g.nodes.map((node) => ({
+    name: node.layer.name,
+    className: node.op,
+    weightShapes: node.layer.weights.map((w) => w.shape as number[]),
+    output: (g.tensors.get(node.outputs[0]) as GraphTensor).name,
+  }));
 }
