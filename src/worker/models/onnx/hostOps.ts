@@ -15,6 +15,21 @@ export interface HostVal {
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/**
+ * Elements one op may output: 2^27 (512 MB of float32), ~10× the largest activation of a 224-px model at a
+ * forward chunk of 16 images. Ops whose output size comes from data (Range, ConstantOfShape, Expand, Tile,
+ * Pad, Resize) check it before allocating: a model with Range(0, 1.5e8) took 1.6 GB and then failed with
+ * V8's "Invalid array length" (or aborted the process under a smaller heap).
+ */
+export const MAX_OP_ELEMENTS = 2 ** 27;
+
+/** Throws the op's input error when an output of this shape would exceed MAX_OP_ELEMENTS (or is not a shape). */
+export function checkOutputShape(shape: readonly number[], fail: (message: string) => Error): void {
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw fail('output shape [' + shape.join(', ') + '] is not a shape');
+  const n = sizeOf(shape);
+  if (n > MAX_OP_ELEMENTS) throw fail('output of ' + n.toExponential(2) + ' elements [' + shape.join(', ') + '] is above the limit of ' + MAX_OP_ELEMENTS + ' elements per op');
+}
+
 export function host(dtype: HostDtype, shape: readonly number[], data: ArrayLike<number>): HostVal {
   return { kind: 'host', dtype, shape: [...shape], data: dtype === 'float' ? Float32Array.from(data) : Float64Array.from(data) };
 }

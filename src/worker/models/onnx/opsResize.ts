@@ -4,6 +4,7 @@
 // gradients hold on wasm (docs/platform.md "Wasm gradient kernels"). Imported by opTable.ts only.
 import * as tf from '@tensorflow/tfjs-core';
 import type { OnnxNode } from './onnxFile';
+import { checkOutputShape } from './hostOps';
 import { attrInt, attrInts, attrString, logicalShape, need, normAxis, tensorVal } from './opTypes';
 import type { OpContext, OpSpec, Val } from './opTypes';
 
@@ -129,6 +130,7 @@ function resizeRun(inputs: Inputs, ctx: OpContext): Val[] {
   const mode = modeOf(ctx.node, ctx.opset);
   const changed = axisResizes(inputs, ctx, shape).filter((r) => r.outLen !== r.inLen || r.scale !== 1);
   if (changed.some((r) => r.outLen < 1)) throw ctx.fail(`${ctx.node.opType} to an empty output`);
+  checkOutputShape(shape.map((d, axis) => changed.find((r) => r.axis === axis)?.outLen ?? d), ctx.fail);
   // An NHWC-held map is resized in place (its spatial axes are physical axes 1 and 2).
   const nhwc = x.kind === 'tensor' && x.nhwc && changed.every((r) => r.axis >= 2);
   let t = nhwc ? ctx.nhwc(x) : ctx.nchw(x);

@@ -3,7 +3,7 @@
 // tensor paths use only ops with gradients on wasm (no gather on differentiated tensors, docs/platform.md
 // "Wasm gradient kernels"; no StridedSlice: it has no gradient). Imported by opTable.ts only.
 import * as tf from '@tensorflow/tfjs-core';
-import { broadcastShapes, host, hostConcat, hostExpand, hostGather, hostSlice, hostTranspose, sizeOf } from './hostOps';
+import { broadcastShapes, checkOutputShape, host, hostConcat, hostExpand, hostGather, hostSlice, hostTranspose, sizeOf } from './hostOps';
 import type { HostVal } from './hostOps';
 import { attrInt, attrInts, attrString, attrTensor, logicalShape, need, NHWC_AXIS, normAxis, tensorVal, TO_NCHW, TO_NHWC } from './opTypes';
 import type { OpContext, OpSpec, Val } from './opTypes';
@@ -198,6 +198,7 @@ function padRun(inputs: Inputs, ctx: OpContext): Val[] {
     pads = full;
   }
   let logical: [number, number][] = s.map((_, i) => [pads[i] ?? 0, pads[i + rank] ?? 0]);
+  checkOutputShape(s.map((d, i) => d + Math.max(0, logical[i][0]) + Math.max(0, logical[i][1])), ctx.fail);
   const nhwc = x.kind === 'tensor' && x.nhwc;
   let t = nhwc ? (x as { t: tf.Tensor }).t : ctx.nchw(x);
   if (nhwc) logical = [logical[0], logical[2], logical[3], logical[1]];
@@ -262,6 +263,7 @@ function constantValue(ctx: OpContext): HostVal {
 function constantOfShapeRun(inputs: Inputs, ctx: OpContext): Val[] {
   const shape = Array.from(ctx.host(need(inputs, 0, ctx)).data);
   const v = attrTensor(ctx.node, 'value') ?? host('float', [1], [0]);
+  checkOutputShape(shape, ctx.fail);
   const n = sizeOf(shape);
   // Small results stay host-side (they usually feed Pad/Reshape/Expand shape chains).
   if (n <= 65536) return [host(v.dtype, shape, new Float64Array(n).fill(v.data[0]))];
@@ -273,6 +275,7 @@ function expandRun(inputs: Inputs, ctx: OpContext): Val[] {
   const target = Array.from(ctx.host(need(inputs, 1, ctx)).data);
   const shape = broadcastShapes(logicalShape(x), target);
   if (!shape) throw ctx.fail(`cannot expand [${logicalShape(x).join(', ')}] to [${target.join(', ')}]`);
+  checkOutputShape(shape, ctx.fail);
   if (x.kind === 'host') return [hostExpand(x, shape)];
   const t = ctx.nchw(x);
   return [tensorVal(tf.broadcastTo(tf.reshape(t, [...new Array<number>(shape.length - t.rank).fill(1), ...t.shape]), shape))];
@@ -280,12 +283,16 @@ function expandRun(inputs: Inputs, ctx: OpContext): Val[] {
 
 function tileRun(inputs: Inputs, ctx: OpContext): Val[] {
   const reps = Array.from(ctx.host(need(inputs, 1, ctx)).data);
+  const x = logicalShape(need(inputs, 0, ctx));
+  checkOutputShape(x.map((d, i) => d * (reps[i] ?? 1)), ctx.fail);
   return [tensorVal(tf.tile(ctx.nchw(need(inputs, 0, ctx)), reps))];
 }
 
 function rangeRun(inputs: Inputs, ctx: OpContext): Val[] {
   const [start, limit, delta] = [0, 1, 2].map((i) => ctx.host(need(inputs, i, ctx)));
+  if (delta.data[0] === 0) throw ctx.fail('Range with delta 0');
   const n = Math.max(Math.ceil((limit.data[0] - start.data[0]) / delta.data[0]), 0);
+  checkOutputShape([n], ctx.fail);
   return [host(start.dtype, [n], Array.from({ length: n }, (_, i) => start.data[0] + i * delta.data[0]))];
 }
 

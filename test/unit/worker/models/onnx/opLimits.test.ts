@@ -1,0 +1,52 @@
+// Ops whose output size comes from data check it before allocating (src/worker/models/onnx/hostOps.ts
+// MAX_OP_ELEMENTS): Range(0, 1.5e8) took 1.6 GB and then failed with "Invalid array length" (or aborted
+// V8 under a smaller heap). Each is refused with the op's input error; sizes within the limit still run.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../../../../src/worker/backend';
+import { OPS } from '../../../../../src/worker/models/onnx/opTable';
+import { host, MAX_OP_ELEMENTS } from '../../../../../src/worker/models/onnx/hostOps';
+import type { HostVal } from '../../../../../src/worker/models/onnx/hostOps';
+import type { OpContext, Val } from '../../../../../src/worker/models/onnx/opTypes';
+import type { OnnxNode } from '../../../../../src/worker/models/onnx/onnxFile';
+
+before(() => initBackend('cpu'));
+
+function ctx(opType: string, attrs: Record<string, unknown> = {}): OpContext {
+  const node = { name: 'n_' + opType, opType, domain: '', inputs: [], outputs: ['o0'], attrs: new Map(Object.entries(attrs)) } as unknown as OnnxNode;
+  const asTensor = (v: Val): tf.Tensor => (v.kind === 'host' ? tf.tensor(v.data, [...v.shape], v.dtype === 'float' ? 'float32' : 'int32') : v.t);
+  return {
+    node,
+    file: 'm.onnx',
+    opset: 18,
+    nchw: asTensor,
+    nhwc: () => assert.fail('no NHWC operand here'),
+    host: (v: Val) => (v.kind === 'host' ? v : host('int', v.t.shape, v.t.dataSync())),
+    weight: () => null,
+    fail: (m: string) => new Error(opType + ': ' + m),
+  } as unknown as OpContext;
+}
+
+const run = (op: string, inputs: Val[], attrs: Record<string, unknown> = {}): Val => OPS[op].run(inputs, ctx(op, attrs))[0];
+const scalar = (v: number): HostVal => host('int', [], [v]);
+const ints = (vs: number[]): HostVal => host('int', [vs.length], vs);
+
+test('Range, ConstantOfShape, Expand, Tile, Pad and Resize refuse outputs above MAX_OP_ELEMENTS before allocating', () => {
+  const limit = /above the limit of 134217728 elements per op/;
+  assert.throws(() => run('Range', [scalar(0), scalar(1.5e8), scalar(1)]), limit);
+  assert.throws(() => run('Range', [scalar(0), scalar(10), scalar(0)]), /Range with delta 0/);
+  assert.throws(() => run('ConstantOfShape', [ints([1 << 15, 1 << 15])]), limit);
+  assert.throws(() => run('Expand', [host('float', [1], [1]), ints([1 << 14, 1 << 14])]), limit);
+  assert.throws(() => run('Tile', [host('float', [2, 2], [1, 2, 3, 4]), ints([1 << 14, 1 << 14])]), limit);
+  assert.throws(() => run('Pad', [host('float', [1, 1], [1]), ints([0, 0, 1 << 14, 1 << 14])], { mode: 'constant' }), limit);
+  assert.throws(() => run('Resize', [host('float', [1, 1, 2, 2], [1, 2, 3, 4]), host('float', [0], []), host('float', [4], [1, 1, 1e4, 1e4])], { mode: 'nearest' }), limit);
+  assert.ok(MAX_OP_ELEMENTS === 2 ** 27);
+});
+
+test('within the limit the same ops run as before', () => {
+  assert.deepEqual(Array.from((run('Range', [scalar(2), scalar(11), scalar(3)]) as HostVal).data), [2, 5, 8]);
+  assert.deepEqual((run('ConstantOfShape', [ints([2, 3])]) as HostVal).shape, [2, 3]);
+  const tiled = run('Tile', [host('float', [1, 2], [1, 2]), ints([2, 2])]);
+  assert.deepEqual(tiled.kind === 'tensor' ? tiled.t.shape : [], [2, 4]);
+});
