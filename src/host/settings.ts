@@ -18,5 +18,6 @@ export function readSettings(): KdSettings {
     discoverRuns: c.get<boolean>('discoverRuns', d.discoverRuns),
     backend: c.get<KdSettings['backend']>('backend', d.backend),
     teacherBook: c.get<boolean>('teacherBook', d.teacherBook),
+    jobTimeoutMinutes: c.get<number>('jobTimeoutMinutes', d.jobTimeoutMinutes),
   };
 }

@@ -136,7 +136,13 @@ export class RunPipeline implements Disposable {
 
   private startWorker(): WorkerPort {
     const s = this.opts.settings();
-    const options: WorkerClientOptions = { workerPath: this.opts.workerPath, log: this.opts.log, ...(s.backend !== 'auto' ? { prefer: s.backend } : {}), ...this.opts.workerOptions };
+    const options: WorkerClientOptions = {
+      workerPath: this.opts.workerPath,
+      log: this.opts.log,
+      ...(s.backend !== 'auto' ? { prefer: s.backend } : {}),
+      jobTimeoutMs: Math.max(1, s.jobTimeoutMinutes) * 60_000,
+      ...this.opts.workerOptions,
+    };
     const worker = this.opts.createWorker ? this.opts.createWorker(options) : new WorkerClient(options);
     this.workerPort = worker;
     this.subs.push(worker);

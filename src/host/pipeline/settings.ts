@@ -19,6 +19,8 @@ export interface KdSettings {
   readonly backend: BackendSetting;
   /** Keep the teacher's and base's forward results in `<workspace>/.kdlens/book` (docs/architecture.md "Teacher book"). */
   readonly teacherBook: boolean;
+  /** Minutes one evaluation may run before its worker is ended (docs/architecture.md "Host ⇄ worker protocol"). */
+  readonly jobTimeoutMinutes: number;
 }
 
 export const DEFAULT_SETTINGS: KdSettings = {
@@ -30,4 +32,5 @@ export const DEFAULT_SETTINGS: KdSettings = {
   discoverRuns: true,
   backend: 'auto',
   teacherBook: true,
+  jobTimeoutMinutes: 30,
 };
