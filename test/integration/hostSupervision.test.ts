@@ -243,3 +243,43 @@ test('5 crashes within the window stop the worker with the reason; the status ba
   assert.equal(appended[0].step, 9);
   assert.equal(pipeline.store.latest('stop')?.step, 9);
 });
+
+test('kill -9 at seeded random points of 20 jobs: every checkpoint ends exactly once in the history, nothing lost', async () => {
+  // Each job's progress ticks are counted; the worker is killed at a seeded tick of some jobs (sometimes
+  // twice in one job, which then ends as its error row). Afterwards every checkpoint has one row, the
+  // history file holds exactly those rows, and no crash used up the restart budget.
+  const dir = path.join(tmp, 'chaos');
+  const run = runAt('chaos', dir, 'epoch_*/model.json');
+  let client: WorkerClient | undefined;
+  const { pipeline, appended } = pipelineFor(run, { watch: false, workerOptions: { restartDelayMs: 0 }, createWorker: (o) => (client = new WorkerClient(o)) });
+  await pipeline.reloadRuns();
+  await pipeline.startCompute();
+  await (client as WorkerClient).start();
+  const pick = rng(2026);
+  const students = Array.from({ length: 20 }, (_, i) => path.join(dir, `epoch_${String(i + 1).padStart(3, '0')}/model.json`));
+  for (const s of students) writeCheckpoint(s);
+  // Per job: the tick at which to kill (or none), and at most two kills per job.
+  const plan = new Map(students.map((s) => [s, pick() < 0.5 ? 1 + Math.floor(pick() * 4) : 0]));
+  const ticks = new Map<string, number>();
+  let kills = 0;
+  pipeline.onProgress(() => {
+    const r = pipeline.running();
+    const pid = (client as WorkerClient).pid;
+    if (!r || pid === undefined) return;
+    const t = (ticks.get(r.job.path) ?? 0) + 1;
+    ticks.set(r.job.path, t);
+    const at = plan.get(r.job.path) ?? 0;
+    if (at > 0 && t % 6 === at) {
+      kills++;
+      process.kill(pid, 'SIGKILL');
+    }
+  });
+  await pipeline.enqueueFiles(run, students, false);
+  await pipeline.whenIdle();
+  assert.ok(kills >= 5, 'the worker was killed ' + kills + ' times');
+  assert.deepEqual(appended.map((r) => r.path).sort(), [...students].sort(), 'one row per checkpoint');
+  for (const r of appended) assert.ok(r.status === 'done' || /crashed twice/.test(r.error ?? ''), r.path + ': ' + (r.error ?? r.status));
+  const lines = fs.readFileSync(path.join(dir, '.kdlens/runs', fs.readdirSync(path.join(dir, '.kdlens/runs'))[0], 'history.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(lines.length, 20, 'the history file holds the 20 rows, no more');
+  assert.notEqual((client as WorkerClient).state, 'stopped', 'job crashes did not stop the worker');
+});
