@@ -90,3 +90,14 @@ test('readUserFile: the limit is checked from the size before reading, and named
   assert.throws(() => readUserFile(tmp, { what: 'model', maxBytes: FILE_LIMITS.model }), /is not a regular file \(a folder\)/);
   assert.throws(() => readUserFile(path.join(tmp, 'nope'), { what: 'model', maxBytes: 1 }), /nope: model cannot be read \(ENOENT\)/);
 });
+
+test('a cycle in a TF.js functional graph is refused by name (tfjs-layers looped forever on it)', async () => {
+  const json = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'layers/model.json'), 'utf8')) as { modelTopology: { config: { layers: { inbound_nodes: unknown }[] } } };
+  // stem_conv now reads stem_relu: conv feeds bn feeds relu feeds conv.
+  json.modelTopology.config.layers[1].inbound_nodes = [[['stem_relu', 0, 0, {}]]];
+  const dir = path.join(tmp, 'cycle');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+  fs.copyFileSync(path.join(FIXTURES, 'layers/weights.bin'), path.join(dir, 'weights.bin'));
+  assert.match(await refusal(() => openModel(path.join(dir, 'model.json'))), /model\.json: model '.*' has a cycle through its layers \(stem_conv → stem_bn → stem_relu → stem_conv\)/);
+});

@@ -114,7 +114,54 @@ function visitLayers(cfg: Json | undefined, file: string, known: Set<string>, mo
     if (!isObject(l)) throw new KdInputError('bad-file', `${file}: model '${modelName}' has a malformed layer entry`);
     visitLayer(l, file, known, prefix);
   }
+  checkAcyclic(layers as JsonObject[], file, modelName);
   if (isObject(cfg)) normaliseCommon(cfg);
+}
+
+/** The names of the layers a functional layer entry reads from (`inbound_nodes`: [[[name, node, tensor, kwargs], …], …]). */
+function inboundNames(layer: JsonObject): string[] {
+  const out: string[] = [];
+  const walk = (v: Json | undefined): void => {
+    if (!Array.isArray(v)) return;
+    if (typeof v[0] === 'string' && typeof v[1] === 'number') out.push(v[0]);
+    else for (const item of v) walk(item);
+  };
+  walk(layer.inbound_nodes);
+  return out;
+}
+
+/**
+ * A functional model's layers must form a DAG: tfjs-layers follows inbound nodes recursively and loops
+ * forever on a cycle (a hand-edited or corrupted model.json). Checked here with an iterative depth-first
+ * walk, so a cycle is one line naming it, and a deep graph cannot overflow our stack either.
+ */
+function checkAcyclic(layers: JsonObject[], file: string, modelName: string): void {
+  const inputs = new Map<string, string[]>();
+  for (const l of layers) inputs.set(layerName(l, ''), inboundNames(l));
+  const state = new Map<string, 'open' | 'done'>();
+  for (const start of inputs.keys()) {
+    if (state.has(start)) continue;
+    const stack: { name: string; next: number }[] = [{ name: start, next: 0 }];
+    state.set(start, 'open');
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const deps = inputs.get(top.name) ?? [];
+      if (top.next === deps.length) {
+        state.set(top.name, 'done');
+        stack.pop();
+        continue;
+      }
+      const dep = deps[top.next++];
+      if (state.get(dep) === 'open') {
+        const cycle = [...stack.slice(stack.findIndex((f) => f.name === dep)).map((f) => f.name), dep];
+        throw new KdInputError('bad-file', `${file}: model '${modelName}' has a cycle through its layers (${cycle.reverse().join(' → ')}); a model's layers must feed forward`);
+      }
+      if (!state.has(dep) && inputs.has(dep)) {
+        state.set(dep, 'open');
+        stack.push({ name: dep, next: 0 });
+      }
+    }
+  }
 }
 
 /**
