@@ -10,13 +10,14 @@ import type { Estimate } from './types';
 /**
  * A set of n heatmaps (h×w, values in [0, 1]) at probe resolution H×W, float32: bilinear, then clamped back
  * into [0, 1] (docs/methods.md "Heatmaps": resize after min-max). The one route from a map to the numbers
- * scored against masks, for the report and the engine alike.
+ * scored against masks, for the report and the engine alike. Resized straight into float32 (the resize's
+ * fast plane path, the same float64 steps): rounding to float32 and clamping to [0, 1] commute, so the
+ * bytes are those of clamping the float64 result first.
  */
 export function heatmapsAtSize(raw: Float32Array, n: number, h: number, w: number, H: number, W: number): Float32Array {
   if (h === H && w === W) return Float32Array.from(raw);
-  const up = resizeBilinear(raw, n, h, w, H, W);
-  const out = new Float32Array(up.length);
-  for (let k = 0; k < up.length; k++) out[k] = Math.min(1, Math.max(0, up[k]));
+  const out = resizeBilinear(raw, n, h, w, H, W, new Float32Array(n * H * W));
+  for (let k = 0; k < out.length; k++) out[k] = Math.min(1, Math.max(0, out[k]));
   return out;
 }
 

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { heatmapsAtSize, localisationClaim, massInsideMask, massInsideMaskPerImage } from '../../../../src/core/localisation';
 import { resizeBilinear } from '../../../../src/core/present/resize';
+import { rng } from '../../../../src/core/random';
 
 // Three 2×2 images; the mask is the left column.
 const masks = Float32Array.from([1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
@@ -47,4 +48,13 @@ test('maps at probe size: bilinear then clamped into [0, 1]; the same size is a 
   const up = heatmapsAtSize(raw, 1, 2, 2, 4, 4);
   const ref = resizeBilinear(raw, 1, 2, 2, 4, 4);
   assert.deepEqual(Array.from(up), Array.from(ref, (v) => Math.fround(Math.min(1, Math.max(0, v)))));
+  // Many maps with values at and near the ends, 7×7 → 224×224 and 5×3 → 13×17: the float32 path's bytes
+  // are those of clamping the float64 resize first.
+  const rand = rng(3);
+  for (const [h, w, H, W] of [[7, 7, 224, 224], [5, 3, 13, 17]]) {
+    const src = Float32Array.from({ length: 4 * h * w }, () => [0, 1, rand(), 1 - 1e-7 * rand()][Math.floor(rand() * 4)]);
+    const got = heatmapsAtSize(src, 4, h, w, H, W);
+    const want = Float32Array.from(resizeBilinear(src, 4, h, w, H, W), (v) => Math.min(1, Math.max(0, v)));
+    assert.ok(got.every((v, i) => v === want[i]), h + 'x' + w + ' to ' + H + 'x' + W);
+  }
 });
