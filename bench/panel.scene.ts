@@ -1,12 +1,14 @@
 // The scene of bench/panel.bench.ts: a 50-checkpoint run with 64 probe images and 8 maps per image, built
 // from seeded random numbers. Runs in node and, bundled, inside the benchmark's page, which builds the
 // snapshots itself: the DevTools connection moves a few MB/s, so sending 20 MB of snapshots took longer
-// than the measurement. Bench-only.
+// than the measurement. Every checkpoint carries the KD literature figures (the panel draws them per snapshot).
+// Bench-only.
 import { encodeFloat32, bytesToBase64 } from '../src/protocol/encoding';
 import type { CheckpointSummary } from '../src/core/runs';
 import type { EvalResult, HeatmapSet, StageFigures } from '../src/core/types';
 import type { CheckpointView, PanelState } from '../src/protocol/webview';
 import { rng } from '../src/core/random';
+import { handMadeLiterature } from '../test/integration/panelLiteratureFixture';
 
 export const CHECKPOINTS = 50;
 export const N = 64;
@@ -61,13 +63,17 @@ function detail(k: number): EvalResult {
       maps: { teacher_given_student: maps(200 + k, k), student_given_teacher: maps(300 + k, k), student_given_base: maps(400 + k, k), base_given_student: maps(500 + k, k) },
       diagnostics: {},
     },
+    literature: handMadeLiterature(k),
     warnings: [],
   };
 }
 
 function summaryOf(r: EvalResult): CheckpointSummary {
   const { teacher_pred: _t, student_pred: _s, base_pred: _b, ...fidelity } = r.fidelity;
-  return { models: r.models, fidelity, stages: r.stages, warnings: r.warnings, backend: r.backend, elapsed_ms: r.elapsed_ms };
+  const lit = r.literature;
+  // The history row's literature: without the per-class error rows (src/host/pipeline/historyStore.ts).
+  const literature = lit?.error_transfer ? { ...lit, error_transfer: { permutations: lit.error_transfer.permutations, errors: lit.error_transfer.errors, right_agreement: lit.error_transfer.right_agreement } } : lit;
+  return { models: r.models, fidelity, stages: r.stages, literature, warnings: r.warnings, backend: r.backend, elapsed_ms: r.elapsed_ms };
 }
 
 /** What every snapshot is composed from; `state(k, full)` is the snapshot the host sends for checkpoint k. */

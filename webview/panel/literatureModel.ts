@@ -161,7 +161,7 @@ function logitScale(t: LiteratureFigures['temperature']): LitPart {
  */
 function copyRows(what: string, c: CopyFigures, toned: boolean): LitRow[] {
   if (c.student === null) return [{ label: what, value: 'none on the probe (' + String(c.images) + ' images)' }];
-  const tone: Tone = !toned || c.excess === null || c.p_value === null || c.p_value >= 0.05 ? 'flat' : c.excess > 0 ? 'good' : 'bad';
+  const tone: Tone | undefined = !toned ? undefined : c.excess === null || c.p_value === null || c.p_value >= 0.05 ? 'flat' : c.excess > 0 ? 'good' : 'bad';
   const p = pValue(c.p_value);
   return [
     { label: what + ' (' + String(c.images) + ' images)', value: percent(c.student) + ' vs base ' + percent(c.control) },

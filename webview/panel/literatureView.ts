@@ -110,6 +110,8 @@ export class LiteratureView {
   private readonly note = h('p', { class: 'muted' });
   private readonly grid = h('div', { class: 'lit-grid' });
   private built: Built | null = null;
+  /** What the section last showed (model and theme): snapshots that change other things skip it. */
+  private shown = '';
 
   constructor() {
     this.el.append(h('h2', {}, 'KD literature'), this.note, this.grid);
@@ -119,6 +121,10 @@ export class LiteratureView {
   render(cp: CheckpointView | undefined, detail: EvalResult | null): void {
     const { theme, palette } = chartColours();
     const m = literatureModel(cp, detail, palette);
+    // Job progress and worker state arrive as snapshots too: most leave this section as it is.
+    const shown = JSON.stringify([m, theme]);
+    if (shown === this.shown) return;
+    this.shown = shown;
     this.note.hidden = m.absent === null;
     setText(this.note, m.absent ?? '');
     const shape = shapeOf(m);

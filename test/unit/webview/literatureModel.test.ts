@@ -66,7 +66,7 @@ test('six parts with their figures from the summary, each with one line of expla
   const et = part(m, 'error_transfer');
   assert.equal(row(et, 'copied teacher errors (9 images)'), '55.6% vs base 22.2%');
   assert.equal(et.rows[1].value, '+33.3 pts, p = 0.021');
-  assert.equal(et.rows[1].tone, 'flat', 'copied errors are evidence, not a goal');
+  assert.equal(et.rows[1].tone, undefined, 'copied errors are evidence, not a goal: not coloured');
   assert.equal(row(et, 'agreement where the teacher is right (55 images)'), '87.3% vs base 80.0%');
   assert.equal(et.rows[3].value, '+7.3 pts, p = 0.043');
   assert.equal(et.rows[3].tone, 'good');
