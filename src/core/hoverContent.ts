@@ -114,6 +114,24 @@ function stageBlock(st: StageFigures, s: Series, side: LocatedKey['side']): stri
   return lines;
 }
 
+/**
+ * The temperature sweep of the latest checkpoint (docs/methods.md "KD literature figures"): the KL at the T
+ * this key names when it is not the run's, and the KL left after logit standardisation.
+ */
+function temperatureLines(sum: CheckpointSummary, keyT: number | undefined): string[] {
+  const t = sum.literature?.temperature;
+  if (!t) return [];
+  const out: string[] = [];
+  const atKey = keyT === undefined || Math.abs(keyT - t.run_t) < 1e-9 ? undefined : t.sweep.find((p) => Math.abs(p.t - keyT) < 1e-9);
+  if (atKey) {
+    const at = 'T=' + String(atKey.t);
+    out.push("At this key's " + at + ' the sweep gives KL **' + num(atKey.kl) + '** (teacher non-target mass ' + pct(atKey.non_target_mass) + ') against ' + num(t.kl) + ' at T=' + String(t.run_t));
+  }
+  const ratio = t.logit_std_ratio === null ? '' : '; teacher ÷ student logit std ' + t.logit_std_ratio.toFixed(2) + '×';
+  out.push('KL after logit standardisation **' + num(t.kl_standardised) + '** (vs ' + num(t.kl) + ' without)' + ratio);
+  return out;
+}
+
 function runSection(key: LocatedKey, h: HoverRun): string[] {
   const { run } = h;
   const sorted = [...h.records].sort((a, b) => a.step - b.step || a.evaluatedAt.localeCompare(b.evaluatedAt));
@@ -134,6 +152,7 @@ function runSection(key: LocatedKey, h: HoverRun): string[] {
       if (typeof key.value === 'number' && Math.abs(key.value - T) > 1e-9) {
         body.push(`_This key says T=${key.value}; KD Lens measures KL at the run's T=${T} (\`temperature\` in kdlens.json)._`);
       }
+      body.push(...temperatureLines(sum, typeof key.value === 'number' ? key.value : undefined));
       body.push(trend(s, 'Agreement', (x) => x.fidelity.agreement, true));
       body.push(`Student accuracy **${pct(sum.models.student.accuracy)}** (teacher ${pct(sum.models.teacher.accuracy)})`);
       break;

@@ -117,6 +117,24 @@ describe('hoverMarkdown', () => {
     assert.match(md, /This key says T=2; KD Lens measures KL at the run's T=4/);
   });
 
+  test("temperature with the literature figures: the KL at the key's T from the sweep and the KL after logit standardisation", () => {
+    const sweep = [1, 2, 3, 4, 6, 8, 12, 16, 20].map((t) => ({ t, kl: 0.5 / t, teacher_entropy: 1, non_target_mass: t / 25 }));
+    const base = summary(0.75, 0.25, 0.66, 0.6);
+    const dk = { temperature: 4, non_target_mass: 0.16, teacher_entropy: 1, kl_to_smoothing: 0.1, non_target_rank_corr: 0.4, images_ranked: 16 };
+    const temperature = { run_t: 4, sweep, teacher_logit_std: 4.8, student_logit_std: 3.2, logit_std_ratio: 1.5, kl_standardised: 0.0421, kl: 0.125 };
+    const capacity = { teacher_params: 1_234_567, student_params: 45_600, param_ratio: 27.07, teacher_macs: null, student_macs: null, macs_ratio: null };
+    const latest = rec(3, { ...base, literature: { dark_knowledge: dk, temperature, capacity } });
+    const runs = [{ run: RUN, records: [HISTORY[0], HISTORY[1], latest] }];
+    const md = hoverMarkdown(key('temperature', 2), runs);
+    assert.match(md, /\n\nAt this key's T=2 the sweep gives KL \*\*0\.250\*\* \(teacher non-target mass 8\.0%\) against 0\.125 at T=4\n\n/);
+    assert.match(md, /\n\nKL after logit standardisation \*\*0\.042\*\* \(vs 0\.125 without\); teacher ÷ student logit std 1\.50×\n\n/);
+    // At the run's own T there is nothing to compare; a T outside the sweep has no sweep value.
+    assert.doesNotMatch(hoverMarkdown(key('temperature', 4), runs), /At this key/);
+    assert.doesNotMatch(hoverMarkdown(key('temperature', 5), runs), /At this key/);
+    // Rows without the literature figures: the hover as before.
+    assert.doesNotMatch(hoverMarkdown(key('temperature', 2), [{ run: RUN, records: HISTORY }]), /standardisation/);
+  });
+
   test('alpha: agreement and KL trends', () => {
     const md = hoverMarkdown(key('alpha', 0.9), [{ run: RUN, records: HISTORY }]);
     assert.match(md, /KD weight alpha = 0\.9/);
