@@ -58,18 +58,20 @@ function rankingPart(l: LiteratureFigures): string {
 function temperaturePart(l: LiteratureFigures): string {
   const t = l.temperature;
   const xs = (f: (p: LiteratureFigures['temperature']['sweep'][number]) => number): Array<{ x: number; y: number }> => t.sweep.map((p) => ({ x: p.t, y: f(p) }));
-  const chart = lineChartSvg({
-    title: 'Temperature sweep',
+  // Two charts: the KL is often 100× smaller than the entropy and would lie flat on a shared axis.
+  const mark = { x: t.run_t, label: 'run T = ' + num(t.run_t, 1) };
+  const kl = lineChartSvg({ title: 'KL(teacher ‖ student) over T', xLabel: 'T', yLabel: 'nats', series: [{ label: 'KL, nats (not × T²)', points: xs((p) => p.kl), colour: 4 }], yMin: 0, xMark: mark, width: 360, height: 210 });
+  const soft = lineChartSvg({
+    title: "The teacher's soft targets over T",
     xLabel: 'T',
     series: [
-      { label: 'KL(teacher ‖ student), nats', points: xs((p) => p.kl), colour: 4 },
-      { label: 'teacher entropy, nats', points: xs((p) => p.teacher_entropy), colour: 0, dash: 'dashed' },
+      { label: 'entropy, nats', points: xs((p) => p.teacher_entropy), colour: 0, dash: 'dashed' },
       { label: 'non-target mass', points: xs((p) => p.non_target_mass), colour: 1, dash: 'dotted' },
     ],
     yMin: 0,
-    xMark: { x: t.run_t, label: 'run T = ' + num(t.run_t, 1) },
-    width: 460,
-    height: 220,
+    xMark: mark,
+    width: 360,
+    height: 210,
   });
   const cell = (p: LiteratureFigures['temperature']['sweep'][number], v: string): string => '<td' + (p.t === t.run_t ? ' class="run-t"' : '') + '>' + v + '</td>';
   const row = (label: string, f: (p: LiteratureFigures['temperature']['sweep'][number]) => string): string => '<tr><th class="l">' + label + '</th>' + t.sweep.map((p) => cell(p, f(p))).join('') + '</tr>';
@@ -78,7 +80,7 @@ function temperaturePart(l: LiteratureFigures): string {
     ['logit std teacher / student', num(t.teacher_logit_std, 2) + ' / ' + num(t.student_logit_std, 2) + ' = ' + times(t.logit_std_ratio, 2)],
     ['KL at T = ' + num(t.run_t, 1) + ', raw / z-scored logits', num(t.kl, 4) + ' / ' + num(t.kl_standardised, 4) + ' nats'],
   ]);
-  const figs = '<div class="charts">' + chart + '<div>' + sweep + scale + '</div></div>';
+  const figs = '<div class="charts">' + kl + soft + '</div>' + sweep + scale;
   return part('lit-temperature', '3. Temperature and logit scale', figs, 'KL shrinks as T flattens both outputs; a logit std ratio far from 1 with a much smaller z-scored KL says the student differs from the teacher mostly in logit scale, not in what it ranks high (logit standardisation).');
 }
 

@@ -12,6 +12,7 @@ import { fssV, prs, rStar, rs } from '../../src/core/dcor';
 import { logSoftmax } from '../../src/core/fidelity';
 import { parseNpy, toMatrix } from '../../src/core/npy';
 import type { Matrix } from '../../src/core/matrix';
+import { TEMPERATURE_SWEEP } from '../../src/core/types';
 import type { ReportJson } from '../../src/report/types';
 
 const root = path.resolve(__dirname, '../../..');
@@ -93,6 +94,77 @@ test('kdlens report: figures equal an independent computation from torch tensors
   assert.ok(png.width >= 64 && png.height >= 64);
 });
 
+/** Mean over images of the teacher's non-target mass, entropy and KL to the same-mass label smoothing at T, from torch's logits. */
+function darkKnowledgeFromTorch(lt: Matrix, T: number): { mass: number; entropy: number; kl: number } {
+  const k = lt.cols;
+  let mass = 0;
+  let entropy = 0;
+  let kl = 0;
+  for (let i = 0; i < N; i++) {
+    const lp = logSoftmax(lt.data.subarray(i * k, i * k + k), T);
+    let m = 0;
+    for (let j = 0; j < k; j++) {
+      entropy -= Math.exp(lp[j]) * lp[j];
+      if (j !== labels[i]) m += Math.exp(lp[j]);
+    }
+    for (let j = 0; j < k; j++) if (j !== labels[i]) kl += Math.exp(lp[j]) * (lp[j] - Math.log(m / (k - 1)));
+    mass += m;
+  }
+  return { mass: mass / N, entropy: entropy / N, kl: kl / N };
+}
+
+const share = (idx: number[], hit: (i: number) => boolean): number => idx.filter(hit).length / idx.length;
+
+test('report.json literature: consistent with fidelity, the predictions and torch\'s logits; the HTML shows it', () => {
+  const json = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as ReportJson;
+  const l = json.literature;
+  assert.ok(l, 'literature block');
+  const close = (a: number | null | undefined, e: number, what: string, tol = 1e-5) => assert.ok(typeof a === 'number' && Math.abs(a - e) < tol, what + ': ' + a + ' vs ' + e);
+  // Temperature: the sweep's T, the run's T and the KL at it are fidelity's.
+  assert.equal(l.temperature.run_t, 2);
+  assert.deepEqual(l.temperature.sweep.map((p) => p.t), [...TEMPERATURE_SWEEP]);
+  close(l.temperature.kl, json.fidelity.kl, 'temperature.kl = fidelity.kl', 1e-9);
+  const at2 = l.temperature.sweep.find((p) => p.t === 2);
+  close(at2?.kl, json.fidelity.kl, 'sweep KL at the run\'s T');
+  // Dark knowledge from torch's own teacher logits.
+  const dk = darkKnowledgeFromTorch(load('teacher.logits.npy'), 2);
+  assert.equal(l.dark_knowledge.temperature, 2);
+  close(l.dark_knowledge.non_target_mass, dk.mass, 'non_target_mass');
+  close(l.dark_knowledge.teacher_entropy, dk.entropy, 'teacher_entropy');
+  close(l.dark_knowledge.kl_to_smoothing, dk.kl, 'kl_to_smoothing');
+  close(at2?.non_target_mass, dk.mass, 'sweep non-target mass at the run\'s T');
+  // Error transfer and the KD gain from the predictions in the same report.
+  const { teacher: tp, student: sp, base: bp } = json.predictions;
+  assert.ok(bp);
+  const all = labels.map((_, i) => i);
+  const wrong = all.filter((i) => tp[i] !== labels[i]);
+  const right = all.filter((i) => tp[i] === labels[i]);
+  const e = l.error_transfer;
+  assert.ok(e, 'error transfer with a base');
+  assert.equal(e.errors.images, wrong.length);
+  assert.equal(e.right_agreement.images, right.length);
+  if (wrong.length) {
+    close(e.errors.student, share(wrong, (i) => sp[i] === tp[i]), 'copied share');
+    close(e.errors.control, share(wrong, (i) => bp[i] === tp[i]), 'control share');
+  }
+  close(e.right_agreement.student, share(right, (i) => sp[i] === tp[i]), 'right agreement');
+  close(e.right_agreement.control, share(right, (i) => bp[i] === tp[i]), 'right agreement of the base');
+  assert.equal(e.per_class.reduce((a, r) => a + r.teacher_errors, 0), wrong.length);
+  const c = l.capacity;
+  close(c.kd_gain_accuracy?.value, json.models.student.accuracy - (json.models.base?.accuracy ?? NaN), 'KD gain in accuracy');
+  close(c.kd_gain_agreement?.value, json.fidelity.agreement - share(all, (i) => bp[i] === tp[i]), 'KD gain in agreement');
+  assert.ok(c.kd_gain_accuracy && c.kd_gain_accuracy.lo <= c.kd_gain_accuracy.value && c.kd_gain_accuracy.value <= c.kd_gain_accuracy.hi);
+  assert.deepEqual([c.teacher_params, c.student_params], [json.models.teacher.params, json.models.student.params]);
+  close(c.param_ratio, c.teacher_params / c.student_params, 'param_ratio', 1e-9);
+  // The fixture's probe has no object masks: no localisation verdict, and the page says why.
+  assert.equal(json.probe.has_masks, false);
+  assert.equal(l.localisation, undefined);
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.ok(html.includes('<section id="literature"><h2>What the KD literature asks</h2>'));
+  assert.equal((html.match(/<p class="says">/g) ?? []).length, 5, 'five parts explained; the localisation part says why it is absent');
+  assert.ok(html.includes('Not available: no object masks in the probe set'));
+});
+
 /** Per-sample spatial mean of an N×C×H×W tensor flattened to N×(C·H·W): the N×C pooled features. */
 function spatialMean(m: Matrix, hw: number): Matrix {
   const cols = m.cols / hw;
@@ -130,11 +202,14 @@ test('kdlens report --stages a:b,pooled_t:pooled_s: 2-D pooled features are a st
 
 test('kdlens report --fail-if: exit 1 naming the failed condition, 0 when no condition holds, 2 on a bad gate', () => {
   const o2 = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-gate-'));
-  const fail = kdlens('report', ...common, '--out', o2, '--quiet', '--fail-if', 'agreement<1.01 && fss_u[layer4]<2');
+  const fail = kdlens('report', ...common, '--out', o2, '--quiet', '--fail-if', 'agreement<1.01 && fss_u[layer4]<2 && kl_at_t[2]>=0 && param_ratio>1');
   assert.equal(fail.status, 1, fail.stderr);
-  assert.match(fail.stderr, /gate failed: agreement<1\.01 \(agreement = [\d.]+\) && fss_u\[layer4\]<2/);
-  const pass = kdlens('report', ...common, '--out', o2, '--quiet', '--fail-if', 'agreement<0 || rs_teacher[layer2]>1');
+  assert.match(fail.stderr, /gate failed: agreement<1\.01 \(agreement = [\d.]+\) && fss_u\[layer4\]<2 \(fss_u\[layer4\] = [\d.]+\) && kl_at_t\[2\]>=0 \(kl_at_t\[2\] = [\d.]+\) && param_ratio>1 \(param_ratio = [\d.]+\)/);
+  const pass = kdlens('report', ...common, '--out', o2, '--quiet', '--fail-if', 'agreement<0 || rs_teacher[layer2]>1 || kd_gain_accuracy<-1 || copied_error_p>1');
   assert.equal(pass.status, 0, pass.stderr);
+  const noBase = kdlens('report', ...common.slice(0, 4), ...common.slice(6), '--out', o2, '--quiet', '--fail-if', 'copied_error_excess>0');
+  assert.equal(noBase.status, 2);
+  assert.equal(noBase.stderr, "kdlens: --fail-if: figure 'copied_error_excess' is absent: no base student (--base): the copies are measured against the base student as the control\n");
   const bad = kdlens('report', ...common, '--out', o2, '--quiet', '--fail-if', 'agreemnt<0.5');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^kdlens: --fail-if: unknown figure 'agreemnt'\n$/);

@@ -62,7 +62,7 @@ describe('report.html in headless Chromium', () => {
       assert.equal(await page.locator('#trends svg.chart-svg').count(), 4);
       assert.equal(await page.locator('#trends svg.chart-svg').first().isVisible(), true);
       assert.equal(await page.locator('#literature .lit-part').count(), 6);
-      assert.equal(await page.locator('#literature svg.chart-svg line.mark').count(), 1);
+      assert.equal(await page.locator('#literature svg.chart-svg line.mark').count(), 2);
       assert.equal(await page.locator('#lit-localisation .verdict').isVisible(), true);
       await page.locator('#literature').screenshot({ path: path.join(ARTIFACTS, 'report-literature.png') });
       assert.equal(await page.locator('#gallery .g-row').count(), 6);
@@ -111,6 +111,8 @@ describe('report.html in headless Chromium', () => {
       assert.ok(sizes.length >= 16, `${sizes.length} images`);
       for (const [w, h, done] of sizes) assert.ok(done && w >= 64 && h >= 64, `image ${w}×${h} loaded=${done}`);
       fs.mkdirSync(ARTIFACTS, { recursive: true });
+      assert.equal(await page.locator('#literature .lit-part').count(), 6, 'the KD literature section of a real run');
+      await page.locator('#literature').screenshot({ path: path.join(ARTIFACTS, 'report-real-literature.png') });
       await page.screenshot({ path: path.join(ARTIFACTS, 'report-real.png'), fullPage: true });
       assert.deepEqual(problems, []);
     } finally {

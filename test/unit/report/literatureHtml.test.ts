@@ -41,12 +41,15 @@ describe('report.html: What the KD literature asks', () => {
 
   it('draws the temperature sweep with its 9 temperatures and the run\'s T marked', () => {
     const t = block(sec, 'lit-temperature');
-    assert.equal(count(t, /<svg class="chart-svg"/g), 1);
+    assert.equal(count(t, /<svg class="chart-svg"/g), 2, 'KL; entropy and non-target mass');
     assert.equal(count(t, /<polyline class="line s\d (solid|dashed|dotted)"/g), 3, 'KL, entropy, non-target mass');
     assert.equal(count(t, /<circle class="dot s4 solid"/g), 9, 'one KL point per temperature');
-    for (const T of [1, 2, 3, 4, 6, 8, 12, 16, 20]) assert.ok(t.includes('text-anchor="middle">' + T + '</text>'), 'x tick T = ' + T);
-    assert.equal(count(t, /<line class="mark" /g), 1);
-    assert.ok(t.includes('>run T = 4.0</text>'));
+    assert.equal(count(t, /<circle class="dot s[01] (dashed|dotted)"/g), 18, 'entropy and mass at every temperature');
+    for (const T of [1, 2, 3, 4, 6, 8, 12, 16, 20]) assert.equal(count(t, new RegExp('text-anchor="middle">' + T + '</text>', 'g')), 2, 'x tick T = ' + T + ' on both charts');
+    assert.equal(count(t, /<line class="mark" /g), 2);
+    assert.equal(count(t, />run T = 4\.0<\/text>/g), 2);
+    // the marker sits at T = 4 on the x axis: 48 + 298·(4 − 1)/19 on a 360 px chart
+    assert.ok(t.includes('<line class="mark" x1="95.1" x2="95.1"'));
     assert.ok(t.includes('<td class="run-t">4</td>') && t.includes('<td class="run-t">0.2140</td>'), 'the run\'s T column of the sweep table');
   });
 
