@@ -9,30 +9,11 @@ import { OPS } from '../../../../src/worker/models/onnx/opTable';
 import { host } from '../../../../src/worker/models/onnx/hostOps';
 import type { HostVal } from '../../../../src/worker/models/onnx/hostOps';
 import { tensorVal } from '../../../../src/worker/models/onnx/opTypes';
-import type { OpContext, TensorVal, Val } from '../../../../src/worker/models/onnx/opTypes';
-import type { OnnxNode } from '../../../../src/worker/models/onnx/onnxFile';
+import type { TensorVal } from '../../../../src/worker/models/onnx/opTypes';
 import { assertFiniteDifferences, relErr } from './torchFixtureCases';
+import { bareContext, runOp } from './onnx/bareOp';
 
-function node(opType: string, attrs: Record<string, unknown>): OnnxNode {
-  return { name: `test_${opType}`, opType, domain: '', inputs: [], outputs: ['o0'], attrs: new Map(Object.entries(attrs)) } as unknown as OnnxNode;
-}
-
-/** A bare op context: host values pass through, tensors are read back only for indices. */
-function ctx(opType: string, attrs: Record<string, unknown> = {}): OpContext {
-  const asTensor = (v: Val): tf.Tensor => (v.kind === 'host' ? tf.tensor(v.data, [...v.shape], v.dtype === 'float' ? 'float32' : 'int32') : v.t);
-  return {
-    node: node(opType, attrs),
-    file: 'test.onnx',
-    opset: 18,
-    nchw: asTensor,
-    nhwc: () => assert.fail('no NHWC operand here'),
-    host: (v: Val) => (v.kind === 'host' ? v : host('int', v.t.shape, v.t.dataSync())),
-    weight: () => null,
-    fail: (m: string) => new Error(m),
-  } as unknown as OpContext;
-}
-
-const run = (op: string, inputs: Val[], attrs: Record<string, unknown> = {}): Val => OPS[op].run(inputs, ctx(op, attrs))[0];
+const run = runOp;
 
 // torch: m = zeros(4, 3); m[1:3, :] = 5; m[3, 2] = 7, as the exporters write it (index depth 1 then 2).
 test('ScatterND on host values: row and element updates, negative indices, reduction add', () => {
@@ -56,9 +37,9 @@ test('Not on host values and tensors', async () => {
 
 test('ScatterND refuses the mul/max/min reductions by name at open', () => {
   for (const r of ['mul', 'max', 'min']) {
-    assert.throws(() => OPS.ScatterND.check?.(node('ScatterND', { reduction: r }), () => null, (m) => new Error(m) as never), new RegExp(`ScatterND reduction '${r}' is not supported`));
+    assert.throws(() => OPS.ScatterND.check?.(bareContext('ScatterND', { reduction: r }).node, () => null, (m) => new Error(m) as never), new RegExp(`ScatterND reduction '${r}' is not supported`));
   }
-  assert.doesNotThrow(() => OPS.ScatterND.check?.(node('ScatterND', { reduction: 'add' }), () => null, (m) => new Error(m) as never));
+  assert.doesNotThrow(() => OPS.ScatterND.check?.(bareContext('ScatterND', { reduction: 'add' }).node, () => null, (m) => new Error(m) as never));
 });
 
 const cpuGrads = new Map<string, Float32Array>();

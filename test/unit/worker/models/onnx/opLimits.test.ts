@@ -3,32 +3,14 @@
 // V8 under a smaller heap). Each is refused with the op's input error; sizes within the limit still run.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../../../src/worker/backend';
-import { OPS } from '../../../../../src/worker/models/onnx/opTable';
 import { host, MAX_OP_ELEMENTS } from '../../../../../src/worker/models/onnx/hostOps';
 import type { HostVal } from '../../../../../src/worker/models/onnx/hostOps';
-import type { OpContext, Val } from '../../../../../src/worker/models/onnx/opTypes';
-import type { OnnxNode } from '../../../../../src/worker/models/onnx/onnxFile';
+import { runOp } from './bareOp';
 
 before(() => initBackend('cpu'));
 
-function ctx(opType: string, attrs: Record<string, unknown> = {}): OpContext {
-  const node = { name: 'n_' + opType, opType, domain: '', inputs: [], outputs: ['o0'], attrs: new Map(Object.entries(attrs)) } as unknown as OnnxNode;
-  const asTensor = (v: Val): tf.Tensor => (v.kind === 'host' ? tf.tensor(v.data, [...v.shape], v.dtype === 'float' ? 'float32' : 'int32') : v.t);
-  return {
-    node,
-    file: 'm.onnx',
-    opset: 18,
-    nchw: asTensor,
-    nhwc: () => assert.fail('no NHWC operand here'),
-    host: (v: Val) => (v.kind === 'host' ? v : host('int', v.t.shape, v.t.dataSync())),
-    weight: () => null,
-    fail: (m: string) => new Error(opType + ': ' + m),
-  } as unknown as OpContext;
-}
-
-const run = (op: string, inputs: Val[], attrs: Record<string, unknown> = {}): Val => OPS[op].run(inputs, ctx(op, attrs))[0];
+const run = runOp;
 const scalar = (v: number): HostVal => host('int', [], [v]);
 const ints = (vs: number[]): HostVal => host('int', [vs.length], vs);
 
