@@ -6,9 +6,8 @@ import path from 'node:path';
 import { KdInputError } from '../core/errors';
 import { evaluateGate, parseGate } from '../core/gates';
 import type { GateResult } from '../core/gates';
-import { maskShare, massInsideMask } from '../core/localisation';
+import { heatmapsAtSize, maskShare, massInsideMask } from '../core/localisation';
 import { writeNpy } from '../core/npy';
-import { resizeBilinear } from '../core/present/resize';
 import type { AnalyzeParams, EvalResult, FidelitySummary, HeatmapSet, StageFigures } from '../core/types';
 import { decodeFloat32 } from '../protocol/encoding';
 import { analyze } from '../worker/engine';
@@ -60,12 +59,7 @@ function modelOf(m: { path: string; format: string; params: number; accuracy: nu
 
 /** A heatmap set at probe resolution, N×H×W float32 in [0, 1] (docs/methods.md, "Heatmaps": resize after min-max). */
 export function mapAtProbe(set: HeatmapSet, H: number, W: number): Float32Array {
-  const raw = decodeFloat32(set.data);
-  if (set.h === H && set.w === W) return Float32Array.from(raw);
-  const up = resizeBilinear(raw, set.n, set.h, set.w, H, W);
-  const out = new Float32Array(up.length);
-  for (let k = 0; k < up.length; k++) out[k] = Math.min(1, Math.max(0, up[k]));
-  return out;
+  return heatmapsAtSize(decodeFloat32(set.data), set.n, set.h, set.w, H, W);
 }
 
 /**
