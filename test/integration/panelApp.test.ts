@@ -342,6 +342,9 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     if (ev[1].literature) {
       assert.equal(await page.page.locator('#literature [data-part]').count(), 6);
       assert.doesNotMatch(await text('#literature'), /NaN|undefined|Infinity/);
+      await page.page.evaluate("document.getElementById('header').style.position = 'static'");
+      await page.page.locator('#literature').screenshot({ path: path.join(ARTIFACTS, 'panel-literature-engine.png') });
+      await page.page.evaluate("document.getElementById('header').style.position = ''");
     }
   });
 
