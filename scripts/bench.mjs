@@ -18,7 +18,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const MARKER = '@@kdlens-bench ';
 const BUDGET_S = 600;
 /** Heavy, independent measurements first, while the machine is as idle as it will be. */
-const ORDER = ['scale', 'scaling', 'forward', 'hostmem', 'memory', 'latency', 'book', 'engine', 'grams', 'render', 'kernels', 'panel'];
+const ORDER = ['scale', 'scaling', 'forward', 'hostmem', 'memory', 'latency', 'burst', 'book', 'engine', 'grams', 'render', 'kernels', 'panel'];
 const resultsDir = path.join(root, 'bench/results');
 const readmeStart = '<!-- bench:table -->';
 const readmeEnd = '<!-- /bench:table -->';
