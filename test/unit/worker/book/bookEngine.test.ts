@@ -14,6 +14,8 @@ import { clearModelCache, engineCaches } from '../../../../src/worker/engine/cac
 import { initBackend } from '../../../../src/worker/backend';
 import type { BookForwardCache } from '../../../../src/worker/book/bookCache';
 import type { AnalyzeParams, EvalResult } from '../../../../src/core/types';
+import { loadProbe } from '../../../../src/worker/probe/probeSet';
+import { writeNpz } from '../npzFixture';
 
 const root = path.resolve(__dirname, '../../../../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-book-engine-'));
@@ -81,9 +83,11 @@ test('the book: a touched teacher is still read; new teacher content, another pr
   const bytes = fs.readFileSync(at('probe.npz'));
   fs.writeFileSync(at('probe2.npz'), bytes);
   assert.deepEqual((await analyze({ ...withBook, probe: at('probe2.npz') })).book, { teacher: 'read', base: 'read' }, 'the same probe content elsewhere');
-  fs.copyFileSync(at('probe.npz'), at('probe3.npz'));
-  const other = await analyze({ ...withBook, probe: at('probe3.npz'), skipMaps: true });
-  assert.deepEqual(other.book, { teacher: 'computed', base: 'computed' }, 'without Grad-CAM: another plan');
+  const probe = await loadProbe(at('probe.npz'), { size: 16 });
+  const images = Float32Array.from(probe.images, (v, i) => (i === 0 ? 1 - v : v)); // one pixel differs
+  writeNpz(at('probe3.npz'), { x: { dtype: 'float32', shape: [probe.n, probe.height, probe.width, 3], data: images }, y: { dtype: 'int32', shape: [probe.n], data: probe.labels } });
+  assert.deepEqual((await analyze({ ...withBook, probe: at('probe3.npz') })).book, { teacher: 'computed', base: 'computed' }, 'a probe file with other content');
+  assert.deepEqual((await analyze({ ...withBook, skipMaps: true })).book, { teacher: 'computed', base: 'computed' }, 'without Grad-CAM: another plan');
 });
 
 test('the book: a corrupt entry is recomputed with one log line, and the checkpoint succeeds', async () => {
