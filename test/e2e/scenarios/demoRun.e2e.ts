@@ -226,7 +226,15 @@ describe('e2e: KD Lens on a finished demo run', () => {
 
     // Trends: one canvas per chart, each with lines drawn on it (not a blank or single-colour canvas).
     const charts = await panel.canvases('#trends canvas.chart-canvas');
-    assert.deepEqual(charts.map((c) => c.name).sort(), ['accuracy', 'fss', 'kl', 'prs', 'rs']);
+    // The five charts of every run, and one per KD literature figure some checkpoint has.
+    const lits = done.map((r) => r.summary.literature);
+    const litCharts: Array<[string, boolean]> = [
+      ['rank_corr', lits.some((l) => typeof l?.dark_knowledge.non_target_rank_corr === 'number')],
+      ['copied', lits.some((l) => !!l?.error_transfer)],
+      ['kd_gain', lits.some((l) => !!l?.capacity.kd_gain_accuracy)],
+      ['localisation', lits.some((l) => !!l?.localisation)],
+    ];
+    assert.deepEqual(charts.map((c) => c.name).sort(), ['accuracy', 'fss', 'kl', 'prs', 'rs', ...litCharts.filter(([, on]) => on).map(([k]) => k)].sort());
     for (const c of charts) {
       assert.ok(c.opaque > 0.02 * c.width * c.height, `${c.name}: ${c.opaque} of ${c.width * c.height} pixels drawn`);
       assert.ok(c.colours >= 4, `${c.name}: ${c.colours} colours`);
