@@ -1,6 +1,6 @@
 // The zoo's models exported by both ONNX exporters (TorchScript at opsets 13/17, dynamo at 18–20;
-// test/fixtures/make_zoo.py) are different graphs of one torch model (fused or split projections, Gemm or
-// MatMul, batched or per-head attention): their MACs per image must agree, for all seven families.
+// test/fixtures/make_zoo.py) are different graphs of one torch model (different op choices and shapes
+// along the way): their MACs per image must agree, for all seven families.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
