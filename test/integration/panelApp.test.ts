@@ -333,7 +333,7 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     assert.match(await text('[data-part="localisation"] .lit-absent'), /^Heatmaps were skipped/);
     const old = ev.map((r) => ({ ...r, literature: undefined }));
     await page.postState(state({}, old));
-    assert.match(await text('#literature > p'), /evaluated before KD Lens computed these figures/);
+    assert.match(await text('#literature > p'), /evaluated before KD Lens computed them/);
     assert.equal(await page.page.locator('#literature [data-part]').count(), 0);
     assert.equal(await page.page.locator('#trends canvas').count(), 5, 'older rows: the five charts');
 

@@ -52,6 +52,8 @@ export interface LiteratureModel {
   readonly sweep: SweepCharts | null;
 }
 
+const NOT_COMPUTED = 'Not computed for this checkpoint (KD Lens: Show Log says why).';
+
 /** Per-class rows listed at most (the classes where the teacher errs most). */
 export const TOP_CLASSES = 5;
 
@@ -68,7 +70,7 @@ function sectionAbsent(cp: CheckpointView | undefined): string | null {
   if (cp.status === 'error') return cp.name + ' failed: no figures.';
   if (cp.status === 'pending' || cp.status === 'running') return 'Evaluating ' + cp.name + '…';
   if (!cp.summary) return 'No figures for ' + cp.name + ' yet.';
-  if (!cp.summary.literature) return cp.name + ' was evaluated before KD Lens computed these figures: Re-run Analysis adds them.';
+  if (!cp.summary.literature) return 'No KD literature figures for ' + cp.name + ': it was evaluated before KD Lens computed them (Re-run Analysis adds them), or they failed (KD Lens: Show Log says why).';
   return null;
 }
 
@@ -189,7 +191,7 @@ function errorTransfer(l: LiteratureSummary, hasBase: boolean, detail: EvalResul
     title: 'Error transfer',
     explain: 'How often the student repeats the teacher’s mistakes (the same wrong class), next to a student trained on labels only: the excess is what distillation passed on.',
   };
-  if (!e) return { ...part, absent: hasBase ? 'Not computed for this checkpoint.' : 'No base student configured: the control is a student trained on labels only (the run’s "base" in kdlens.json).', rows: [] };
+  if (!e) return { ...part, absent: hasBase ? NOT_COMPUTED : 'No base student configured: the control is a student trained on labels only (the run’s "base" in kdlens.json).', rows: [] };
   return {
     ...part,
     absent: null,
@@ -227,7 +229,8 @@ const VERDICT: Readonly<Record<NonNullable<LiteratureFigures['localisation']>['v
 function localisationAbsent(hasBase: boolean, detail: EvalResult | null): string {
   if (!hasBase) return 'No base student configured: distilled and residual maps are the student against the base.';
   if (detail && !detail.probe.hasMasks) return 'The probe set has no object masks (an .npz "mask" array), so nothing says where the object is.';
-  if (detail && !detail.unicam) return 'Heatmaps were skipped for this checkpoint, so there are no maps to score.';
+  if (detail && !(detail.unicam?.maps.student_given_base && detail.unicam.maps.base_given_student)) return 'Heatmaps were skipped for this checkpoint, so there are no maps to score.';
+  if (detail) return 'No probe image has map mass on both the distilled and the residual map, or the computation failed (KD Lens: Show Log says why).';
   return 'Not computed for this checkpoint (it needs a base student, object masks and heatmaps).';
 }
 

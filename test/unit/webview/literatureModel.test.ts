@@ -26,7 +26,7 @@ function result(lit: LiteratureFigures | undefined, opts: { base?: boolean; mask
     fidelity: { temperature: 4, agreement: 0.8, kl: 0.11, ece_teacher: 0.05, ece_student: 0.1, both_right: 1, teacher_only: 0, student_only: 0, both_wrong: 0, copied_errors: 0, per_class: [], teacher_pred: [0], student_pred: [0] },
     stages: [],
     gt: 'onehot',
-    ...(opts.maps === false ? {} : { unicam: { target: { teacher: 't', student: 's' }, objective: 'gt', gt: 'onehot', batch: 1, batches: [], batch_of: [0], maps: { student_given_base: map }, diagnostics: {} } }),
+    ...(opts.maps === false ? {} : { unicam: { target: { teacher: 't', student: 's' }, objective: 'gt', gt: 'onehot', batch: 1, batches: [], batch_of: [0], maps: { student_given_base: map, base_given_student: map }, diagnostics: {} } }),
     ...(lit ? { literature: lit } : {}),
     warnings: [],
   } as EvalResult;
@@ -133,6 +133,10 @@ test('absent parts say why: no base, no masks, maps skipped; nulls print as dash
   const noMaps = result(handMadeLiterature(0, { masks: false }), { maps: false });
   m = literatureModel(view(noMaps), noMaps, PALETTE);
   assert.match(part(m, 'localisation').absent ?? '', /^Heatmaps were skipped/);
+  // All inputs there, no figure: no image with mass on both maps, or a failure the log names.
+  const allThere = result(handMadeLiterature(0, { masks: false }), { masks: true });
+  m = literatureModel(view(allThere), allThere, PALETTE);
+  assert.match(part(m, 'localisation').absent ?? '', /^No probe image has map mass on both .* \(KD Lens: Show Log says why\)\.$/);
   // Without the detail only the summary speaks: the reason stays general.
   m = literatureModel(view(noMaps), null, PALETTE);
   assert.match(part(m, 'localisation').absent ?? '', /^Not computed for this checkpoint \(it needs a base student, object masks and heatmaps\)/);
@@ -155,7 +159,7 @@ test('absent parts say why: no base, no masks, maps skipped; nulls print as dash
 
 test('no section for an older result, a failed, pending or missing checkpoint', () => {
   const old = result(undefined);
-  assert.match(literatureModel(view(old), old, PALETTE).absent ?? '', /evaluated before KD Lens computed these figures: Re-run Analysis adds them/);
+  assert.match(literatureModel(view(old), old, PALETTE).absent ?? '', /^No KD literature figures for s1\.onnx: it was evaluated before KD Lens computed them \(Re-run Analysis adds them\), or they failed/);
   assert.equal(literatureModel(view(old), old, PALETTE).parts.length, 0);
   const r = result(handMadeLiterature(0));
   assert.equal(literatureModel(view(r, 'running'), null, PALETTE).absent, 'Evaluating s1.onnx…');
