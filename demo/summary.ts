@@ -41,7 +41,7 @@ export function literatureLines(r: ReportJson): string[] {
   const lines = ['KD literature (explained checkpoint)'];
   lines.push(row('dark knowledge', 'non-target mass ' + share(d.non_target_mass) + ' at T=' + d.temperature + ', entropy ' + num(d.teacher_entropy) + ' nats, KL to label smoothing ' + num(d.kl_to_smoothing, 4) + ' nats'));
   lines.push(row('ranking', 'non-target rank rho ' + num(d.non_target_rank_corr ?? undefined) + ' over ' + d.images_ranked + ' images'));
-  lines.push(row('temperature', 'KL at T=' + t.sweep.map((p) => p.t).join('/') + ': ' + t.sweep.map((p) => num(p.kl)).join(' ')));
+  lines.push(row('temperature', 'KL at T=' + t.sweep.map((p) => p.t).join('/') + ': ' + t.sweep.map((p) => num(p.kl, 4)).join(' ')));
   lines.push(row('', 'logit std ratio ' + ratio(t.logit_std_ratio, 2) + ', KL ' + num(t.kl, 4) + ' raw vs ' + num(t.kl_standardised, 4) + ' z-scored'));
   lines.push(
     row('error transfer', e

@@ -15,7 +15,7 @@ describe('demo summary: KD literature', () => {
       'KD literature (explained checkpoint)',
       '  dark knowledge   non-target mass 44.9% at T=4, entropy 0.962 nats, KL to label smoothing 0.0213 nats',
       '  ranking          non-target rank rho 0.620 over 6 images',
-      '  temperature      KL at T=1/2/3/4/6/8/12/16/20: 0.610 0.383 0.270 0.214 0.121 0.075 0.036 0.021 0.014',
+      '  temperature      KL at T=1/2/3/4/6/8/12/16/20: 0.6100 0.3830 0.2700 0.2140 0.1210 0.0750 0.0360 0.0210 0.0140',
       '                   logit std ratio 1.65×, KL 0.2140 raw vs 0.0830 z-scored',
       '  error transfer   copied 50.0% vs base 28.6% (excess +21.4 pts, p 0.041); right-agreement excess +8.0 pts (p 0.090)',
       '  capacity gap     params 1.23 M / 98.8 k = 12.5×, MACs 182.40 M / 9.80 M = 18.6×',
