@@ -16,6 +16,8 @@ export function budget(n: number): number {
   return Math.max(1, Math.round(n * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
 }
 
+const VERBOSE = process.env.KDLENS_FUZZ_VERBOSE === '1';
+
 export interface FuzzCase<T> {
   /** What was done to the input, for the failure message. */
   readonly how: string;
@@ -43,9 +45,11 @@ export async function fuzz<T>(
 ): Promise<FuzzCounts> {
   const counts: FuzzCounts = { format, tried: 0, ok: 0, refused: 0, internal: [] };
   const started = Date.now();
+  let slowest = { ms: -1, what: '' };
   for (let i = 0; i < cases; i++) {
     const c = make(rng(SEED * 7919 + i * 104729 + hash(format)), i);
     counts.tried++;
+    const t0 = Date.now();
     try {
       await run(c.input, i);
       counts.ok++;
@@ -53,9 +57,14 @@ export async function fuzz<T>(
       if (isKdInputError(e)) counts.refused++;
       else counts.internal.push('case ' + i + ' (' + c.how + '): ' + (e instanceof Error ? e.name + ': ' + e.message : String(e)));
     }
+    const ms = Date.now() - t0;
+    if (VERBOSE && ms > 100) log('  case ' + i + ' took ' + ms + ' ms: ' + c.how.slice(0, 160));
+    if (ms > slowest.ms) slowest = { ms, what: 'case ' + i + ' (' + c.how + ')' };
   }
   const ms = Date.now() - started;
   log('fuzz ' + format + ': seed ' + SEED + ', ' + counts.tried + ' cases, ' + counts.ok + ' ok, ' + counts.refused + ' refused (KdInputError), ' + counts.internal.length + ' internal errors, ' + ms + ' ms');
+  // Timing is shown, never asserted (the machine's load moves it); the slowest case points at a cost.
+  log('fuzz ' + format + ': slowest ' + slowest.what.slice(0, 160) + ', ' + slowest.ms + ' ms');
   return counts;
 }
 
