@@ -89,7 +89,8 @@ function errorTransferSays(e: NonNullable<LiteratureFigures['error_transfer']>):
   if (c.excess === null || c.p_value === null) return c.images === 0 ? 'The teacher gets no probe image wrong, so there is no error to copy.' : 'The copies cannot be compared with the base student on this probe.';
   const p = ' (excess ' + signed(100 * c.excess, 1) + ' pts, p = ' + num(c.p_value) + ')';
   if (c.excess > 0 && c.p_value < ALPHA) return 'The student copies the teacher\'s wrong class more often than the base student does' + p + ': distillation transferred the teacher\'s mistakes along with its knowledge.';
-  return 'The student copies the teacher\'s errors no more than the base student does' + p + ': the shared errors are what the labels teach anyway.';
+  if (c.excess > 0) return 'The student copies the teacher\'s wrong class a little more often than the base student, within chance' + p + ': no sign of mistakes passed on beyond what the labels teach.';
+  return 'The student copies the teacher\'s errors no more often than the base student does' + p + ': the shared errors are what the labels teach anyway.';
 }
 
 function errorTransferPart(json: ReportJson, l: LiteratureFigures): string {

@@ -63,6 +63,20 @@ describe('report.html: What the KD literature asks', () => {
     assert.ok(e.includes("copies the teacher's wrong class more often than the base student does (excess +21.4 pts, p = 0.041)"));
   });
 
+  it('reads the copied-error excess by its sign and p-value', () => {
+    const says = (excess: number, p: number): string => {
+      const json = syntheticBundle({ base: true, literature: true }).json;
+      const l = json.literature as NonNullable<ReportJson['literature']>;
+      const e = l.error_transfer as NonNullable<typeof l.error_transfer>;
+      const lit = { ...l, error_transfer: { ...e, errors: { ...e.errors, excess, p_value: p } } };
+      const part = block(literatureBlock({ ...json, literature: lit }), 'lit-errors');
+      return part.slice(part.indexOf('<p class="says">'));
+    };
+    assert.match(says(0.214, 0.041), /more often than the base student does \(excess \+21\.4 pts, p = 0\.041\): distillation transferred/);
+    assert.match(says(0.05, 0.3), /a little more often than the base student, within chance \(excess \+5\.0 pts, p = 0\.300\)/);
+    assert.match(says(-0.429, 1), /no more often than the base student does \(excess −42\.9 pts, p = 1\.000\)/);
+  });
+
   it('puts the capacity gap side by side with the KD gain and its interval', () => {
     const c = block(sec, 'lit-capacity');
     assert.ok(c.includes('<th class="l">parameters</th><td>1.23 M</td><td>98.8 k</td><td>12.5×</td>'));
