@@ -131,7 +131,42 @@ function firstAlias(text: string): number {
   return m ? m.index + m[1].length : 0;
 }
 
+/**
+ * Bracket nesting a config may have. The JSON and YAML parsers and the tree walks recurse once per level: a
+ * 10 KB file of 5000 '[' overflowed the stack (a RangeError out of parseRunConfig), and in YAML a deeper one
+ * aborted the whole process inside V8's regexp compiler. Configs nest a handful of levels; the text is
+ * scanned first (docs/architecture.md "Reading configs and globs on the host").
+ */
+export const MAX_CONFIG_NESTING = 200;
+
+/**
+ * Offset of the bracket that opens level MAX_CONFIG_NESTING + 1 outside quotes (and YAML comments), or -1.
+ * A YAML quote opens only where a token starts: the apostrophe in `teacher's` is part of a plain scalar.
+ */
+function tooDeep(text: string, format: ConfigFormat): number {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+    } else if ((c === '"' || (c === "'" && format === 'yaml')) && (format === 'json' || i === 0 || /[\s[{,:]/.test(text[i - 1]))) quote = c;
+    else if (c === '#' && format === 'yaml' && (i === 0 || /\s/.test(text[i - 1]))) {
+      const eol = text.indexOf('\n', i);
+      i = eol < 0 ? text.length : eol;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_CONFIG_NESTING) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return -1;
+}
+
 export function parse(text: string, format: ConfigFormat): Parsed {
+  const deep = tooDeep(text, format);
+  if (deep >= 0) {
+    return { ast: undefined, syntax: [{ message: 'nested more than ' + MAX_CONFIG_NESTING + ' levels deep: not read (a config needs a handful)', start: deep, end: deep + 1 }] };
+  }
   return format === 'json' ? parseJson(text) : parseYaml(text);
 }
 
