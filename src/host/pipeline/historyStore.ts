@@ -7,6 +7,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointRecord, CheckpointSummary, LiteratureSummary, RunId } from '../../core/runs';
 import type { EvalResult, LiteratureFigures, ProbeShape } from '../../core/types';
+import { isCheckpointRecord, parseHistory } from './historyLines';
+import type { ParsedHistory } from './historyLines';
 
 /** probe.json: the probe images as the panel's gallery shows them (the on-disk format since version 1). */
 export interface StoredProbe extends ProbeShape {
@@ -68,21 +70,6 @@ export function safeRunId(runId: RunId): string {
   return `${readable || 'run'}-${sha1(runId).slice(0, 8)}`;
 }
 
-function isRecord(v: unknown): v is CheckpointRecord {
-  const r = v as Partial<CheckpointRecord> | null;
-  return (
-    !!r &&
-    typeof r === 'object' &&
-    typeof r.runId === 'string' &&
-    typeof r.path === 'string' &&
-    typeof r.step === 'number' &&
-    typeof r.mtimeMs === 'number' &&
-    typeof r.size === 'number' &&
-    typeof r.evaluatedAt === 'string' &&
-    (r.status === 'done' || r.status === 'error')
-  );
-}
-
 interface Loaded {
   /** All valid rows in file order. */
   rows: CheckpointRecord[];
@@ -98,10 +85,29 @@ function base64ByteLength(b64: string): number {
   return (b64.length / 4) * 3 - pad;
 }
 
+/** The file exists and its last byte is not a newline (a torn last line). */
+async function endsTorn(file: string): Promise<boolean> {
+  let h: Awaited<ReturnType<typeof fsp.open>>;
+  try {
+    h = await fsp.open(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const { size } = await h.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await h.read(last, 0, 1, size - 1);
+    return last[0] !== 10;
+  } finally {
+    await h.close();
+  }
+}
+
 let tmpCounter = 0;
 
 /** Writes `text` to `file` via a temp file in the same folder + fsync + rename: readers see old or new, never half. */
-async function writeAtomic(file: string, text: string): Promise<void> {
+async function writeAtomic(file: string, text: string | Uint8Array): Promise<void> {
   const tmp = `${file}.${process.pid}.${++tmpCounter}.tmp`;
   const h = await fsp.open(tmp, 'w');
   try {
@@ -149,23 +155,25 @@ export class HistoryStore {
     return next;
   }
 
-  /** Parses history.jsonl: a torn or corrupt last line is dropped silently (a crash mid-append); a corrupt middle line is skipped with a warning. */
-  private parse(runId: RunId, text: string): CheckpointRecord[] {
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    const rows: CheckpointRecord[] = [];
-    lines.forEach((line, i) => {
-      if (!line.trim()) return;
-      let v: unknown;
-      try {
-        v = JSON.parse(line);
-      } catch {
-        v = undefined;
-      }
-      if (isRecord(v)) rows.push(v);
-      else if (i < lines.length - 1) this.warn(`${this.historyFile(runId)}: line ${i + 1} is not a valid checkpoint record; skipped`);
-    });
+  /**
+   * Rows of history.jsonl, byte-exact (historyLines.ts). Lines that are not valid rows are never dropped:
+   * they stay in history.jsonl (nothing rewrites it) and are copied to history.rejected.jsonl, so a user
+   * sees what was set aside; the copy is rewritten only when the set changes.
+   */
+  private async parse(runId: RunId, bytes: Uint8Array): Promise<CheckpointRecord[]> {
+    const { rows, rejected } = parseHistory(bytes);
+    if (rejected.length) await this.setAside(runId, rejected);
     return rows;
+  }
+
+  private async setAside(runId: RunId, lines: ParsedHistory['rejected']): Promise<void> {
+    const file = path.join(this.runDir(runId), 'history.rejected.jsonl');
+    const text = Buffer.concat(lines.flatMap((l) => [l.bytes, Buffer.from('\n')]));
+    const old = await fsp.readFile(file).catch(() => undefined);
+    if (old && old.equals(text)) return;
+    await writeAtomic(file, text);
+    const which = lines.map((l) => l.line).join(', ');
+    this.warn(`${this.historyFile(runId)}: line(s) ${which} are not valid checkpoint records; set aside in ${path.basename(file)} (the history keeps them)`);
   }
 
   private async load(runId: RunId): Promise<Loaded> {
@@ -183,8 +191,8 @@ export class HistoryStore {
       return empty;
     }
     if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached;
-    const text = await fsp.readFile(file, 'utf8');
-    const loaded = { rows: this.parse(runId, text), size: st.size, mtimeMs: st.mtimeMs };
+    const bytes = await fsp.readFile(file);
+    const loaded = { rows: await this.parse(runId, bytes), size: st.size, mtimeMs: st.mtimeMs };
     this.cache.set(runId, loaded);
     return loaded;
   }
@@ -221,7 +229,7 @@ export class HistoryStore {
    * (atomically), so a row never points at a missing file; the row gets `detail` and, if absent, `summary`.
    */
   append(record: CheckpointRecord, detail?: EvalResult): Promise<CheckpointRecord> {
-    if (!isRecord(record)) return Promise.reject(new Error(`not a checkpoint record: ${JSON.stringify(record)?.slice(0, 200)}`));
+    if (!isCheckpointRecord(record)) return Promise.reject(new Error(`not a checkpoint record: ${JSON.stringify(record)?.slice(0, 200)}`));
     return this.serial(record.runId, async () => {
       const dir = this.runDir(record.runId);
       await fsp.mkdir(dir, { recursive: true });
@@ -234,8 +242,10 @@ export class HistoryStore {
         row = { ...row, detail: name, summary: row.summary ?? summarise(detail) };
       }
       const file = this.historyFile(record.runId);
-      await this.repairTail(record.runId, file);
-      const line = `${JSON.stringify(row)}\n`;
+      // One write per row, in append mode, never a truncation: two windows appending to the same history
+      // cannot destroy each other's rows. After a torn last line (a crash mid-append) the row starts on a
+      // new line; the fragment stays as a line of its own and is set aside when read.
+      const line = ((await endsTorn(file)) ? '\n' : '') + JSON.stringify(row) + '\n';
       const before = this.cache.get(record.runId);
       const h = await fsp.open(file, 'a');
       let st: { size: number; mtimeMs: number };
@@ -253,42 +263,6 @@ export class HistoryStore {
       this.fire({ runId: record.runId, kind: 'record', record: structuredClone(row) });
       return structuredClone(row);
     });
-  }
-
-  /**
-   * A crash mid-append leaves a last line without '\n'. Appending after it would glue the next row onto
-   * the fragment and lose both; so a valid fragment gets its newline and an invalid one is cut off.
-   */
-  private async repairTail(runId: RunId, file: string): Promise<void> {
-    let h: Awaited<ReturnType<typeof fsp.open>>;
-    try {
-      h = await fsp.open(file, 'r');
-    } catch {
-      return;
-    }
-    try {
-      const { size } = await h.stat();
-      if (size === 0) return;
-      const last = Buffer.alloc(1);
-      await h.read(last, 0, 1, size - 1);
-      if (last[0] === 10) return;
-    } finally {
-      await h.close();
-    }
-    const text = await fsp.readFile(file, 'utf8');
-    const cut = text.lastIndexOf('\n') + 1;
-    let valid = false;
-    try {
-      valid = isRecord(JSON.parse(text.slice(cut)));
-    } catch {
-      valid = false;
-    }
-    if (valid) await fsp.appendFile(file, '\n');
-    else {
-      await fsp.truncate(file, Buffer.byteLength(text.slice(0, cut), 'utf8'));
-      this.warn(`${file}: dropped an incomplete last line (an interrupted write)`);
-    }
-    this.cache.delete(runId);
   }
 
   private async writeRunMeta(runId: RunId): Promise<void> {
@@ -331,6 +305,8 @@ export class HistoryStore {
       return undefined;
     }
     try {
+      // Ours are plain files written by writeAtomic: a symlink (planted or checked in) is not followed.
+      if ((await fsp.lstat(file)).isSymbolicLink()) throw new Error('it is a symbolic link; only files KD Lens wrote are read');
       return JSON.parse(await fsp.readFile(file, 'utf8')) as EvalResult;
     } catch (e) {
       this.warn(`${file}: cannot read the stored result (${(e as Error).message.split('\n')[0]})`);
