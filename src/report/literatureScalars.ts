@@ -81,20 +81,24 @@ export function whyAbsent(json: ReportJson, part: Part): string | undefined {
   const l = json.literature;
   if (!l) return 'the engine gave no literature figures for this checkpoint (a result written before they existed)';
   const noBase = 'no base student (--base)';
+  // The engine leaves out a part it cannot compute for an odd model and logs why (docs/methods.md "KD literature figures").
+  const failed = 'it could not be computed for this run although its inputs are there (the log says why)';
+  const hasBase = json.models.base !== undefined;
   switch (part) {
     case 'dark_knowledge':
     case 'temperature':
     case 'capacity':
       return undefined;
     case 'error_transfer':
-      return l.error_transfer ? undefined : noBase + ': the copies are measured against the base student as the control';
+      return l.error_transfer ? undefined : hasBase ? failed : noBase + ': the copies are measured against the base student as the control';
     case 'kd_gain':
-      return l.capacity.kd_gain_accuracy ? undefined : noBase + ': the KD gain is the student minus the base student';
+      return l.capacity.kd_gain_accuracy ? undefined : hasBase ? failed : noBase + ': the KD gain is the student minus the base student';
     case 'localisation':
       if (l.localisation) return undefined;
-      if (!json.models.base) return noBase + ': the distilled and residual maps compare the student with it';
+      if (!hasBase) return noBase + ': the distilled and residual maps compare the student with it';
       if (!json.probe.has_masks) return 'no object masks in the probe set: nothing says where the object is';
-      return 'no distilled/residual UniCAM maps for this checkpoint';
+      if (!json.unicam?.maps.student_given_base || !json.unicam.maps.base_given_student) return 'no distilled/residual UniCAM maps for this checkpoint';
+      return failed;
   }
 }
 

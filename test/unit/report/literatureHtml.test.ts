@@ -122,6 +122,15 @@ describe('report.html: absent literature parts say why', () => {
     assert.ok(block(literatureBlock(noMasks), 'lit-localisation').includes('Not available: no object masks in the probe set: nothing says where the object is.'));
   });
 
+  it('with a base and masks but a part the engine could not compute: says so', () => {
+    const json = syntheticBundle({ base: true, literature: true }).json;
+    const l = json.literature as NonNullable<ReportJson['literature']>;
+    const { error_transfer: _e, ...rest } = l;
+    const sec = literatureBlock({ ...json, literature: rest });
+    assert.ok(block(sec, 'lit-errors').includes('Not available: it could not be computed for this run although its inputs are there (the log says why).'));
+    assert.ok(block(sec, 'lit-localisation').includes('Not available: it could not be computed for this run'), 'the fixture has the distilled/residual maps');
+  });
+
   it('without literature figures at all: one line', () => {
     const sec = literatureBlock(syntheticBundle({ base: true }).json);
     assert.equal(sec, '<section id="literature"><h2>What the KD literature asks</h2><p class="muted absent">Not available: the engine gave no literature figures for this checkpoint (a result written before they existed).</p></section>');
