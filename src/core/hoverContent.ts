@@ -59,6 +59,13 @@ export function matchStage(stages: readonly StageFigures[], layer: string | numb
 }
 
 const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\n/g, ' ')}\``;
+/**
+ * Text from files (an error message naming a model's node, a config value) shown literally on one line:
+ * every inline character Markdown gives meaning is escaped (line-start ones cannot occur once newlines are
+ * spaces), so it cannot become a link, a command link or a remote image in a hover whose Markdown is
+ * trusted to run the panel command.
+ */
+export const plainText = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/[\\`*_{}[\]()!|<>~&]/g, (c) => '\\' + c);
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const num = figure;
 const minus = (s: string): string => s.replace('-', '−');
@@ -137,7 +144,7 @@ function runSection(key: LocatedKey, h: HoverRun): string[] {
   const sorted = [...h.records].sort((a, b) => a.step - b.step || a.evaluatedAt.localeCompare(b.evaluatedAt));
   const done = sorted.filter((r): r is CheckpointRecord & { summary: CheckpointSummary } => r.status === 'done' && !!r.summary);
   const last = sorted[sorted.length - 1];
-  const failed = last && last.status === 'error' ? [`⚠ ${stepLabel(last)} failed: ${last.error ?? 'unknown error'}`] : [];
+  const failed = last && last.status === 'error' ? [`⚠ ${stepLabel(last)} failed: ${plainText(last.error ?? 'unknown error')}`] : [];
   if (!done.length) {
     return [`**KD Lens** · run ${code(run.name)}`, `No checkpoint evaluated yet — watching ${code(run.student)}.`, ...failed];
   }
@@ -150,7 +157,7 @@ function runSection(key: LocatedKey, h: HoverRun): string[] {
     case 'temperature': {
       body.push(trend(s, `KL(T‖S) at T=${T}`, (x) => (x.fidelity.temperature === T ? x.fidelity.kl : undefined), false));
       if (typeof key.value === 'number' && Math.abs(key.value - T) > 1e-9) {
-        body.push(`_This key says T=${key.value}; KD Lens measures KL at the run's T=${T} (\`temperature\` in kdlens.json)._`);
+        body.push(`_This key says T=${plainText(String(key.value))}; KD Lens measures KL at the run's T=${T} (\`temperature\` in kdlens.json)._`);
       }
       body.push(...temperatureLines(sum, typeof key.value === 'number' ? key.value : undefined));
       body.push(trend(s, 'Agreement', (x) => x.fidelity.agreement, true));
@@ -158,7 +165,7 @@ function runSection(key: LocatedKey, h: HoverRun): string[] {
       break;
     }
     case 'alpha': {
-      body.push(`KD weight alpha = ${key.value ?? run.alpha ?? 'n/a'}: what the student took from the teacher`);
+      body.push(`KD weight alpha = ${plainText(String(key.value ?? run.alpha ?? 'n/a'))}: what the student took from the teacher`);
       body.push(trend(s, 'Agreement', (x) => x.fidelity.agreement, true));
       body.push(trend(s, `KL(T‖S) at T=${T}`, (x) => x.fidelity.kl, false));
       break;

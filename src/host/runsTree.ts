@@ -3,6 +3,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { figure } from '../core/present/format';
+import { plainText } from '../core/hoverContent';
 import type { RunConfig } from '../core/runs';
 import type { CheckpointView } from '../protocol/webview';
 import type { RunStore } from './pipeline/runStore';
@@ -55,7 +56,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       const waiting = node.run.needsTemplate ? 'needs an architecture template' : 'no checkpoint evaluated yet';
       item.description = [active ? 'active' : '', latest ? `${pct(latest.fidelity.agreement)} agree` : waiting].filter(Boolean).join(' · ');
       item.tooltip = new vscode.MarkdownString(
-        `**${node.run.name}**\n\n- teacher: \`${path.relative(node.run.root, node.run.teacher)}\`\n- students: \`${node.run.student}\`\n${node.run.base ? `- base: \`${path.relative(node.run.root, node.run.base)}\`\n` : ''}- probe: \`${path.relative(node.run.root, node.run.probe)}\`\n- T = ${node.run.temperature}${node.run.alpha !== undefined ? `, α = ${node.run.alpha}` : ''}${node.run.needsTemplate ? `\n\n${node.run.needsTemplate}` : ''}`,
+        runTooltip(node.run),
       );
       item.iconPath = new vscode.ThemeIcon(active ? 'pass-filled' : 'circle-large-outline');
       item.contextValue = 'kdlens.run';
@@ -85,4 +86,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     this.sub.dispose();
     this.emitter.dispose();
   }
+}
+
+/** A run's tooltip; names and paths come from configs and file names, so they are shown as plain text. */
+function runTooltip(run: RunConfig): string {
+  const rel = (p: string): string => plainText(path.relative(run.root, p));
+  const lines = [
+    '**' + plainText(run.name) + '**',
+    '',
+    '- teacher: ' + rel(run.teacher),
+    '- students: ' + plainText(run.student),
+    ...(run.base ? ['- base: ' + rel(run.base)] : []),
+    '- probe: ' + rel(run.probe),
+    '- T = ' + run.temperature + (run.alpha !== undefined ? ', α = ' + run.alpha : ''),
+    ...(run.needsTemplate ? ['', plainText(run.needsTemplate)] : []),
+  ];
+  return lines.join('\n');
 }

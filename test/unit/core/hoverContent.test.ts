@@ -176,6 +176,10 @@ describe('hoverMarkdown', () => {
     assert.match(md, /\[Open KD Lens panel\]\(command:kdlens\.showPanel\)$/);
     const failed = hoverMarkdown(key('temperature', 4), [{ run: RUN, records: [...HISTORY, rec(4, undefined, { status: 'error', error: 'unsupported ONNX op Einsum in node /attn' })] }]);
     assert.match(failed, /⚠ epoch 4 failed: unsupported ONNX op Einsum in node \/attn/);
+    // Error text comes from files (a node name): it cannot become a link, command link or image in the hover.
+    const hostile = hoverMarkdown(key('temperature', 4), [{ run: RUN, records: [...HISTORY, rec(4, undefined, { status: 'error', error: 'op X in node ![t](https://evil/x.png) [run](command:kdlens.showPanel)\n# big' })] }]);
+    assert.ok(hostile.includes('node \\!\\[t\\]\\(https://evil/x.png\\) \\[run\\]\\(command:kdlens.showPanel\\) # big'), hostile);
+    assert.ok(!/!\[t\]\(/.test(hostile) && !/\n# big/.test(hostile));
     assert.match(failed, /KL\(T‖S\) at T=4 \*\*0\.250\*\*/, 'figures of the last good checkpoint remain');
   });
 
