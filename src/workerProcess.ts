@@ -12,7 +12,7 @@ import { isCancellation } from './worker/cancel';
 import { renderReportFiles } from './report/renderFiles';
 import { reportOptionsFor, runReport } from './report/runReport';
 import { analyze, clearModelCache, inspect } from './worker/engine';
-import { startOrphanWatchdog } from './worker/orphanWatchdog';
+import { startOrphanWatchdog } from './worker/watchdog';
 
 declare const KDLENS_VERSION: string | undefined;
 

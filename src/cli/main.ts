@@ -1,5 +1,5 @@
 // kdlens CLI entry: argv → subcommand. Exit codes: 0 ok, 1 a --fail-if gate failed, 2 bad input or
-// usage (one line on stderr, never a stack trace). Engine code lives elsewhere; this is an adapter.
+// usage (one line on stderr, never a stack trace), 3 the --timeout passed. Engine code lives elsewhere; this is an adapter.
 import { isKdInputError } from '../core/errors';
 import { runDcor } from './dcorCommand';
 import { runInspectCommand, runReportCommand } from './reportCommand';
@@ -17,20 +17,21 @@ Usage:
                 [--probe-size 64] [--seed 0] [--temperature 4] [--image-size H[,W]]
                 [--mean r,g,b --std r,g,b] [--stages auto | t1:s1,t2:s2,...] [--target auto|T[:S]]
                 [--unicam-batch 64] [--gt onehot|E.npy] [--objective gt|argmax] [--permutations 50]
-                [--out DIR] [--fail-if EXPR] [--json] [--quiet] [--book DIR | --no-book]
+                [--out DIR] [--fail-if EXPR] [--json] [--quiet] [--book DIR | --no-book] [--timeout 60]
       Fidelity, per-stage FSS/RS/pRS, Grad-CAM and UniCAM maps; writes DIR/report.json, maps/*.npy,
       heatmaps/*.png and a self-contained report.html (default DIR: kdlens-report).
       --fail-if "agreement<0.9 || fss_u[layer3]<0.5" exits 1 when a condition holds.
       --book DIR keeps the teacher's and base's forward results there for the next run (default:
       .kdlens/book when the current folder has a .kdlens, as a VS Code workspace does; else none).
+      --timeout MINUTES ends a run that takes longer (exit 3; 0 = no limit; default 60).
       PyTorch checkpoints (.pt/.pth/.ckpt/.bin/.safetensors state_dicts) need the architecture once as ONNX:
       --template for the student (and base), --teacher-template for the teacher, exported with
       ${templateExport('student.onnx')}.
-  kdlens inspect MODEL [--template ONNX] [--image-size H[,W]] [--json]
+  kdlens inspect MODEL [--template ONNX] [--image-size H[,W]] [--json] [--timeout 60]
       Format, input, output, parameter count and candidate stages of a model file.
   kdlens help
 
-Exit codes: 0 ok, 1 a gate failed, 2 bad input.`;
+Exit codes: 0 ok, 1 a gate failed, 2 bad input, 3 the --timeout passed.`;
 
 type Command = (argv: string[]) => Promise<number>;
 

@@ -11,6 +11,7 @@ import type { ReportOptions } from '../report/runReport';
 import { renderReportFiles } from '../report/renderFiles';
 import { UsageError, parseOptions, requireString } from './usage';
 import { isWeightsOnlyPath } from '../core/config/templates';
+import { startDeadline } from '../worker/watchdog';
 
 function numberOpt(v: string | boolean | undefined, name: string, integer = false): number | undefined {
   if (v === undefined) return undefined;
@@ -78,6 +79,27 @@ function bookOpt(values: Record<string, string | boolean | undefined>): Pick<Rep
   return fs.statSync(workspace, { throwIfNoEntry: false })?.isDirectory() ? { book: path.join(workspace, 'book') } : {};
 }
 
+/** Default --timeout: a report of a 224-px trio at 512 images takes minutes, a stuck reader forever. */
+export const DEFAULT_TIMEOUT_MINUTES = 60;
+/** Exit code when --timeout ends the run. */
+export const EXIT_TIMEOUT = 3;
+
+/**
+ * --timeout MINUTES (0 = none): past it the CLI prints why and exits with EXIT_TIMEOUT; a run stuck in a
+ * loop that never yields is killed from the watchdog's thread (src/worker/watchdog.ts). For CI, where a
+ * corrupt checkpoint must fail the job rather than hang it.
+ */
+function startTimeLimit(v: string | boolean | undefined): void {
+  const minutes = numberOpt(v, 'timeout') ?? DEFAULT_TIMEOUT_MINUTES;
+  if (minutes < 0) throw new UsageError('--timeout must be ≥ 0 minutes (0: no limit), got ' + String(v));
+  if (minutes === 0) return;
+  const message = 'kdlens: stopped after ' + minutes + ' min (--timeout)';
+  startDeadline(minutes * 60_000, message, () => {
+    process.stderr.write(message + '\n');
+    process.exit(EXIT_TIMEOUT);
+  });
+}
+
 export async function runReportCommand(argv: string[]): Promise<number> {
   const { values } = parseOptions(argv, {
     teacher: { type: 'string' },
@@ -105,7 +127,9 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     quiet: { type: 'boolean' },
     book: { type: 'string' },
     'no-book': { type: 'boolean' },
+    timeout: { type: 'string' },
   });
+  startTimeLimit(values.timeout);
   const teacher = requireString(values, 'teacher');
   const data = requireString(values, 'data');
   if (!values.student && !values.checkpoints) throw new UsageError('missing --student (or --checkpoints)');
@@ -156,7 +180,8 @@ function stageTable(stages: ModelInspection['stages']): string[] {
 }
 
 export async function runInspectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { 'image-size': { type: 'string' }, template: { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parseOptions(argv, { 'image-size': { type: 'string' }, template: { type: 'string' }, json: { type: 'boolean' }, timeout: { type: 'string' } });
+  startTimeLimit(values.timeout);
   if (positionals.length !== 1) throw new UsageError('usage: kdlens inspect MODEL [--template ONNX] [--image-size H[,W]] [--json]');
   const template = typeof values.template === 'string' ? path.resolve(values.template) : undefined;
   const r = await inspect(path.resolve(positionals[0]), imageSize(values['image-size']), undefined, template);

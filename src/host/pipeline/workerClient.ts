@@ -458,7 +458,7 @@ export class WorkerClient implements Disposable {
   /**
    * Ends a process on purpose: close IPC (the worker exits on disconnect), SIGKILL if it lingers 2 s — or
    * at once (`now`: the host is going away, or the worker is stuck in a job and would never read the
-   * disconnect). The worker also ends itself if the host dies (src/worker/orphanWatchdog.ts).
+   * disconnect). The worker also ends itself if the host dies (src/worker/watchdog.ts).
    */
   private end(s: Session, now = false): void {
     s.intentional = true;

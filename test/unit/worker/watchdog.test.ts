@@ -1,12 +1,13 @@
-// src/worker/orphanWatchdog.ts: a worker whose host dies ends itself, even while its main thread is blocked
-// in a job (before, a blocked worker outlived its host: the host's SIGKILL timer never fired).
+// src/worker/watchdog.ts: a worker whose host dies ends itself, even while its main thread is blocked
+// in a job (before, a blocked worker outlived its host: the host's SIGKILL timer never fired); and a
+// deadline whose main thread is stuck kills the process with its message.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WATCHDOG_SOURCE } from '../../../src/worker/orphanWatchdog';
+import { DEADLINE_SOURCE, WATCHDOG_SOURCE } from '../../../src/worker/watchdog';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-orphan-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -48,4 +49,17 @@ test('a blocked worker ends itself within seconds of its host being killed', asy
   const survived = alive(pid);
   if (survived) process.kill(pid, 'SIGKILL');
   assert.equal(survived, false, 'the orphaned worker is gone');
+});
+
+test('a deadline whose main thread is stuck kills the process after the grace period, saying why', () => {
+  const script = path.join(dir, 'stuck.js');
+  fs.writeFileSync(
+    script,
+    "const { Worker } = require('node:worker_threads');\n" +
+      'new Worker(' + JSON.stringify(DEADLINE_SOURCE) + ", { eval: true, workerData: { ms: 100, graceMs: 100, message: 'kdlens: stopped after 0.1 s' } }).unref();\n" +
+      'for (;;);\n',
+  );
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.signal, 'SIGKILL');
+  assert.equal(r.stderr, 'kdlens: stopped after 0.1 s (the process did not respond and was killed)\n');
 });
