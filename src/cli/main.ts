@@ -18,12 +18,15 @@ Usage:
                 [--mean r,g,b --std r,g,b] [--stages auto | t1:s1,t2:s2,...] [--target auto|T[:S]]
                 [--unicam-batch 64] [--gt onehot|E.npy] [--objective gt|argmax] [--permutations 50]
                 [--out DIR] [--fail-if EXPR] [--json] [--quiet] [--book DIR | --no-book] [--timeout 60]
+                [--limit KEY=VALUE]...
       Fidelity, per-stage FSS/RS/pRS, Grad-CAM and UniCAM maps; writes DIR/report.json, maps/*.npy,
       heatmaps/*.png and a self-contained report.html (default DIR: kdlens-report).
       --fail-if "agreement<0.9 || fss_u[layer3]<0.5" exits 1 when a condition holds.
       --book DIR keeps the teacher's and base's forward results there for the next run (default:
       .kdlens/book when the current folder has a .kdlens, as a VS Code workspace does; else none).
       --timeout MINUTES ends a run that takes longer (exit 3; 0 = no limit; default 60).
+      --limit KEY=VALUE raises or lowers a read limit (repeatable): modelMB, probeMB, imageMegapixels,
+      probeSide, opElements (README "Reliability").
       PyTorch checkpoints (.pt/.pth/.ckpt/.bin/.safetensors state_dicts) need the architecture once as ONNX:
       --template for the student (and base), --teacher-template for the teacher, exported with
       ${templateExport('student.onnx')}.

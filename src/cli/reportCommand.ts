@@ -12,6 +12,7 @@ import { renderReportFiles } from '../report/renderFiles';
 import { UsageError, parseOptions, requireString } from './usage';
 import { isWeightsOnlyPath } from '../core/config/templates';
 import { startDeadline } from '../worker/watchdog';
+import { LIMIT_KEYS, resolveLimits } from '../core/limits';
 
 function numberOpt(v: string | boolean | undefined, name: string, integer = false): number | undefined {
   if (v === undefined) return undefined;
@@ -79,6 +80,23 @@ function bookOpt(values: Record<string, string | boolean | undefined>): Pick<Rep
   return fs.statSync(workspace, { throwIfNoEntry: false })?.isDirectory() ? { book: path.join(workspace, 'book') } : {};
 }
 
+/** --limit KEY=VALUE (repeatable): read limits over the defaults (src/core/limits.ts), checked here. */
+function limitsOpt(given: string[] | undefined): Pick<ReportOptions, 'limits'> {
+  if (!given?.length) return {};
+  const out: Record<string, number> = {};
+  for (const g of given) {
+    const [key, value, extra] = g.split('=');
+    if (!key || value === undefined || extra !== undefined) throw new UsageError('--limit takes KEY=VALUE (' + LIMIT_KEYS.join(', ') + '), got ' + JSON.stringify(g));
+    out[key] = Number(value);
+  }
+  try {
+    resolveLimits(out);
+  } catch (e) {
+    throw new UsageError('--limit: ' + (e as Error).message);
+  }
+  return { limits: out };
+}
+
 /** Default --timeout: a report of a 224-px trio at 512 images takes minutes, a stuck reader forever. */
 export const DEFAULT_TIMEOUT_MINUTES = 60;
 /** Exit code when --timeout ends the run. */
@@ -128,6 +146,7 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     book: { type: 'string' },
     'no-book': { type: 'boolean' },
     timeout: { type: 'string' },
+    limit: { type: 'string', multiple: true },
   });
   startTimeLimit(values.timeout);
   const teacher = requireString(values, 'teacher');
@@ -157,6 +176,7 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     failIf: values['fail-if'] as string | undefined,
     ...templatesOpt(values),
     ...bookOpt(values),
+    ...limitsOpt(values.limit as unknown as string[] | undefined),
   };
   if ((opts.mean === undefined) !== (opts.std === undefined)) throw new UsageError('--mean and --std go together');
   const bar = values.quiet ? null : new ProgressBar();

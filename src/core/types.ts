@@ -1,5 +1,6 @@
 // Plain, serialisable result types shared by worker, host, CLI report and webviews (JSON-safe: numbers,
 // strings, arrays; big numeric arrays are base64 Float32 strings). Pure: no imports outside core.
+import type { ReadLimits } from './limits';
 
 /** Which model of a run a figure belongs to. */
 export type ModelRole = 'teacher' | 'student' | 'base';
@@ -55,6 +56,8 @@ export interface AnalyzeParams {
    * disk content-addressed and reused by every checkpoint, window reload and CLI run. Absent = memory only.
    */
   readonly book?: string;
+  /** Read limits over the defaults (src/core/limits.ts): files, images, probe size, op outputs. */
+  readonly limits?: Partial<ReadLimits>;
 }
 
 export interface ModelSummary {

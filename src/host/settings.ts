@@ -19,5 +19,6 @@ export function readSettings(): KdSettings {
     backend: c.get<KdSettings['backend']>('backend', d.backend),
     teacherBook: c.get<boolean>('teacherBook', d.teacherBook),
     jobTimeoutMinutes: c.get<number>('jobTimeoutMinutes', d.jobTimeoutMinutes),
+    limits: c.get<KdSettings['limits']>('limits', d.limits),
   };
 }

@@ -6,30 +6,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../core/errors';
+import { limitHint } from '../core/limits';
 import { badLocation } from '../core/onnxExternalData';
+import { limits } from './limits';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 
-/**
- * The largest file of each kind read whole. Far above any model or probe KD Lens can evaluate in a
- * worker's memory, far below what exhausts it; the error names the limit.
- */
-export const FILE_LIMITS = {
-  /** A model file (ONNX, .keras, .h5, torch.save, safetensors) or a TF.js weight shard. */
-  model: 4 * GiB,
-  /** A model.json, a Keras config: text. */
-  config: 256 * MiB,
-  /** A probe .npz or a UniCAM embedding .npy. */
-  probe: 4 * GiB,
-  /** One image of an ImageFolder probe. */
-  image: 256 * MiB,
-} as const;
+/** Text files read whole (a model.json, a Keras config) and one image file: fixed, far above real ones. */
+export const CONFIG_MAX_BYTES = 256 * MiB;
+export const IMAGE_MAX_BYTES = 256 * MiB;
 
 export interface ReadOptions {
   /** What the file is, for the error ("weight shard", "probe image"). */
   readonly what: string;
-  readonly maxBytes: number;
+  /** A fixed size limit, or the job's read limit in MB that applies (src/core/limits.ts), named in the error. */
+  readonly maxBytes: number | 'modelMB' | 'probeMB';
   /** The file must lie inside this folder after symlinks are resolved (a model's own folder). */
   readonly within?: string;
 }
@@ -97,8 +89,11 @@ export function modelRelativePath(dir: string, location: string, what: string, o
 function checkedSize(fd: number, file: string, options: ReadOptions): number {
   const st = fs.fstatSync(fd);
   if (!st.isFile()) throw fail(file, options.what, 'is not a regular file (' + kindOf(st) + ')');
-  if (st.size > options.maxBytes) {
-    throw fail(file, options.what, 'is ' + formatBytes(st.size) + ', above the limit of ' + formatBytes(options.maxBytes) + ' for a ' + options.what);
+  const { maxBytes } = options;
+  const max = typeof maxBytes === 'number' ? maxBytes : limits()[maxBytes] * MiB;
+  if (st.size > max) {
+    const hint = typeof maxBytes === 'number' ? '' : ' (' + limitHint(maxBytes) + ')';
+    throw fail(file, options.what, 'is ' + formatBytes(st.size) + ', above the limit of ' + formatBytes(max) + ' for a ' + options.what + hint);
   }
   return st.size;
 }
@@ -125,8 +120,8 @@ function kindOf(st: fs.Stats): string {
 }
 
 function formatBytes(n: number): string {
-  if (n >= GiB) return (n / GiB).toFixed(n % GiB === 0 ? 0 : 2) + ' GiB';
-  if (n >= MiB) return (n / MiB).toFixed(n % MiB === 0 ? 0 : 1) + ' MiB';
+  if (n >= GiB) return +(n / GiB).toFixed(2) + ' GiB';
+  if (n >= MiB) return +(n / MiB).toFixed(1) + ' MiB';
   return n + ' bytes';
 }
 

@@ -8,7 +8,7 @@ import type { AnalyzeParams } from '../../core/types';
 import type { KdSettings } from './settings';
 
 /** The settings that feed the engine (the rest steer watching and the worker process). */
-export type AnalysisSettings = Pick<KdSettings, 'probeSize' | 'seed' | 'unicamBatch'> & Partial<Pick<KdSettings, 'teacherBook'>>;
+export type AnalysisSettings = Pick<KdSettings, 'probeSize' | 'seed' | 'unicamBatch'> & Partial<Pick<KdSettings, 'teacherBook' | 'limits'>>;
 
 /** The teacher book's folder in a workspace (docs/architecture.md "Teacher book"), next to the run history. */
 export function bookFolder(root: string): string {
@@ -32,6 +32,7 @@ export function analyzeParamsFor(run: RunConfig, checkpoint: string, settings: A
     temperature: run.temperature,
     ...templatesOf(run),
     ...(settings.teacherBook ? { book: bookFolder(run.root) } : {}),
+    ...(settings.limits && Object.keys(settings.limits).length ? { limits: settings.limits } : {}),
   };
 }
 

@@ -1,6 +1,8 @@
 // The `kdlens.*` settings as one typed object. The keys and defaults mirror package.json
 // contributes.configuration (a unit test holds them equal); src/host/settings.ts reads them from VS Code.
 
+import type { ReadLimits } from '../../core/limits';
+
 export type BackendSetting = 'auto' | 'wasm' | 'cpu';
 
 export interface KdSettings {
@@ -21,6 +23,8 @@ export interface KdSettings {
   readonly teacherBook: boolean;
   /** Minutes one evaluation may run before its worker is ended (docs/architecture.md "Host ⇄ worker protocol"). */
   readonly jobTimeoutMinutes: number;
+  /** Read limits over the defaults (src/core/limits.ts); {} = the defaults. */
+  readonly limits: Partial<ReadLimits>;
 }
 
 export const DEFAULT_SETTINGS: KdSettings = {
@@ -33,4 +37,5 @@ export const DEFAULT_SETTINGS: KdSettings = {
   backend: 'auto',
   teacherBook: true,
   jobTimeoutMinutes: 30,
+  limits: {},
 };

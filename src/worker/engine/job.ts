@@ -6,6 +6,7 @@ import type { AnalyzeParams, ModelRole, Progress } from '../../core/types';
 import type { LoadedModel, OpenOptions } from '../models/model';
 import type { ProbeSet } from '../probe/probeSet';
 import type { ForwardCache } from './caches';
+import { setLimits } from '../limits';
 
 export interface EngineHooks {
   readonly signal?: AbortSignal;
@@ -41,6 +42,8 @@ export function forwardEngineOf(job: JobContext): ForwardEngine {
 }
 
 export function startJob(params: AnalyzeParams, hooks: EngineHooks, deps: EngineDeps): JobContext {
+  // One job at a time per process: its read limits hold until the next job sets its own.
+  setLimits(params.limits);
   return {
     params,
     signal: hooks.signal,

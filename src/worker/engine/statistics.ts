@@ -16,7 +16,7 @@ import type { ProbeSet } from '../probe/probeSet';
 import type { StagePair } from '../stages';
 import type { ForwardPasses } from './forwardPasses';
 import type { JobContext } from './job';
-import { FILE_LIMITS, readUserFile } from '../userFiles';
+import { readUserFile } from '../userFiles';
 
 function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
@@ -66,7 +66,7 @@ export function loadEmbedding(gt: string | undefined, numClasses: number): Matri
   if (!gt || gt === 'onehot') return undefined;
   let embedding: Matrix;
   try {
-    embedding = toMatrix(parseNpy(new Uint8Array(readUserFile(gt, { what: 'GT embedding .npy', maxBytes: FILE_LIMITS.probe }))));
+    embedding = toMatrix(parseNpy(new Uint8Array(readUserFile(gt, { what: 'GT embedding .npy', maxBytes: 'probeMB' }))));
   } catch (e) {
     if (e instanceof KdInputError) throw e;
     throw new KdInputError('bad-file', `cannot read the GT embedding ${gt}: ${e instanceof Error ? e.message : String(e)}`);

@@ -3,6 +3,8 @@
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { KdInputError } from '../../core/errors';
+import { limitHint } from '../../core/limits';
+import { limits } from '../limits';
 
 /** An H×W×3 image, row-major HWC, values in [0, 1]. */
 export interface RgbImage {
@@ -41,14 +43,14 @@ export function decodeImage(bytes: Uint8Array, name: string): RgbImage {
 }
 
 /**
- * Pixels an image may have to be decoded: 40 MP (a large phone photo). The header is read first: a 26 KB
- * PNG can declare 3000×3000 or 60000×60000, and decoding allocates for what it declares.
+ * Pixels an image may have to be decoded (the job's imageMegapixels limit, 40 MP by default: a large phone
+ * photo). The header is read first: a 26 KB PNG can declare 3000×3000 or 60000×60000, and decoding
+ * allocates for what it declares.
  */
-export const MAX_IMAGE_PIXELS = 40_000_000;
-
 function checkPixels(bytes: Uint8Array, size: { width: number; height: number } | undefined, name: string): Uint8Array {
-  if (size && size.width * size.height > MAX_IMAGE_PIXELS) {
-    throw new KdInputError('unsupported', name + ': the image is ' + size.width + '×' + size.height + ', above the limit of ' + MAX_IMAGE_PIXELS / 1e6 + ' megapixels for a probe image; resize it');
+  const mp = limits().imageMegapixels;
+  if (size && size.width * size.height > mp * 1e6) {
+    throw new KdInputError('unsupported', name + ': the image is ' + size.width + '×' + size.height + ', above the limit of ' + mp + ' megapixels for a probe image; resize it (' + limitHint('imageMegapixels') + ')');
   }
   return bytes;
 }

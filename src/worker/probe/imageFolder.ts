@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
-import { FILE_LIMITS, readUserFileAsync } from '../userFiles';
+import { IMAGE_MAX_BYTES, readUserFileAsync } from '../userFiles';
 import { decodeImage } from './decodeImage';
 import { probeSizeFor, resizeHwc } from './pixels';
 import type { ImageSize, ProbePixels, ProbeSource } from './probeSource';
@@ -120,7 +120,7 @@ export async function openImageFolder(dir: string, signal?: AbortSignal): Promis
       const rel = files[indices[k]];
       const shown = path.join(label, ...rel.split('/'));
       // A regular file within the image limit: a FIFO named 9.png must not block the job forever.
-      const bytes = await readUserFileAsync(path.join(dir, ...rel.split('/')), { what: 'probe image', maxBytes: FILE_LIMITS.image });
+      const bytes = await readUserFileAsync(path.join(dir, ...rel.split('/')), { what: 'probe image', maxBytes: IMAGE_MAX_BYTES });
       const img = decodeImage(bytes, shown);
       if (k === 0) {
         first = { height: img.height, width: img.width };

@@ -9,7 +9,7 @@ import type { NdArray } from '../../core/npy';
 import { parseNpyStrings } from './npyText';
 import { probeSizeFor, resizeHwc } from './pixels';
 import type { ImageSize, ProbePixels, ProbeSource } from './probeSource';
-import { FILE_LIMITS, readUserFileAsync } from '../userFiles';
+import { readUserFileAsync } from '../userFiles';
 import { openZip } from '../zipArchive';
 
 const MEMBERS = ['x', 'y', 'mask', 'classes'] as const;
@@ -27,7 +27,7 @@ function num(arr: NdArray, i: number): number {
  * (optional): 1-d numpy strings ('<U', '|S') or numbers.
  */
 export async function openNpz(file: string, numClasses: number | undefined): Promise<ProbeSource> {
-  const bytes = await readUserFileAsync(file, { what: 'probe .npz', maxBytes: FILE_LIMITS.probe });
+  const bytes = await readUserFileAsync(file, { what: 'probe .npz', maxBytes: 'probeMB' });
   const archive = unzipArchive(path.basename(file), new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const { xb, yb } = requiredMembers(archive);
   const images = readImages(archive, xb);

@@ -2,6 +2,7 @@
 // float64 bilinear of src/core/present/resize.ts, so folder images and npz arrays are resized identically.
 import { resizeBilinear } from '../../core/present/resize';
 import type { ImageSize } from './probeSource';
+import { limits } from '../limits';
 
 /**
  * Resizes an h×w×c HWC image to H×W×c with half-pixel-centre bilinear (cv2 INTER_LINEAR,
@@ -19,14 +20,12 @@ export function resizeHwc(src: Float32Array, h: number, w: number, c: number, H:
 }
 
 /**
- * The longest side of a probe whose size the images set (no imageSize, a model without a static input):
- * every probe image is held as float32 at this size, so one 3000×3000 photo first in the folder made a
- * 64-image probe take 7 GB. Models people distil read 224-518 px.
+ * The probe size an h×w first image sets (no imageSize, a model without a static input): its own, scaled
+ * down (aspect kept) to the job's probeSide limit, 512 px by default. Every probe image is held as float32 at
+ * this size, so one 3000×3000 photo first in the folder made a 64-image probe take 7 GB; models people
+ * distil read 224-518 px.
  */
-export const MAX_PROBE_SIDE = 512;
-
-/** The probe size an h×w first image sets: its own, scaled down (aspect kept) to MAX_PROBE_SIDE. */
 export function probeSizeFor(h: number, w: number): ImageSize {
-  const scale = Math.min(1, MAX_PROBE_SIDE / Math.max(h, w));
+  const scale = Math.min(1, limits().probeSide / Math.max(h, w));
   return { height: Math.max(1, Math.round(h * scale)), width: Math.max(1, Math.round(w * scale)) };
 }

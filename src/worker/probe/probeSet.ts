@@ -6,7 +6,8 @@ import { KdInputError } from '../../core/errors';
 import { openImageFolder } from './imageFolder';
 import { openNpz } from './npzProbe';
 import type { ImageSize, ProbeSource } from './probeSource';
-import { MAX_PROBE_SIDE } from './pixels';
+import { limitHint } from '../../core/limits';
+import { limits } from '../limits';
 import { sampleBalanced } from './sampling';
 
 export interface ProbeSet {
@@ -133,7 +134,7 @@ export async function loadProbe(file: string, opts: LoadProbeOptions = {}, signa
   if (size < present) warnings.push(`${label}: probe size ${size} < ${present} classes; only ${size} classes are represented`);
   const pixels = await src.read(indices, imageSize, signal);
   const from = pixels.cappedFrom;
-  if (from) warnings.push(label + ': the images are ' + from.width + '×' + from.height + '; the probe is evaluated at ' + pixels.width + '×' + pixels.height + ' (longest side ' + MAX_PROBE_SIDE + '); set imageSize to choose the size');
+  if (from) warnings.push(label + ': the images are ' + from.width + '×' + from.height + '; the probe is evaluated at ' + pixels.width + '×' + pixels.height + ' (longest side ' + limits().probeSide + '); set imageSize to choose the size, or ' + limitHint('probeSide'));
   return {
     path: file,
     name: label,

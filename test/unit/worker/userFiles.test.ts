@@ -10,7 +10,7 @@ import path from 'node:path';
 import { isKdInputError } from '../../../src/core/errors';
 import { openModel } from '../../../src/worker/models/registry';
 import { loadProbe } from '../../../src/worker/probe/probeSet';
-import { FILE_LIMITS, readUserFile } from '../../../src/worker/userFiles';
+import { readUserFile } from '../../../src/worker/userFiles';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-userfiles-'));
@@ -87,7 +87,7 @@ test('readUserFile: the limit is checked from the size before reading, and named
   fs.writeFileSync(file, Buffer.alloc(3000));
   assert.throws(() => readUserFile(file, { what: 'weight shard', maxBytes: 2048 }), /big\.bin: weight shard is 3000 bytes, above the limit of 2048 bytes for a weight shard/);
   assert.equal(readUserFile(file, { what: 'weight shard', maxBytes: 4096 }).length, 3000);
-  assert.throws(() => readUserFile(tmp, { what: 'model', maxBytes: FILE_LIMITS.model }), /is not a regular file \(a folder\)/);
+  assert.throws(() => readUserFile(tmp, { what: 'model', maxBytes: 'modelMB' }), /is not a regular file \(a folder\)/);
   assert.throws(() => readUserFile(path.join(tmp, 'nope'), { what: 'model', maxBytes: 1 }), /nope: model cannot be read \(ENOENT\)/);
 });
 

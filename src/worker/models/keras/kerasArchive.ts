@@ -15,7 +15,7 @@ import { legacyModel, weightSlots } from './keras3Config';
 import type { WeightSlot } from './keras3Config';
 import { prepareModelConfig } from '../layers/layersConfig';
 import type { LoadedModel, ModelReader } from '../model';
-import { FILE_LIMITS, readUserFileAsync } from '../../userFiles';
+import { readUserFileAsync } from '../../userFiles';
 import { readZipMembers } from '../../zipArchive';
 
 const CONFIG = 'config.json';
@@ -27,7 +27,7 @@ interface Archive {
 }
 
 async function readArchive(file: string): Promise<Archive> {
-  const bytes = new Uint8Array(await readUserFileAsync(file, { what: 'Keras file', maxBytes: FILE_LIMITS.model }));
+  const bytes = new Uint8Array(await readUserFileAsync(file, { what: 'Keras file', maxBytes: 'modelMB' }));
   const members = readZipMembers(bytes, [CONFIG, WEIGHTS], file);
   const cfg = members.get(CONFIG);
   const weights = members.get(WEIGHTS);
@@ -148,7 +148,7 @@ export async function openKerasArchive(file: string): Promise<LoadedModel> {
  */
 export async function openKerasWeights(file: string, template: string): Promise<LoadedModel> {
   const archive = await readArchive(template);
-  const bytes = new Uint8Array(await readUserFileAsync(file, { what: 'Keras file', maxBytes: FILE_LIMITS.model }));
+  const bytes = new Uint8Array(await readUserFileAsync(file, { what: 'Keras file', maxBytes: 'modelMB' }));
   return buildFromConfig(file, template, archive.config, bytes, file);
 }
 

@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../../core/errors';
 import { groupByteLength } from '../../../core/tfjsManifest';
-import { FILE_LIMITS, modelRelativePath, readUserFile } from '../../userFiles';
+import { CONFIG_MAX_BYTES, modelRelativePath, readUserFile } from '../../userFiles';
 
 /** Parses a model.json, throwing KdInputError('bad-file') naming the file when it is not usable JSON. */
 export function readModelJson(modelJsonPath: string): tf.io.ModelJSON {
-  const text = readUserFile(modelJsonPath, { what: 'model.json', maxBytes: FILE_LIMITS.config }).toString('utf8');
+  const text = readUserFile(modelJsonPath, { what: 'model.json', maxBytes: CONFIG_MAX_BYTES }).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -41,7 +41,7 @@ function readShards(modelJsonPath: string, manifest: tf.io.WeightsManifestConfig
     for (const p of group.paths) {
       // A shard path is data: only a regular file inside the model's folder ('../../dev/zero' hung and ate memory).
       const shard = modelRelativePath(dir, String(p), 'weight shard', modelJsonPath);
-      const bytes = readUserFile(shard, { what: 'weight shard', maxBytes: FILE_LIMITS.model, within: dir });
+      const bytes = readUserFile(shard, { what: 'weight shard', maxBytes: 'modelMB', within: dir });
       parts.push(bytes);
       total += bytes.length;
     }

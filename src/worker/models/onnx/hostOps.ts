@@ -1,6 +1,8 @@
 // Small CPU-side tensors of the ONNX executor: constants, shapes and the Shape/Gather/Concat/... chains
 // exporters emit around Reshape, computed in plain JS so they never touch tfjs or a gradient tape.
 // Imported by the ONNX reader folder only.
+import { limitHint } from '../../../core/limits';
+import { limits } from '../../limits';
 
 /** 'float' values are float32 semantics, 'int' covers every ONNX integer type, 'bool' is 0/1. */
 export type HostDtype = 'float' | 'int' | 'bool';
@@ -16,18 +18,17 @@ export interface HostVal {
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /**
- * Elements one op may output: 2^27 (512 MB of float32), ~10× the largest activation of a 224-px model at a
- * forward chunk of 16 images. Ops whose output size comes from data (Range, ConstantOfShape, Expand, Tile,
+ * Throws the op's input error when an output of this shape would exceed the job's opElements limit (2^27 =
+ * 512 MB of float32 by default, ~10× the largest activation of a 224-px model at a forward chunk of 16
+ * images), or is not a shape. Ops whose output size comes from data (Range, ConstantOfShape, Expand, Tile,
  * Pad, Resize) check it before allocating: a model with Range(0, 1.5e8) took 1.6 GB and then failed with
  * V8's "Invalid array length" (or aborted the process under a smaller heap).
  */
-export const MAX_OP_ELEMENTS = 2 ** 27;
-
-/** Throws the op's input error when an output of this shape would exceed MAX_OP_ELEMENTS (or is not a shape). */
 export function checkOutputShape(shape: readonly number[], fail: (message: string) => Error): void {
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw fail('output shape [' + shape.join(', ') + '] is not a shape');
   const n = sizeOf(shape);
-  if (n > MAX_OP_ELEMENTS) throw fail('output of ' + n.toExponential(2) + ' elements [' + shape.join(', ') + '] is above the limit of ' + MAX_OP_ELEMENTS + ' elements per op');
+  const max = limits().opElements;
+  if (n > max) throw fail('output of ' + n.toExponential(2) + ' elements [' + shape.join(', ') + '] is above the limit of ' + max + ' elements per op (' + limitHint('opElements') + ')');
 }
 
 export function host(dtype: HostDtype, shape: readonly number[], data: ArrayLike<number>): HostVal {

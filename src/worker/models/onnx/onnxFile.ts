@@ -9,7 +9,7 @@ import { ONNX_PROTO } from './onnxProto';
 import type { HostDtype, HostVal } from './hostOps';
 import { badLocation, scanExternalData } from '../../../core/onnxExternalData';
 import { NAME_SCOPES_KEY, moduleFromNameScopes, moduleFromScopedName } from '../../../core/torchScopes';
-import { FILE_LIMITS, readUserFile } from '../../userFiles';
+import { readUserFile } from '../../userFiles';
 
 export type AttrValue = number | string | number[] | string[] | HostVal;
 
@@ -317,7 +317,7 @@ function readSideFile(ctx: TensorCtx, what: string, location: string, full: stri
   if (problem) throw bad(ctx, what, `${problem}; external data is read only from the model's folder`);
   if (!fs.existsSync(full)) throw bad(ctx, what, `external data file '${location}' not found next to the model`);
   try {
-    return readUserFile(full, { what: 'external data file', maxBytes: FILE_LIMITS.model, within: ctx.dir });
+    return readUserFile(full, { what: 'external data file', maxBytes: 'modelMB', within: ctx.dir });
   } catch (e) {
     throw bad(ctx, what, (e as Error).message); // the model and tensor first: they are what the user opened
   }

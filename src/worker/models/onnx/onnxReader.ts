@@ -1,6 +1,6 @@
 // The ONNX entry of the model-reader registry: cheap match on extension or protobuf head, open() parses
 // and validates the whole graph (unsupported ops fail here, not at first run). Imported by the registry.
-import { FILE_LIMITS, readUserFileAsync } from '../../userFiles';
+import { readUserFileAsync } from '../../userFiles';
 import type { LoadedModel, ModelReader } from '../model';
 import { decodeOnnx } from './onnxFile';
 import { OnnxModel } from './onnxModel';
@@ -18,7 +18,7 @@ export const onnxReader: ModelReader = {
   format: 'onnx',
   match: (path, head) => /\.onnx$/i.test(path) || looksLikeOnnx(head),
   async open(path: string): Promise<LoadedModel> {
-    const bytes = await readUserFileAsync(path, { what: 'ONNX model', maxBytes: FILE_LIMITS.model });
+    const bytes = await readUserFileAsync(path, { what: 'ONNX model', maxBytes: 'modelMB' });
     return new OnnxModel(decodeOnnx(bytes, path), path);
   },
 };

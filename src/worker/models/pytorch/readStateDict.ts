@@ -11,8 +11,6 @@ import { readTorchLegacy } from './torchLegacy';
 import { readTorchZip } from './torchZip';
 import { readUserFileAsync } from '../../userFiles';
 
-/** Files larger than this are refused before reading (a checkpoint of a model KD Lens can run is far below). */
-export const DEFAULT_MAX_CHECKPOINT_BYTES = 4 * 2 ** 30;
 
 /**
  * Keys under which training loops nest the weights, in the order tried: Lightning ('state_dict'),
@@ -25,7 +23,7 @@ export const CONTAINER_KEYS = ['state_dict', 'model', 'student', 'model_state_di
 const MAX_CONTAINER_DEPTH = 4;
 
 export interface ReadStateDictOptions {
-  /** Refuse files larger than this many bytes (default DEFAULT_MAX_CHECKPOINT_BYTES). */
+  /** Refuse files larger than this many bytes (default: the job's modelMB read limit, src/core/limits.ts). */
   readonly maxBytes?: number;
 }
 
@@ -67,14 +65,14 @@ function stateDictOf(ckpt: PickledCheckpoint, file: string): StateDict {
   return { file, format: ckpt.format, container: found.container, tensors };
 }
 
-async function readCapped(file: string, maxBytes: number): Promise<Uint8Array> {
+async function readCapped(file: string, maxBytes: number | 'modelMB'): Promise<Uint8Array> {
   const buf = await readUserFileAsync(file, { what: 'PyTorch checkpoint', maxBytes });
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength); // a view, not a second copy of the file
 }
 
 /** Reads the weights of a PyTorch checkpoint file; anything else is refused with one line. */
 export async function readStateDict(file: string, options: ReadStateDictOptions = {}): Promise<StateDict> {
-  const bytes = await readCapped(file, options.maxBytes ?? DEFAULT_MAX_CHECKPOINT_BYTES);
+  const bytes = await readCapped(file, options.maxBytes ?? 'modelMB');
   return parseStateDict(bytes, file);
 }
 

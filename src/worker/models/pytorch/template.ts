@@ -14,7 +14,7 @@ import type { StateDict, StateTensor } from './stateDict';
 import { looksLikeParameter, matchStateDict, reexportFix } from './templateMatch';
 import type { TemplateFacts } from './templateMatch';
 import { boundOnnxBytes } from './templateBytes';
-import { FILE_LIMITS, readUserFile } from '../../userFiles';
+import { readUserFile } from '../../userFiles';
 
 /**
  * Identity nodes that give an initializer a parameter's name: TorchScript exports share one initializer
@@ -101,7 +101,7 @@ export class TemplateModel implements LoadedModel {
 }
 
 function readTemplate(file: string): Uint8Array {
-  return readUserFile(file, { what: 'architecture template', maxBytes: FILE_LIMITS.model });
+  return readUserFile(file, { what: 'architecture template', maxBytes: 'modelMB' });
 }
 
 /**

@@ -8,8 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { isKdInputError } from '../../../../src/core/errors';
-import { decodeImage, MAX_IMAGE_PIXELS } from '../../../../src/worker/probe/decodeImage';
-import { MAX_PROBE_SIDE, probeSizeFor } from '../../../../src/worker/probe/pixels';
+import { DEFAULT_LIMITS } from '../../../../src/core/limits';
+import { setLimits } from '../../../../src/worker/limits';
+import { decodeImage } from '../../../../src/worker/probe/decodeImage';
+import { probeSizeFor } from '../../../../src/worker/probe/pixels';
+
+const MAX_PROBE_SIDE = DEFAULT_LIMITS.probeSide;
+const MAX_IMAGE_PIXELS = DEFAULT_LIMITS.imageMegapixels * 1e6;
 import { loadProbe } from '../../../../src/worker/probe/probeSet';
 
 const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures/probe');
@@ -36,13 +41,21 @@ test('a large first image sets a probe size capped at MAX_PROBE_SIDE, aspect kep
   assert.deepEqual([q.width, q.height], [600, 600]);
   assert.ok(!q.warnings.some((w) => /evaluated at/.test(w)));
   assert.deepEqual(probeSizeFor(32, 32), { height: 32, width: 32 });
+  // The limit is the job's: raised, the same folder keeps its first image's size.
+  setLimits({ probeSide: 4000 });
+  try {
+    const r = await loadProbe(root, { size: 4, seed: 0 });
+    assert.deepEqual([r.width, r.height], [3000, 1500]);
+  } finally {
+    setLimits(undefined);
+  }
 });
 
 test('an image header declaring more than MAX_IMAGE_PIXELS is refused before decoding (PNG and JPEG)', () => {
   const big = png(8, 8);
   big.writeUInt32BE(60000, 16); // IHDR width
   big.writeUInt32BE(60000, 20); // IHDR height
-  assert.throws(() => decodeImage(big, 'huge.png'), (e) => isKdInputError(e) && e.code === 'unsupported' && /huge\.png: the image is 60000×60000, above the limit of 40 megapixels/.test(e.message));
+  assert.throws(() => decodeImage(big, 'huge.png'), (e) => isKdInputError(e) && e.code === 'unsupported' && /huge\.png: the image is 60000×60000, above the limit of 40 megapixels for a probe image; resize it \(setting kdlens\.limits\.imageMegapixels, CLI --limit imageMegapixels=N\)/.test(e.message));
   const jpg = fs.readFileSync(path.join(FIXTURES, 'baseline_420.jpg'));
   const w = decodeImage(jpg, 'ok.jpg').width;
   assert.ok(w > 0 && w * decodeImage(jpg, 'ok.jpg').height <= MAX_IMAGE_PIXELS);

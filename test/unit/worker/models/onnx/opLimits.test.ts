@@ -4,7 +4,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../../../../src/worker/backend';
-import { host, MAX_OP_ELEMENTS } from '../../../../../src/worker/models/onnx/hostOps';
+import { host } from '../../../../../src/worker/models/onnx/hostOps';
+import { DEFAULT_LIMITS } from '../../../../../src/core/limits';
+import { setLimits } from '../../../../../src/worker/limits';
 import type { HostVal } from '../../../../../src/worker/models/onnx/hostOps';
 import { runOp } from './bareOp';
 
@@ -15,7 +17,7 @@ const scalar = (v: number): HostVal => host('int', [], [v]);
 const ints = (vs: number[]): HostVal => host('int', [vs.length], vs);
 
 test('Range, ConstantOfShape, Expand, Tile, Pad and Resize refuse outputs above MAX_OP_ELEMENTS before allocating', () => {
-  const limit = /above the limit of 134217728 elements per op/;
+  const limit = /above the limit of 134217728 elements per op \(setting kdlens\.limits\.opElements, CLI --limit opElements=N\)/;
   assert.throws(() => run('Range', [scalar(0), scalar(1.5e8), scalar(1)]), limit);
   assert.throws(() => run('Range', [scalar(0), scalar(10), scalar(0)]), /Range with delta 0/);
   assert.throws(() => run('ConstantOfShape', [ints([1 << 15, 1 << 15])]), limit);
@@ -23,7 +25,13 @@ test('Range, ConstantOfShape, Expand, Tile, Pad and Resize refuse outputs above 
   assert.throws(() => run('Tile', [host('float', [2, 2], [1, 2, 3, 4]), ints([1 << 14, 1 << 14])]), limit);
   assert.throws(() => run('Pad', [host('float', [1, 1], [1]), ints([0, 0, 1 << 14, 1 << 14])], { mode: 'constant' }), limit);
   assert.throws(() => run('Resize', [host('float', [1, 1, 2, 2], [1, 2, 3, 4]), host('float', [0], []), host('float', [4], [1, 1, 1e4, 1e4])], { mode: 'nearest' }), limit);
-  assert.ok(MAX_OP_ELEMENTS === 2 ** 27);
+  assert.equal(DEFAULT_LIMITS.opElements, 2 ** 27);
+  // A job may raise the limit (or lower it); the next job's own limits replace it.
+  setLimits({ opElements: 2 ** 30 });
+  assert.equal((run('Range', [scalar(0), scalar(1.5e8), scalar(1e7)]) as HostVal).data.length, 15);
+  setLimits({ opElements: 10 });
+  assert.throws(() => run('Range', [scalar(0), scalar(11), scalar(1)]), /above the limit of 10 elements/);
+  setLimits(undefined);
 });
 
 test('within the limit the same ops run as before', () => {
