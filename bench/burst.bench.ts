@@ -12,7 +12,7 @@ import readline from 'node:readline';
 import { analyze, clearModelCache } from '../src/worker/engine';
 import { BURST_MARK, CHECKPOINTS } from './lib/burst';
 import type { BurstSample } from './lib/burst';
-import { row, skipped } from './lib/results';
+import { row, runBench, skipped } from './lib/results';
 
 const fixtures = path.join(process.cwd(), 'test/fixtures/report');
 
@@ -51,9 +51,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+runBench(main);

@@ -16,7 +16,7 @@ import type { LoadedModel } from '../src/worker/models/model';
 import { loadOrt, openNativeSession } from '../src/worker/ort/nativeForward';
 import type { NativeSession } from '../src/worker/ort/nativeForward';
 import { rng } from '../src/core/random';
-import { median, row, skipped } from './lib/results';
+import { median, row, runBench, skipped } from './lib/results';
 
 const FILE = path.join(process.cwd(), 'bench/scale/models/dyn_student.onnx');
 const SIZES = [32, 64, 224];
@@ -88,7 +88,4 @@ async function main(): Promise<void> {
   if (tf.memory().numTensors) console.log(`  tensors left: ${tf.memory().numTensors}`);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

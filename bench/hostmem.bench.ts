@@ -19,7 +19,7 @@ import { storeResult } from '../src/host/pipeline/outcomes';
 import { analyze, clearModelCache } from '../src/worker/engine';
 import { CHECKPOINTS, HOST_MARK, benchRun } from './lib/hostSide';
 import type { HostSample } from './lib/hostSide';
-import { row, skipped } from './lib/results';
+import { row, runBench, skipped } from './lib/results';
 
 const TARGET_MB = 150;
 const fixtures = path.join(process.cwd(), 'test/fixtures/report');
@@ -73,9 +73,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+runBench(main);

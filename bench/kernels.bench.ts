@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../src/worker/registerGradients';
 import { backendInfo, initBackend } from '../src/worker/backend';
 import { maxPoolGradKernel } from '../src/worker/kernels/maxPoolGrad';
+import { runBench } from './lib/results';
 
 type Shape4 = [number, number, number, number];
 type Body = (inputs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
@@ -100,7 +101,4 @@ async function main(): Promise<void> {
   1);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

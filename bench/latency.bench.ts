@@ -13,7 +13,7 @@ import type { CheckpointRecord, RunConfig } from '../src/core/runs';
 import { MemoryLog } from '../src/host/pipeline/logSink';
 import { RunPipeline } from '../src/host/pipeline/runPipeline';
 import { DEFAULT_SETTINGS } from '../src/host/pipeline/settings';
-import { median, row, skipped } from './lib/results';
+import { median, row, runBench, skipped } from './lib/results';
 
 const REPEATS = 5;
 const TARGET_S = 2;
@@ -72,9 +72,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+runBench(main);

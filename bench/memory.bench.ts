@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { analyze, clearModelCache } from '../src/worker/engine';
 import { MODEL_CACHE_SIZE } from '../src/worker/engine/caches';
-import { row, rssMb } from './lib/results';
+import { row, rssMb, runBench } from './lib/results';
 
 const CHECKPOINTS = 100;
 /** The model cache keeps teacher, base and the newest students: full (steady) from this checkpoint on. */
@@ -59,7 +59,4 @@ async function main(): Promise<void> {
   console.log(`  after clearing the model cache: ${tf.memory().numTensors} tensors`);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

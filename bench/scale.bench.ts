@@ -13,7 +13,7 @@ import path from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
 import { analyze, clearModelCache } from '../src/worker/engine';
 import { loadProbe } from '../src/worker/probe/probeSet';
-import { ratioRow, row, skipped, vmHwmKb } from './lib/results';
+import { ratioRow, row, runBench, skipped, vmHwmKb } from './lib/results';
 
 const root = process.cwd();
 const dir = path.join(root, 'bench/scale/models');
@@ -218,7 +218,4 @@ async function main(): Promise<void> {
   ratios(t);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

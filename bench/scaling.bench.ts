@@ -31,7 +31,7 @@ import { mapAtProbe } from '../src/report/runReport';
 import { plane } from '../src/core/present/heatmapOps';
 import { rng } from '../src/core/random';
 import type { EvalResult, HeatmapSet, Progress } from '../src/core/types';
-import { row, skipped, vmHwmKb } from './lib/results';
+import { row, runBench, skipped, vmHwmKb } from './lib/results';
 
 const dir = path.join(process.cwd(), 'bench/scale/models');
 const model = (m: string): string => path.join(dir, `dyn_${m}.onnx`);
@@ -214,7 +214,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

@@ -56,3 +56,17 @@ export function vmHwmKb(pid: number): number | null {
     return null;
   }
 }
+
+/**
+ * Runs a benchmark's main and exits: 0 when it finished (engines may keep handles open), 1 with the error
+ * printed when it threw, so the harness (scripts/bench.mjs) sees a failed benchmark as failed.
+ */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
