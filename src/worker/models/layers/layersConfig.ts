@@ -114,20 +114,69 @@ function visitLayers(cfg: Json | undefined, file: string, known: Set<string>, mo
     if (!isObject(l)) throw new KdInputError('bad-file', `${file}: model '${modelName}' has a malformed layer entry`);
     visitLayer(l, file, known, prefix);
   }
-  checkAcyclic(layers as JsonObject[], file, modelName);
+  checkAcyclic(checkInbound(layers as JsonObject[], file, modelName), file, modelName);
   if (isObject(cfg)) normaliseCommon(cfg);
 }
 
-/** The names of the layers a functional layer entry reads from (`inbound_nodes`: [[[name, node, tensor, kwargs], …], …]). */
-function inboundNames(layer: JsonObject): string[] {
-  const out: string[] = [];
-  const walk = (v: Json | undefined): void => {
-    if (!Array.isArray(v)) return;
-    if (typeof v[0] === 'string' && typeof v[1] === 'number') out.push(v[0]);
-    else for (const item of v) walk(item);
+/** One input of a functional layer call: `[layer name, node index, tensor index, kwargs?]` in `inbound_nodes`. */
+interface Inbound {
+  readonly name: string;
+  readonly node: number;
+}
+
+/** The inputs a functional layer entry reads (`inbound_nodes`: [[[name, node, tensor, kwargs], …], …]), checked for form. */
+function inboundEntries(layer: JsonObject, file: string, modelName: string): Inbound[] {
+  const out: Inbound[] = [];
+  const malformed = (v: Json | undefined): KdInputError =>
+    new KdInputError('bad-file', file + ": model '" + modelName + "': layer '" + layerName(layer, '') + "' has a malformed inbound node entry " + String(JSON.stringify(v)).slice(0, 80));
+  const entry = (v: Json): void => {
+    const index = (x: Json | undefined): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+    if (!Array.isArray(v)) throw malformed(v);
+    const [name, node, tensor, kwargs] = v;
+    if (typeof name !== 'string' || !index(node) || !index(tensor) || (kwargs !== undefined && kwargs !== null && !isObject(kwargs))) throw malformed(v);
+    out.push({ name, node: node as number });
   };
-  walk(layer.inbound_nodes);
+  // Exactly two levels (calls, then the inputs of one call): tfjs-layers reads them so, deeper nests included.
+  const nodes = layer.inbound_nodes;
+  if (nodes === undefined) return out;
+  if (!Array.isArray(nodes)) throw malformed(nodes);
+  for (const call of nodes) {
+    if (!Array.isArray(call)) throw malformed(call);
+    call.forEach(entry);
+  }
   return out;
+}
+
+/**
+ * Every inbound entry must name a layer of the same model and one of its calls: tfjs-layers re-queues a
+ * node whose input layer or node does not exist yet and loops forever when it never will (a layer name
+ * replaced by a number or a typo, a node index past the layer's calls, in a hand-edited or corrupted file).
+ */
+function checkInbound(layers: JsonObject[], file: string, modelName: string): Map<string, string[]> {
+  const calls = new Map<string, number>();
+  // tfjs-layers finds a functional layer's inputs by the entries' own `name` (not config.name): it must be a string.
+  const functional = layers.some((l) => l.inbound_nodes !== undefined);
+  for (const l of layers) {
+    if (functional && typeof l.name !== 'string') {
+      throw new KdInputError('bad-file', file + ": model '" + modelName + "': layer '" + layerName(l, '') + "' has no name (a string) in its layer entry");
+    }
+    // An input layer has its one node; a nested model its own internal node 0 before the calls listed.
+    const listed = Array.isArray(l.inbound_nodes) ? l.inbound_nodes.length : 0;
+    calls.set(layerName(l, ''), l.class_name === 'InputLayer' ? 1 : typeof l.class_name === 'string' && CONTAINERS.has(l.class_name) ? listed + 1 : listed);
+  }
+  const inputs = new Map<string, string[]>();
+  for (const l of layers) {
+    const entries = inboundEntries(l, file, modelName);
+    for (const e of entries) {
+      const n = calls.get(e.name);
+      if (n === undefined || e.node >= n) {
+        const what = n === undefined ? "'" + e.name + "', which is not a layer of the model" : "call " + e.node + " of '" + e.name + "', which is called " + n + ' time(s)';
+        throw new KdInputError('bad-file', file + ": model '" + modelName + "': layer '" + layerName(l, '') + "' reads from " + what);
+      }
+    }
+    inputs.set(layerName(l, ''), entries.map((e) => e.name));
+  }
+  return inputs;
 }
 
 /**
@@ -135,9 +184,7 @@ function inboundNames(layer: JsonObject): string[] {
  * forever on a cycle (a hand-edited or corrupted model.json). Checked here with an iterative depth-first
  * walk, so a cycle is one line naming it, and a deep graph cannot overflow our stack either.
  */
-function checkAcyclic(layers: JsonObject[], file: string, modelName: string): void {
-  const inputs = new Map<string, string[]>();
-  for (const l of layers) inputs.set(layerName(l, ''), inboundNames(l));
+function checkAcyclic(inputs: Map<string, string[]>, file: string, modelName: string): void {
   const state = new Map<string, 'open' | 'done'>();
   for (const start of inputs.keys()) {
     if (state.has(start)) continue;
