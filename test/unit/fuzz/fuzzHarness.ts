@@ -50,6 +50,8 @@ export async function fuzz<T>(
     const c = make(rng(SEED * 7919 + i * 104729 + hash(format)), i);
     counts.tried++;
     const t0 = Date.now();
+    // A hang cannot be reported by the case itself: KDLENS_FUZZ_VERBOSE=1 names each case before it runs.
+    if (VERBOSE) process.stderr.write('fuzz ' + format + ' case ' + i + ': ' + c.how.slice(0, 200) + '\n');
     try {
       await run(c.input, i);
       counts.ok++;
