@@ -3,7 +3,7 @@
 // graph). Imported by onnxReader.ts (and tests).
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
-import { KdInputError } from '../../../core/errors';
+import { isKdInputError, KdInputError } from '../../../core/errors';
 // run() must be differentiable (LoadedModel contract), so op gradients have to be registered.
 import '../../registerGradients';
 import type { ComputeLayer } from '../../../core/literature/flops';
@@ -152,6 +152,9 @@ export class OnnxModel implements LoadedModel {
         const perm = WEIGHT_PERM[form];
         // A depthwise weight [C·m,1,kH,kW] is viewed as [C,m,kH,kW] (C = group) before permuting.
         const c = dwChannels.get(name) ?? 1;
+        if (form === 'dw' && !(Number.isInteger(c) && c >= 1 && t.shape[0] % c === 0)) {
+          throw new KdInputError('bad-file', path + ": weight '" + name + "' of a depthwise Conv: group " + c + ' does not divide its ' + t.shape[0] + ' output channels');
+        }
         const shape = form === 'dw' ? [c, t.shape[0] / c, t.shape[2], t.shape[3]] : [...t.shape];
         this.derived.set(`${name}|${form}`, this.keep(tf.tensor(permuteData(t.data, shape, perm), perm.map((p) => shape[p]), 'float32')));
       }
@@ -255,10 +258,17 @@ export class OnnxModel implements LoadedModel {
   private runNode(node: OnnxNode, inputs: (Val | undefined)[], env: ReadonlyMap<string, Val>, conv: Map<TensorVal, { nchw?: tf.Tensor; nhwc?: tf.Tensor }>): Val[] {
     const cached: tf.Tensor[] = [];
     let outs: Val[] = [];
-    tf.tidy(() => {
-      outs = OPS[node.opType].run(inputs, this.context(node, env, conv, cached));
-      return [...outs.flatMap((o) => (o.kind === 'tensor' ? [o.t] : [])), ...cached];
-    });
+    try {
+      tf.tidy(() => {
+        outs = OPS[node.opType].run(inputs, this.context(node, env, conv, cached));
+        return [...outs.flatMap((o) => (o.kind === 'tensor' ? [o.t] : [])), ...cached];
+      });
+    } catch (e) {
+      // Inputs an op cannot take (shapes that do not broadcast, a NaN size) come from a corrupt or
+      // hand-edited graph: one line naming the node, not an internal error (found by test/unit/fuzz).
+      if (isKdInputError(e) || !(e instanceof Error)) throw e;
+      throw new KdInputError('bad-file', this.path + ": node '" + node.name + "' (op " + node.opType + ') cannot run on its inputs: ' + e.message.split('\n')[0]);
+    }
     return outs;
   }
 
