@@ -39,14 +39,18 @@ export async function openLayersModel(p: string): Promise<LoadedModel> {
   }
   const config = prepareModelConfig(artifacts.modelTopology, file);
   let model: tfl.LayersModel;
+  // A build or decode that fails half-way leaves the variables and tensors it made so far: the worker
+  // lives on through many checkpoints, so they are freed here (leaks found by test/unit/fuzz).
+  const variablesBefore = new Set(Object.keys(tf.engine().registeredVariables));
   try {
     model = await tfl.models.modelFromJSON({ modelTopology: config });
   } catch (e) {
+    for (const [name, v] of Object.entries(tf.engine().registeredVariables)) if (!variablesBefore.has(name)) v.dispose();
     throw new KdInputError('bad-file', `${file}: tfjs-layers cannot build the model: ${messageOf(e)}`);
   }
   let weights: tf.NamedTensorMap = {};
   try {
-    weights = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs ?? []);
+    weights = tf.tidy(() => tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs ?? []));
     // strict: every model weight must be in the file and every file weight must fit a model weight.
     model.loadWeights(weights, true);
     return layersLoadedModel(model, 'layers', file);
