@@ -37,7 +37,11 @@ function readShards(modelJsonPath: string, manifest: tf.io.WeightsManifestConfig
   let total = 0;
   // Undefined once any weight's size cannot be known up front (strings): then there is nothing to check.
   let expected: number | undefined = 0;
-  for (const group of manifest) {
+  for (const [i, group] of manifest.entries()) {
+    // A hand-edited or corrupt manifest: each group is {paths: [...], weights: [...]} (found by test/unit/fuzz).
+    if (group === null || typeof group !== 'object' || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw new KdInputError('bad-file', modelJsonPath + ': weightsManifest[' + i + '] is not a {paths, weights} group of lists');
+    }
     for (const p of group.paths) {
       // A shard path is data: only a regular file inside the model's folder ('../../dev/zero' hung and ate memory).
       const shard = modelRelativePath(dir, String(p), 'weight shard', modelJsonPath);

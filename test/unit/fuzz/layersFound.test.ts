@@ -1,4 +1,5 @@
-// Found by the TF.js fuzz (layers.test.ts): a model refused half-way left what it had made so far (the
+// Found by the TF.js fuzz (layers.test.ts): a malformed weights manifest group threw a TypeError, and a
+// model refused half-way left what it had made so far (the
 // weights decoded before a malformed manifest entry; 588 tensors over the 400 fuzz cases, 3 now). The
 // worker lives through many checkpoints, so a refusal must leave no tensors behind.
 import { after, before, test } from 'node:test';
@@ -36,3 +37,9 @@ test('a weights manifest entry with a malformed shape: the weights decoded befor
 });
 
 /* eslint-enable @typescript-eslint/no-explicit-any */
+
+test('a weights manifest group that is not {paths: [...], weights: [...]} is refused naming it', async () => {
+  for (const group of [[], null, { paths: 1e308, weights: [] }, { paths: ['weights.bin'], weights: null }]) {
+    await refusedWithoutLeak('group' + JSON.stringify(group).length, (m) => (m.weightsManifest[0] = group), /model\.json: weightsManifest\[0\] is not a \{paths, weights\} group of lists/);
+  }
+});
