@@ -22,6 +22,7 @@ async function refusal(fixture: string, edit: (graph: any) => void): Promise<str
   edit(msg.graph);
   const file = path.join(tmp, fixture);
   fs.writeFileSync(file, type.encode(msg).finish());
+  if (fixture === 'cifar_cnn_external.onnx') fs.copyFileSync(path.join(DIR, 'cifar_cnn_external.data'), path.join(tmp, 'cifar_cnn_external.data'));
   try {
     const model = await openModel(file);
     try {
@@ -51,5 +52,11 @@ test('an op given inputs it cannot take (a Gemm fed a 4-D map) is refused naming
     gemm.input[2] = conv.output[0];
   });
   assert.match(m, /opzoo\.onnx: node '.*' \(op Gemm\) cannot run on its inputs: /);
+});
+test('a Concat axis past the rank is refused (the host path built a 2^31-long shape and aborted the process)', async () => {
+  const m = await refusal('cifar_cnn_external.onnx', (g) => {
+    g.node.find((x: any) => x.opType === 'Concat').attribute.find((a: any) => a.name === 'axis').i = 2 ** 31;
+  });
+  assert.match(m, /cifar_cnn_external\.onnx: axis 2147483648 is outside the inputs' 1 dimensions \(node '.*', op Concat\)/);
 });
 /* eslint-enable @typescript-eslint/no-explicit-any */

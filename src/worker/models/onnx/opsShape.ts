@@ -107,6 +107,8 @@ function concatRun(inputs: Inputs, ctx: OpContext): Val[] {
   if (parts.length === 0) return [need(inputs, 0, ctx)];
   const rank = logicalShape(parts[0]).length;
   const axis = normAxis(attrInt(ctx.node, 'axis', 0), rank);
+  // An axis past the rank made the host path build a 2^31-long shape and abort the process (test/unit/fuzz).
+  if (!(Number.isInteger(axis) && axis >= 0 && axis < rank)) throw ctx.fail('axis ' + attrInt(ctx.node, 'axis', 0) + ' is outside the inputs\' ' + rank + ' dimensions');
   if (parts.every((p) => p.kind === 'host')) return [hostConcat(parts as HostVal[], axis)];
   if (rank === 4 && parts.some((p) => p.kind === 'tensor' && p.nhwc)) {
     return [tensorVal(tf.concat(parts.map((p) => ctx.nhwc(p)), NHWC_AXIS[axis]), true)];
