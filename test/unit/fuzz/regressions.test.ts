@@ -34,6 +34,7 @@ const LAYERS: Array<[string, RegExp]> = [
   ['layers_inbound_number', /layer 'stem_bn' has a malformed inbound node entry \[7,0,0,\{\}\]/],
   ['layers_inbound_node_index', /layer 'stem_bn' reads from call 1 of 'stem_conv', which is called 1 time\(s\)/],
   ['layers_inbound_nested', /layer 'stem_bn' has a malformed inbound node entry \[\["stem_conv",0,0,\{\}\]\]/],
+  ['layers_inbound_empty_call', /layer 'drop' has a malformed inbound node entry \[\]/],
   ['layers_name_number', /layer 'block_add' has no name \(a string\) in its layer entry/],
 ];
 

@@ -141,7 +141,8 @@ function inboundEntries(layer: JsonObject, file: string, modelName: string): Inb
   if (nodes === undefined) return out;
   if (!Array.isArray(nodes)) throw malformed(nodes);
   for (const call of nodes) {
-    if (!Array.isArray(call)) throw malformed(call);
+    // An empty call creates no node, so a layer reading it would wait forever too.
+    if (!Array.isArray(call) || call.length === 0) throw malformed(call);
     call.forEach(entry);
   }
   return out;
