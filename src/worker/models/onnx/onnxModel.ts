@@ -60,6 +60,24 @@ interface Plan {
   readonly lastUse: ReadonlyMap<string, number>;
 }
 
+/** How a graph's initializers are used: conv weight layouts per initializer, depthwise groups, raw uses. */
+interface WeightUses {
+  readonly forms: Map<string, Set<WeightForm>>;
+  readonly dwChannels: Map<string, number>;
+  readonly rawUse: Set<string>;
+}
+
+/** Unsupported ops fail at open, naming op, node and file (not at first run). */
+function refuseUnsupportedOps(graph: OnnxGraph, path: string): void {
+  for (const node of graph.nodes) {
+    const spec = node.domain === '' || node.domain === 'ai.onnx' ? OPS[node.opType] : undefined;
+    if (!spec) {
+      const op = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.opType}` : node.opType;
+      throw new KdInputError('unsupported', `${path}: ONNX op '${op}' (node '${node.name}') is not supported by KD Lens`);
+    }
+  }
+}
+
 const WEIGHT_PERM: Record<WeightForm, number[]> = { hwio: [2, 3, 1, 0], dw: [2, 3, 0, 1] };
 
 export class OnnxModel implements LoadedModel {
@@ -87,7 +105,6 @@ export class OnnxModel implements LoadedModel {
     graph: OnnxGraph,
     readonly path: string,
   ) {
-    const fail = (node: OnnxNode, m: string) => new KdInputError('unsupported', `${path}: ${m} (node '${node.name}', op ${node.opType})`);
     if (graph.inputs.length !== 1) {
       throw new KdInputError('unsupported', `${path}: the model has ${graph.inputs.length} inputs (${graph.inputs.map((i) => i.name).join(', ')}); KD Lens needs exactly one image input`);
     }
@@ -103,27 +120,26 @@ export class OnnxModel implements LoadedModel {
     for (const t of graph.initializers.values()) if (t.dtype === 'float') params += sizeOf(t.shape);
     this.paramCount = params;
 
-    // Unsupported ops fail here, at open, naming op, node and file.
-    for (const node of graph.nodes) {
-      const spec = node.domain === '' || node.domain === 'ai.onnx' ? OPS[node.opType] : undefined;
-      if (!spec) {
-        const op = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.opType}` : node.opType;
-        throw new KdInputError('unsupported', `${path}: ONNX op '${op}' (node '${node.name}') is not supported by KD Lens`);
-      }
-    }
+    refuseUnsupportedOps(graph, path);
     this.nodes = topoSort(graph, path);
     this.nodes.forEach((n, i) => n.outputs.forEach((o) => o && this.producer.set(o, i)));
     for (const n of this.nodes) if (n.opType === 'Identity' && n.inputs[0]) this.alias.set(n.outputs[0], this.canon(n.inputs[0]));
+    this.uploadInitializers(graph, this.weightUses(graph));
+    this.evaluateConstants();
+  }
 
+  /**
+   * Which initializers feed conv weight slots, and in which layout (with a depthwise weight's group);
+   * anything else needs the raw tensor. Runs each op's open-time check on the way.
+   */
+  private weightUses(graph: OnnxGraph): WeightUses {
+    const fail = (node: OnnxNode, m: string) => new KdInputError('unsupported', `${this.path}: ${m} (node '${node.name}', op ${node.opType})`);
     const initShape = (node: OnnxNode, i: number) => {
       const name = node.inputs[i];
       const t = name ? graph.initializers.get(this.canon(name)) : undefined;
       return t ? t.shape : null;
     };
-    // Which initializers feed conv weight slots, and in which layout; anything else needs the raw tensor.
-    const forms = new Map<string, Set<WeightForm>>();
-    const dwChannels = new Map<string, number>();
-    const rawUse = new Set<string>();
+    const uses: WeightUses = { forms: new Map(), dwChannels: new Map(), rawUse: new Set() };
     for (const node of this.nodes) {
       const spec = OPS[node.opType];
       spec.check?.(node, (i) => initShape(node, i), (m) => fail(node, m));
@@ -133,12 +149,17 @@ export class OnnxModel implements LoadedModel {
         const init = graph.initializers.get(name);
         if (!init) return;
         const form = i === 1 && spec.weightForm && init.dtype === 'float' ? spec.weightForm(node, init.shape) : null;
-        if (form) forms.set(name, (forms.get(name) ?? new Set()).add(form));
-        if (form === 'dw') dwChannels.set(name, typeof node.attrs.get('group') === 'number' ? (node.attrs.get('group') as number) : 1);
-        else if (!form) rawUse.add(name);
+        if (form) uses.forms.set(name, (uses.forms.get(name) ?? new Set()).add(form));
+        if (form === 'dw') uses.dwChannels.set(name, typeof node.attrs.get('group') === 'number' ? (node.attrs.get('group') as number) : 1);
+        else if (!form) uses.rawUse.add(name);
       });
     }
-    for (const o of graph.outputs) rawUse.add(this.canon(o.name));
+    for (const o of graph.outputs) uses.rawUse.add(this.canon(o.name));
+    return uses;
+  }
+
+  /** Small and non-float constants stay host-side; weights go to TF.js once, raw and/or pre-laid-out per form. */
+  private uploadInitializers(graph: OnnxGraph, { forms, dwChannels, rawUse }: WeightUses): void {
     for (const [name, t] of graph.initializers) {
       if (t.dtype !== 'float' || sizeOf(t.shape) <= SMALL_CONST) {
         this.consts.set(name, t);
@@ -153,13 +174,16 @@ export class OnnxModel implements LoadedModel {
         // A depthwise weight [C·m,1,kH,kW] is viewed as [C,m,kH,kW] (C = group) before permuting.
         const c = dwChannels.get(name) ?? 1;
         if (form === 'dw' && !(Number.isInteger(c) && c >= 1 && t.shape[0] % c === 0)) {
-          throw new KdInputError('bad-file', path + ": weight '" + name + "' of a depthwise Conv: group " + c + ' does not divide its ' + t.shape[0] + ' output channels');
+          throw new KdInputError('bad-file', this.path + ": weight '" + name + "' of a depthwise Conv: group " + c + ' does not divide its ' + t.shape[0] + ' output channels');
         }
         const shape = form === 'dw' ? [c, t.shape[0] / c, t.shape[2], t.shape[3]] : [...t.shape];
         this.derived.set(`${name}|${form}`, this.keep(tf.tensor(permuteData(t.data, shape, perm), perm.map((p) => shape[p]), 'float32')));
       }
     }
-    // Constant nodes are evaluated once, now.
+  }
+
+  /** Constant nodes are evaluated once, at open. */
+  private evaluateConstants(): void {
     for (const node of this.nodes) {
       if (node.opType !== 'Constant') continue;
       const out = OPS.Constant.run([], this.context(node, new Map(), new Map()));
