@@ -57,7 +57,7 @@ async function openAndTrace(c: LayersCase, i: number): Promise<void> {
 
 test('fuzz TF.js model.json + weights: every mutated model opens and traces or is refused with KdInputError', async (t) => {
   const before = tf.memory().numTensors;
-  const counts = await fuzz('tfjs layers', budget(400), makeCase, openAndTrace, (l) => t.diagnostic(l));
+  const counts = await fuzz('tfjs layers', budget(800), makeCase, openAndTrace, (l) => t.diagnostic(l));
   t.diagnostic('tfjs layers: ' + (tf.memory().numTensors - before) + ' tensors left after the cases');
   assertNoInternal(counts);
 });
