@@ -1,7 +1,7 @@
 // How much of a user's files KD Lens reads and holds, as one set of numbers with safe defaults that a
 // user can raise or lower (the setting `kdlens.limits`, the CLI's `--limit KEY=VALUE`, AnalyzeParams.limits).
 // Every error at a limit names it and how to change it. Pure; the worker applies them
-// (src/worker/limits.ts). README "Reliability" lists them.
+// (src/worker/files/limits.ts). README "Reliability" lists them.
 import { KdInputError } from './errors';
 
 export interface ReadLimits {

@@ -6,7 +6,7 @@ import type { AnalyzeParams, ModelRole, Progress } from '../../core/types';
 import type { LoadedModel, OpenOptions } from '../models/model';
 import type { ProbeSet } from '../probe/probeSet';
 import type { ForwardCache } from './caches';
-import { setLimits } from '../limits';
+import { setLimits } from '../files/limits';
 
 export interface EngineHooks {
   readonly signal?: AbortSignal;

@@ -16,7 +16,7 @@ import type { ProbeSet } from '../probe/probeSet';
 import type { StagePair } from '../stages';
 import type { ForwardPasses } from './forwardPasses';
 import type { JobContext } from './job';
-import { readUserFile } from '../userFiles';
+import { readUserFile } from '../files/userFiles';
 
 function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;

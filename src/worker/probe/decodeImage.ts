@@ -4,7 +4,7 @@ import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { KdInputError } from '../../core/errors';
 import { limitHint } from '../../core/limits';
-import { limits } from '../limits';
+import { limits } from '../files/limits';
 
 /** An H×W×3 image, row-major HWC, values in [0, 1]. */
 export interface RgbImage {

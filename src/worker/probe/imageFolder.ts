@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
-import { IMAGE_MAX_BYTES, readUserFileAsync } from '../userFiles';
+import { IMAGE_MAX_BYTES, readUserFileAsync } from '../files/userFiles';
 import { decodeImage } from './decodeImage';
 import { probeSizeFor, resizeHwc } from './pixels';
 import type { ImageSize, ProbePixels, ProbeSource } from './probeSource';

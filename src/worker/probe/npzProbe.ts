@@ -9,8 +9,8 @@ import type { NdArray } from '../../core/npy';
 import { parseNpyStrings } from './npyText';
 import { probeSizeFor, resizeHwc } from './pixels';
 import type { ImageSize, ProbePixels, ProbeSource } from './probeSource';
-import { readUserFileAsync } from '../userFiles';
-import { openZip } from '../zipArchive';
+import { readUserFileAsync } from '../files/userFiles';
+import { openZip } from '../files/zipArchive';
 
 const MEMBERS = ['x', 'y', 'mask', 'classes'] as const;
 

@@ -2,7 +2,7 @@
 // float64 bilinear of src/core/present/resize.ts, so folder images and npz arrays are resized identically.
 import { resizeBilinear } from '../../core/present/resize';
 import type { ImageSize } from './probeSource';
-import { limits } from '../limits';
+import { limits } from '../files/limits';
 
 /**
  * Resizes an h×w×c HWC image to H×W×c with half-pixel-centre bilinear (cv2 INTER_LINEAR,

@@ -7,7 +7,7 @@ import { openImageFolder } from './imageFolder';
 import { openNpz } from './npzProbe';
 import type { ImageSize, ProbeSource } from './probeSource';
 import { limitHint } from '../../core/limits';
-import { limits } from '../limits';
+import { limits } from '../files/limits';
 import { sampleBalanced } from './sampling';
 
 export interface ProbeSet {

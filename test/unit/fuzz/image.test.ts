@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { randomInt, type Rand } from '../../../src/core/random';
 import { decodeImage } from '../../../src/worker/probe/decodeImage';
-import { crc32 } from '../../../src/worker/zipArchive';
+import { crc32 } from '../../../src/worker/files/zipArchive';
 import { assertNoInternal, budget, fuzz, mutateBytes, type FuzzCase } from './fuzzHarness';
 
 const DIR = path.resolve(__dirname, '../../../../test/fixtures/probe');

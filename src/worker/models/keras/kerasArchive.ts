@@ -15,8 +15,8 @@ import { legacyModel, weightSlots } from './keras3Config';
 import type { WeightSlot } from './keras3Config';
 import { prepareModelConfig } from '../layers/layersConfig';
 import type { LoadedModel, ModelReader } from '../model';
-import { readUserFileAsync } from '../../userFiles';
-import { readZipMembers } from '../../zipArchive';
+import { readUserFileAsync } from '../../files/userFiles';
+import { readZipMembers } from '../../files/zipArchive';
 
 const CONFIG = 'config.json';
 const WEIGHTS = 'model.weights.h5';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../../core/errors';
 import { groupByteLength } from '../../../core/tfjsManifest';
-import { CONFIG_MAX_BYTES, modelRelativePath, readUserFile } from '../../userFiles';
+import { CONFIG_MAX_BYTES, modelRelativePath, readUserFile } from '../../files/userFiles';
 
 /** Parses a model.json, throwing KdInputError('bad-file') naming the file when it is not usable JSON. */
 export function readModelJson(modelJsonPath: string): tf.io.ModelJSON {

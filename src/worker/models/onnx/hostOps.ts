@@ -2,7 +2,7 @@
 // exporters emit around Reshape, computed in plain JS so they never touch tfjs or a gradient tape.
 // Imported by the ONNX reader folder only.
 import { limitHint } from '../../../core/limits';
-import { limits } from '../../limits';
+import { limits } from '../../files/limits';
 
 /** 'float' values are float32 semantics, 'int' covers every ONNX integer type, 'bool' is 0/1. */
 export type HostDtype = 'float' | 'int' | 'bool';

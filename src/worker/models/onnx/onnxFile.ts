@@ -9,7 +9,7 @@ import { ONNX_PROTO } from './onnxProto';
 import type { HostDtype, HostVal } from './hostOps';
 import { badLocation, scanExternalData } from '../../../core/onnxExternalData';
 import { NAME_SCOPES_KEY, moduleFromNameScopes, moduleFromScopedName } from '../../../core/torchScopes';
-import { readUserFile } from '../../userFiles';
+import { readUserFile } from '../../files/userFiles';
 
 export type AttrValue = number | string | number[] | string[] | HostVal;
 

@@ -1,6 +1,6 @@
 // The ONNX entry of the model-reader registry: cheap match on extension or protobuf head, open() parses
 // and validates the whole graph (unsupported ops fail here, not at first run). Imported by the registry.
-import { readUserFileAsync } from '../../userFiles';
+import { readUserFileAsync } from '../../files/userFiles';
 import type { LoadedModel, ModelReader } from '../model';
 import { decodeOnnx } from './onnxFile';
 import { OnnxModel } from './onnxModel';

@@ -9,7 +9,7 @@ import { looksLikeSafetensors, readSafetensors } from './safetensors';
 import type { StateDict, StateTensor } from './stateDict';
 import { readTorchLegacy } from './torchLegacy';
 import { readTorchZip } from './torchZip';
-import { readUserFileAsync } from '../../userFiles';
+import { readUserFileAsync } from '../../files/userFiles';
 
 
 /**

@@ -14,7 +14,7 @@ import type { StateDict, StateTensor } from './stateDict';
 import { looksLikeParameter, matchStateDict, reexportFix } from './templateMatch';
 import type { TemplateFacts } from './templateMatch';
 import { boundOnnxBytes } from './templateBytes';
-import { readUserFile } from '../../userFiles';
+import { readUserFile } from '../../files/userFiles';
 
 /**
  * Identity nodes that give an initializer a parameter's name: TorchScript exports share one initializer

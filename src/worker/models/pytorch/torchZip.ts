@@ -1,11 +1,11 @@
 // The torch.save ZIP format (PyTorch ≥ 1.6): `<archive>/data.pkl` (the object, pickle protocol 2, read by the
 // restricted unpickler of pickle.ts), `<archive>/data/<key>` (one raw storage per key, read only for the
-// tensors asked for, CRC-32 checked by src/worker/zipArchive.ts) and `<archive>/byteorder`. docs/methods.md
+// tensors asked for, CRC-32 checked by src/worker/files/zipArchive.ts) and `<archive>/byteorder`. docs/methods.md
 // "PyTorch checkpoints".
 import path from 'node:path';
 import { KdInputError } from '../../../core/errors';
-import { openZip } from '../../zipArchive';
-import type { ZipArchive } from '../../zipArchive';
+import { openZip } from '../../files/zipArchive';
+import type { ZipArchive } from '../../files/zipArchive';
 import { ELEMENT_BYTES, tensorFromStorage } from './elements';
 import { storageFromPid, unpickle } from './pickle';
 import type { PickledCheckpoint, StorageRef, TensorRef } from './pickle';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { isKdInputError } from '../../../../src/core/errors';
 import { DEFAULT_LIMITS } from '../../../../src/core/limits';
-import { setLimits } from '../../../../src/worker/limits';
+import { setLimits } from '../../../../src/worker/files/limits';
 import { decodeImage } from '../../../../src/worker/probe/decodeImage';
 import { probeSizeFor } from '../../../../src/worker/probe/pixels';
 

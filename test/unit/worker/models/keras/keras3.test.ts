@@ -1,4 +1,4 @@
-// src/worker/models/keras/kerasArchive.ts (+ keras3Config.ts, src/worker/zipArchive.ts) on test/fixtures/keras3: real Keras 3
+// src/worker/models/keras/kerasArchive.ts (+ keras3Config.ts, src/worker/files/zipArchive.ts) on test/fixtures/keras3: real Keras 3
 // `.keras` archives saved by Keras 3.15 (torch backend) in make_keras3.py, with Keras' own outputs. The reader
 // returns the pre-softmax logits (as for .h5, layersConfig.ts stripOutputSoftmax), compared with Keras'
 // logits and, through softmax, with Keras' predict. Every model check runs on cpu (the oracle) and wasm.
@@ -13,7 +13,7 @@ import { initBackend } from '../../../../../src/worker/backend';
 import { kerasArchiveReader } from '../../../../../src/worker/models/keras/kerasArchive';
 import { legacyModel, snakeCase, weightSlots } from '../../../../../src/worker/models/keras/keras3Config';
 import { prepareModelConfig } from '../../../../../src/worker/models/layers/layersConfig';
-import { crc32, readZipMembers } from '../../../../../src/worker/zipArchive';
+import { crc32, readZipMembers } from '../../../../../src/worker/files/zipArchive';
 import { openModel } from '../../../../../src/worker/models/registry';
 import type { LoadedModel } from '../../../../../src/worker/models/model';
 import { discoverStages } from '../../../../../src/worker/stageDiscovery';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { initBackend } from '../../../../../src/worker/backend';
 import { host } from '../../../../../src/worker/models/onnx/hostOps';
 import { DEFAULT_LIMITS } from '../../../../../src/core/limits';
-import { setLimits } from '../../../../../src/worker/limits';
+import { setLimits } from '../../../../../src/worker/files/limits';
 import type { HostVal } from '../../../../../src/worker/models/onnx/hostOps';
 import { runOp } from './bareOp';
 

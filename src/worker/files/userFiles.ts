@@ -5,9 +5,9 @@
 // (README "Reliability").
 import fs from 'node:fs';
 import path from 'node:path';
-import { KdInputError } from '../core/errors';
-import { limitHint } from '../core/limits';
-import { badLocation } from '../core/onnxExternalData';
+import { KdInputError } from '../../core/errors';
+import { limitHint } from '../../core/limits';
+import { badLocation } from '../../core/onnxExternalData';
 import { limits } from './limits';
 
 const GiB = 2 ** 30;

@@ -3,7 +3,7 @@
 // CRC-32. Used by the Keras and PyTorch readers and the .npz probe reader. Why not fflate's unzipSync: docs/platform.md
 // "Keras 3 archives" (sizes and CRC-32 come from the central directory, read before anything is inflated).
 import { inflateSync } from 'fflate';
-import { KdInputError } from '../core/errors';
+import { KdInputError } from '../../core/errors';
 
 /** Members larger than this are refused before inflating: no Keras file of a model KD Lens can run is near it. */
 export const MAX_MEMBER_BYTES = 2 ** 31;

@@ -1,7 +1,7 @@
 // The read limits of the job being run (src/core/limits.ts). A worker runs one job at a time and the CLI
 // one report, so the job sets them when it starts and every reader asks here.
-import { DEFAULT_LIMITS, resolveLimits } from '../core/limits';
-import type { ReadLimits } from '../core/limits';
+import { DEFAULT_LIMITS, resolveLimits } from '../../core/limits';
+import type { ReadLimits } from '../../core/limits';
 
 let current: ReadLimits = DEFAULT_LIMITS;
 

@@ -7,12 +7,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isKdInputError } from '../../../src/core/errors';
-import { openModel } from '../../../src/worker/models/registry';
-import { loadProbe } from '../../../src/worker/probe/probeSet';
-import { readUserFile } from '../../../src/worker/userFiles';
+import { isKdInputError } from '../../../../src/core/errors';
+import { openModel } from '../../../../src/worker/models/registry';
+import { loadProbe } from '../../../../src/worker/probe/probeSet';
+import { readUserFile } from '../../../../src/worker/files/userFiles';
 
-const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures');
+const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-userfiles-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
