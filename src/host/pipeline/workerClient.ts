@@ -1,4 +1,4 @@
-// The extension host's handle on the worker process (dist/worker.js): fork + vscode-jsonrpc over IPC,
+// The extension host’s handle on the worker process (dist/worker.js): fork + vscode-jsonrpc over IPC,
 // state with a change event, cancellable analyze/inspect, crash restarts per RestartPolicy with one retry
 // of the interrupted job, worker logs into a LogSink. Host-only; talks to the worker via src/protocol.
 import { fork } from 'node:child_process';
@@ -66,7 +66,7 @@ export interface WorkerClientOptions {
   readonly policy?: RestartPolicy;
   /** Delay before restart n (1-based) is (n-1)·restartDelayMs, so a crash loop does not spin (default 250). */
   readonly restartDelayMs?: number;
-  /** Node flags for the worker; default none (the extension host's own --inspect flags must not leak). */
+  /** Node flags for the worker; default none (the extension host’s own --inspect flags must not leak). */
   readonly execArgv?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   /** Time limit of one request (analyze, report, inspect); past it the process is ended (default 30 min). */
@@ -86,7 +86,7 @@ interface Session {
   readonly exited: Promise<string>;
   info?: WorkerInfo;
   /**
-   * Requests sent on this session and not answered yet. A death with one pending is the job's doing: it is
+   * Requests sent on this session and not answered yet. A death with one pending is the job’s doing: it is
    * retried once and then recorded against that checkpoint, and not counted by the restart policy, which
    * is for a worker that dies on its own (docs/architecture.md "Host ⇄ worker protocol").
    */
@@ -160,7 +160,7 @@ export class WorkerClient implements Disposable {
 
   /**
    * Export Report: the worker writes the report of `req.params.student` into `req.out`, with the very
-   * params the panel's evaluation used (docs/architecture.md "One route through the engine").
+   * params the panel’s evaluation used (docs/architecture.md "One route through the engine").
    */
   report(req: Omit<ReportRequestParams, 'jobId'>, opts: JobOptions = {}): Promise<ReportRequestResult> {
     return this.call(`writing the report of ${req.params.student}`, opts.token, (s, token) => this.job(s, ReportRequest, (jobId) => ({ ...req, jobId }), opts, token));
@@ -252,7 +252,7 @@ export class WorkerClient implements Disposable {
     if (token?.isCancellationRequested) return Promise.reject(new WorkerError('cancelled', 'Cancelled.'));
     const cts = new CancellationTokenSource();
     const sub = token?.onCancellationRequested(() => cts.cancel());
-    // `as never`: jsonrpc's RequestParam<P> is a conditional type that cannot resolve for a generic P;
+    // `as never`: jsonrpc’s RequestParam<P> is a conditional type that cannot resolve for a generic P;
     // the signature of this method already ties params to the request type.
     const reply = s.conn.sendRequest(type, params as never, cts.token).catch((e: unknown) => {
       // Disposing the connection (exit, restart) rejects pending replies with a generic jsonrpc error.
@@ -372,7 +372,7 @@ export class WorkerClient implements Disposable {
     });
   }
 
-  /** The worker's log lines and job progress; connection errors surface as the process exit. */
+  /** The worker’s log lines and job progress; connection errors surface as the process exit. */
   private listen(conn: MessageConnection): void {
     conn.onNotification(LogNotification, (p) => this.opts.log[p.level](`[worker] ${p.message}`));
     conn.onNotification(DidProgressNotification, ({ jobId, ...p }) => this.progress.get(jobId)?.(p));
@@ -381,7 +381,7 @@ export class WorkerClient implements Disposable {
     conn.listen();
   }
 
-  /** Ends the session once, on the process's exit or on a spawn failure (which never produces 'exit'). */
+  /** Ends the session once, on the process’s exit or on a spawn failure (which never produces 'exit'). */
   private watchExit(s: Session, onExit: (cause: string) => void): void {
     let gone = false;
     const finish = (cause: string): void => {
@@ -431,7 +431,7 @@ export class WorkerClient implements Disposable {
     const pid = s.child.pid ?? '?';
     const lastStderr = tail ? '; last stderr: ' + tail : '';
     this.opts.log.error(`The KD Lens worker (pid ${pid}) exited unexpectedly: ${cause}${lastStderr}.`);
-    // A death under a job is that checkpoint's (retried once, then its error row), not the worker's.
+    // A death under a job is that checkpoint’s (retried once, then its error row), not the worker’s.
     const d = s.pending > 0 ? { action: 'restart' as const, attempt: 1 } : this.policy.onCrash(cause);
     if (d.action === 'stop') {
       this.stop(d.reason);

@@ -2,7 +2,7 @@
 // read the same way). Nothing in a pickle is ever executed: GLOBAL resolves only through an allow-list of
 // pure data constructors implemented here (the globals torch.load(weights_only=True) accepts for a tensor
 // state), every other global is refused with one line naming it. Tensors come out as TensorRef (storage +
-// view), resolved against the file's storages by torchZip.ts / torchLegacy.ts. Bounds and the allow-list:
+// view), resolved against the file’s storages by torchZip.ts / torchLegacy.ts. Bounds and the allow-list:
 // docs/methods.md "PyTorch checkpoints".
 import { KdInputError } from '../../../core/errors';
 import type { CheckpointFormat, StateDtype, StateTensor } from './stateDict';
@@ -55,7 +55,7 @@ export interface UnpickleOptions {
 
 /** Limits no torch.save pickle comes near; each bounds memory or time of a hostile one. */
 export const PICKLE_LIMITS = {
-  /** Values on the stack: Python's pickler batches dicts and lists by 1000, so a real stack stays small. */
+  /** Values on the stack: Python’s pickler batches dicts and lists by 1000, so a real stack stays small. */
   maxStack: 65_536,
   /** Open MARKs: a state dict nests a handful of containers. */
   maxMarks: 1024,
@@ -71,12 +71,12 @@ export const PICKLE_LIMITS = {
 export interface PickledCheckpoint {
   readonly root: PyValue;
   readonly format: CheckpointFormat;
-  /** Reads the tensor's storage and gathers its view; `name` is the state_dict key, for messages. */
+  /** Reads the tensor’s storage and gathers its view; `name` is the state_dict key, for messages. */
   tensor(ref: TensorRef, name: string): StateTensor;
 }
 
 /**
- * torch.save's persistent id ('storage', storage type, key, location, numel[, view metadata]) → the storage
+ * torch.save’s persistent id ('storage', storage type, key, location, numel[, view metadata]) → the storage
  * it names. `where` names the pickle for messages.
  */
 export function storageFromPid(pid: PyValue, where: string): StorageRef {
@@ -100,7 +100,7 @@ const DTYPES: Record<string, StateDtype> = {
   int16: 'int16', short: 'int16', int8: 'int8', uint8: 'uint8', bool: 'bool',
 };
 
-/** torch's legacy typed storage classes (what torch.save names in a persistent id) → element type. */
+/** torch’s legacy typed storage classes (what torch.save names in a persistent id) → element type. */
 export const STORAGE_TYPES: Record<string, StateDtype> = {
   'torch.FloatStorage': 'float32', 'torch.HalfStorage': 'float16', 'torch.BFloat16Storage': 'bfloat16',
   'torch.DoubleStorage': 'float64', 'torch.LongStorage': 'int64', 'torch.IntStorage': 'int32',
@@ -135,7 +135,7 @@ function tensorArg(args: PyValue[], fail: (why: string) => KdInputError): Tensor
   return args[0];
 }
 
-/** The allow-list: torch's weights_only globals that a state dict needs, as pure data constructors. */
+/** The allow-list: torch’s weights_only globals that a state dict needs, as pure data constructors. */
 const HANDLERS: Record<string, Handler> = {
   'collections.OrderedDict': () => new Map(),
   'collections.Counter': () => new Map(),
@@ -187,7 +187,7 @@ const REFUSED_NAMES: Record<number, string> = {
 const MARK = Symbol('mark');
 type Slot = PyValue | typeof MARK;
 
-/** The pickle's value and the offset just after its STOP. */
+/** The pickle’s value and the offset just after its STOP. */
 export interface Unpickled {
   readonly value: PyValue;
   readonly end: number;
@@ -340,7 +340,7 @@ class Unpickler {
 
   /** Resolves a global against the allow-list; the refusal names it and the file. */
   private global(module: string, name: string): GlobalRef {
-    // Protocol < 3 pickles name Python 3's builtins '__builtin__' (the pickle module's fix_imports).
+    // Protocol < 3 pickles name Python 3’s builtins '__builtin__' (the pickle module’s fix_imports).
     const owner = module === '__builtin__' ? 'builtins' : module;
     const full = owner + '.' + name;
     if (full in HANDLERS || isValueGlobal(full)) return { kind: 'global', name: full };
@@ -354,7 +354,7 @@ class Unpickler {
     return handler(args, this.fail);
   }
 
-  /** BUILD sets attributes (an OrderedDict's _metadata, a Parameter's state): kept out, never applied. */
+  /** BUILD sets attributes (an OrderedDict’s _metadata, a Parameter’s state): kept out, never applied. */
   private build(state: PyValue): void {
     const target = this.top();
     if (target instanceof Map || isTensor(target)) return;
@@ -488,7 +488,7 @@ class Unpickler {
     return this.latin1(end - this.pos + 1).slice(0, -1);
   }
 
-  /** Two's-complement little-endian integer; a number when exact, else a bigint. */
+  /** Two’s-complement little-endian integer; a number when exact, else a bigint. */
   private long(n: number): number | bigint {
     if (n < 0 || n > PICKLE_LIMITS.maxLongBytes) throw this.fail(`integer of ${n} bytes (over ${PICKLE_LIMITS.maxLongBytes})`);
     const b = this.take(n);
