@@ -1,6 +1,7 @@
 // `npm run demo [-- <dir>]`: builds a real KD run from nothing in a workspace (default ./demo-workspace),
 // then runs the report engine over the KD checkpoint series and prints what it found. Entry of dist/demo.js.
 import path from 'node:path';
+import { DEFAULT_PROBE_SEED, DEFAULT_PROBE_SIZE } from '../src/core/probeSampling';
 import { runReport } from '../src/report/runReport';
 import { renderReportFiles } from '../src/report/renderFiles';
 import { DEFAULT_CONFIG, QUICK_CONFIG, runDemoTraining } from './pipeline';
@@ -32,8 +33,9 @@ async function main(argv: string[]): Promise<number> {
       data: path.join(ws, LAYOUT.probe),
       out: path.join(ws, LAYOUT.report),
       temperature: cfg.hyper.temperature,
-      probeSize: cfg.probeSize,
-      seed: 0,
+      // The panel's defaults (src/core/probeSampling.ts), so the report and the panel show the same figures.
+      probeSize: DEFAULT_PROBE_SIZE,
+      seed: DEFAULT_PROBE_SEED,
     },
     {
       render: renderReportFiles,

@@ -85,6 +85,8 @@ export interface ProbeSummary extends ProbeShape {
   readonly path: string;
   readonly name: string;
   readonly seed: number;
+  /** Images in the whole probe set before sampling (n of total); absent in results written before it was recorded. */
+  readonly total?: number;
   readonly hasMasks: boolean;
   /** n×height×width×3 RGB bytes, base64 (protocol/encoding.ts bytesToBase64); only when asked for. */
   readonly images?: string;

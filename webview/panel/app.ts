@@ -7,6 +7,7 @@ import { CancelJobCommand, RerunCommand, SavePngCommand, SelectCheckpointCommand
 import type { PanelState } from '../../src/protocol/webview';
 import type { HostApi } from '../common/hostApi';
 import { baseName, percent, signed } from '../../src/core/present/format';
+import { probeSamplingText } from '../../src/core/probeSampling';
 import { fidelityCards, deltaTone } from './cardModel';
 import { h } from './dom';
 import { Explorer } from './explorer';
@@ -214,7 +215,8 @@ export class PanelApp {
     }
     if (stage !== null) this.stageSelect.value = stage;
     this.stageSelect.disabled = stages.length < 2;
-    this.probeName.textContent = s.detail?.probe.name ?? (s.run ? baseName(s.run.probe) : '—');
+    // Which images the figures are computed on, next to them (the report says the same).
+    this.probeName.textContent = s.detail ? s.detail.probe.name + ' · ' + probeSamplingText(s.detail.probe) : s.run ? baseName(s.run.probe) : '—';
     const w = s.worker;
     this.workerEl.textContent = `worker: ${w.state}${w.backend ? ` (${w.backend})` : ''}`;
     this.workerEl.dataset.state = w.state;

@@ -2,6 +2,7 @@
 // contributes.configuration (a unit test holds them equal); src/host/settings.ts reads them from VS Code.
 
 import type { ReadLimits } from '../../core/limits';
+import { DEFAULT_PROBE_SEED, DEFAULT_PROBE_SIZE } from '../../core/probeSampling';
 
 export type BackendSetting = 'auto' | 'wasm' | 'cpu';
 
@@ -28,8 +29,8 @@ export interface KdSettings {
 }
 
 export const DEFAULT_SETTINGS: KdSettings = {
-  probeSize: 64,
-  seed: 0,
+  probeSize: DEFAULT_PROBE_SIZE,
+  seed: DEFAULT_PROBE_SEED,
   temperature: 4,
   unicamBatch: 64,
   watch: true,

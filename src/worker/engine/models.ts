@@ -2,6 +2,7 @@
 // checkpoints with their role's template) and its probe
 // set (through the probe cache), refusing models whose declared class counts differ.
 import { KdInputError } from '../../core/errors';
+import { DEFAULT_PROBE_SEED, DEFAULT_PROBE_SIZE } from '../../core/probeSampling';
 import { checkAborted } from '../cancel';
 import type { LoadedModel } from '../models/model';
 import type { ProbeSet } from '../probe/probeSet';
@@ -39,7 +40,7 @@ export async function loadProbeSet(job: JobContext, teacher: LoadedModel): Promi
   job.progress('probe', 0.05, 'loading the probe set');
   const probe = await engineCaches.probes.get(
     params.probe,
-    { size: params.probeSize ?? 64, seed: params.seed ?? 0, numClasses: teacher.numClasses ?? undefined },
+    { size: params.probeSize ?? DEFAULT_PROBE_SIZE, seed: params.seed ?? DEFAULT_PROBE_SEED, numClasses: teacher.numClasses ?? undefined },
     job.signal,
   );
   job.warnings.push(...probe.warnings);

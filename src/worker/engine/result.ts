@@ -2,6 +2,7 @@
 import { ortVersion } from '../ort/nativeForward';
 import { accuracy } from '../../core/fidelity';
 import { matrix } from '../../core/matrix';
+import { DEFAULT_PROBE_SEED } from '../../core/probeSampling';
 import type { EvalResult, FidelitySummary, GradcamResult, LiteratureFigures, ModelRole, ModelSummary, StageFigures, UnicamResult } from '../../core/types';
 import { bytesToBase64 } from '../../protocol/encoding';
 import type { ForwardResult } from '../forward';
@@ -65,8 +66,9 @@ export function assembleResult(job: JobContext, figures: Figures): EvalResult {
       path: probe.path,
       name: probe.name,
       n: probe.n,
+      total: probe.total,
       classes: probe.classes,
-      seed: params.seed ?? 0,
+      seed: params.seed ?? DEFAULT_PROBE_SEED,
       height: probe.height,
       width: probe.width,
       ids: probe.ids,

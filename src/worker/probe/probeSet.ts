@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../../core/errors';
+import { DEFAULT_PROBE_SEED, DEFAULT_PROBE_SIZE } from '../../core/probeSampling';
 import { openImageFolder } from './imageFolder';
 import { openNpz } from './npzProbe';
 import type { ImageSize, ProbeSource } from './probeSource';
@@ -48,7 +49,6 @@ export interface LoadProbeOptions {
   readonly imageSize?: number | ImageSize;
 }
 
-export const DEFAULT_PROBE_SIZE = 64;
 /** Fewer than this and per-class statistics (accuracy, dCor, FSS/RS) are meaningless. */
 export const MIN_PROBE_IMAGES = 4;
 
@@ -57,7 +57,7 @@ function checkOptions(opts: LoadProbeOptions): { size: number; seed: number; ima
   if (!Number.isInteger(size) || size < MIN_PROBE_IMAGES) {
     throw new KdInputError('bad-argument', `probe size must be an integer ≥ ${MIN_PROBE_IMAGES}, got ${size}`);
   }
-  const seed = opts.seed ?? 0;
+  const seed = opts.seed ?? DEFAULT_PROBE_SEED;
   if (!Number.isFinite(seed)) throw new KdInputError('bad-argument', `probe seed must be a finite number, got ${seed}`);
   const nc = opts.numClasses;
   if (nc !== undefined && !(Number.isInteger(nc) && nc >= 1)) {
