@@ -170,6 +170,14 @@ function runSection(key: LocatedKey, h: HoverRun): string[] {
       body.push(trend(s, `KL(T‖S) at T=${T}`, (x) => x.fidelity.kl, false));
       break;
     }
+    case 'epochs': {
+      // The schedule's length (mdistiller SOLVER.EPOCHS, num_epochs, --epochs): how far the watched series got.
+      const of = typeof key.value === 'number' && /epoch/i.test(stepLabel(s.latest)) ? ' of ' + String(key.value) : '';
+      body.push('Latest evaluated: ' + stepLabel(s.latest) + of + ' (' + showPath(run, s.latest.path) + ')');
+      body.push(trend(s, 'Student accuracy', (x) => x.models.student.accuracy, true));
+      body.push(trend(s, 'Agreement', (x) => x.fidelity.agreement, true));
+      break;
+    }
     case 'teacher':
       body.push(modelLine(run, 'Teacher', sum.models.teacher));
       body.push(`Latest student checkpoint: ${stepLabel(s.latest)} ${showPath(run, s.latest.path)}`);

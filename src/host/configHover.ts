@@ -1,10 +1,13 @@
-// Hovers on kdlens.json/yaml and on users' training configs: the KD key under the cursor (core/config
-// locateKeys) + the matching run's history (HistoryStore) → markdown (core/hoverContent). Registered by
-// extension.ts; imports vscode, core and the store only.
+// Hovers on kdlens.json/yaml, on users' training configs and on launch scripts: the KD key under the cursor
+// (core/config locateKeys for YAML/JSON, locateScriptKeys for shell flags and argparse defaults) + the
+// matching run's history (HistoryStore) → markdown (core/hoverContent). Registered by extension.ts; imports
+// vscode, core and the store only.
 import * as vscode from 'vscode';
 import { configFormatOf } from '../core/config/syntax';
 import type { ConfigFormat, TextRange } from '../core/config/syntax';
 import { keyAt, locateKeys } from '../core/config/kdKeys';
+import { locateScriptKeys, scriptFormatOf } from '../core/config/launchArgs';
+import type { ScriptFormat } from '../core/config/launchArgs';
 import type { LocatedKey } from '../core/config/kdKeys';
 import { runConfigFormat } from '../core/config/kdlensConfig';
 import { hoverMarkdown, SHOW_PANEL_COMMAND } from '../core/hoverContent';
@@ -18,16 +21,26 @@ export interface RecordSource {
   records(runId: string): Promise<CheckpointRecord[]>;
 }
 
-/** Documents hovers and diagnostics apply to: YAML and JSON files on disk. */
+/**
+ * Documents hovers apply to: YAML and JSON configs, and launch scripts (RepDistiller's run_*.sh flags and
+ * train_student.py argparse defaults), on disk.
+ */
 export const CONFIG_DOCUMENT_SELECTOR: vscode.DocumentFilter[] = [
   { scheme: 'file', language: 'yaml' },
   { scheme: 'file', language: 'json' },
   { scheme: 'file', language: 'jsonc' },
+  { scheme: 'file', language: 'shellscript' },
+  { scheme: 'file', language: 'python' },
 ];
 
 /** The document's format by file name, else by language id. */
 export function documentFormat(doc: Pick<vscode.TextDocument, 'fileName' | 'languageId'>): ConfigFormat | undefined {
   return configFormatOf(doc.fileName) ?? (doc.languageId === 'yaml' ? 'yaml' : doc.languageId === 'json' || doc.languageId === 'jsonc' ? 'json' : undefined);
+}
+
+/** A launch script's format by file name, else by language id. */
+export function scriptFormat(doc: Pick<vscode.TextDocument, 'fileName' | 'languageId'>): ScriptFormat | undefined {
+  return scriptFormatOf(doc.fileName) ?? (doc.languageId === 'shellscript' ? 'shell' : doc.languageId === 'python' ? 'python' : undefined);
 }
 
 export function toVsRange(r: TextRange): vscode.Range {
@@ -55,11 +68,11 @@ export class ConfigHoverProvider implements vscode.HoverProvider {
     private readonly store: RecordSource,
   ) {}
 
-  private keysOf(doc: vscode.TextDocument, format: ConfigFormat): LocatedKey[] {
+  private keysOf(doc: vscode.TextDocument, format: ConfigFormat | ScriptFormat): LocatedKey[] {
     const id = doc.uri.toString();
     const hit = this.cache.get(id);
     if (hit && hit.version === doc.version) return hit.keys;
-    const keys = locateKeys(doc.getText(), format);
+    const keys = format === 'shell' || format === 'python' ? locateScriptKeys(doc.getText(), format) : locateKeys(doc.getText(), format);
     this.cache.set(id, { version: doc.version, keys });
     // Bounded: hovers visit few documents, but a long session should not keep every one.
     if (this.cache.size > 32) this.cache.delete(this.cache.keys().next().value as string);
@@ -67,7 +80,7 @@ export class ConfigHoverProvider implements vscode.HoverProvider {
   }
 
   async provideHover(doc: vscode.TextDocument, position: vscode.Position, token?: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
-    const format = documentFormat(doc);
+    const format = documentFormat(doc) ?? scriptFormat(doc);
     if (!format) return undefined;
     const key = keyAt(this.keysOf(doc, format), position.line, position.character);
     if (!key) return undefined;

@@ -3,7 +3,7 @@
 import { LineMap, parse } from './syntax';
 import type { Ast, ConfigFormat, TextRange } from './syntax';
 
-export type KdKeyKind = 'temperature' | 'alpha' | 'teacher' | 'student' | 'base' | 'probe' | 'template' | 'layer';
+export type KdKeyKind = 'temperature' | 'alpha' | 'epochs' | 'teacher' | 'student' | 'base' | 'probe' | 'template' | 'layer';
 
 export interface LocatedKey {
   readonly kind: KdKeyKind;
@@ -25,6 +25,8 @@ const ALPHA_KEYS = /^(alpha|kd_alpha|kd_weight|distill_weight|kd_loss_weight|lam
 const TEACHER_KEYS = /^(teacher|teacher_path|teacher_model|teacher_ckpt|teacher_checkpoint|teacher_weights|path_t|model_t|t_path|teacher_model_path)$/i;
 const STUDENT_KEYS = /^(student|student_path|student_model|student_ckpt|student_checkpoint|student_weights|path_s|model_s|s_path|student_model_path)$/i;
 const BASE_KEYS = /^(base|base_path|base_model|baseline|baseline_path|student_base)$/i;
+/** The length of training (mdistiller SOLVER.EPOCHS, torchdistill num_epochs, RepDistiller --epochs, Lightning max_epochs). */
+const EPOCH_KEYS = /^(epochs|num_epochs|max_epochs|n_epochs|total_epochs|num_train_epochs)$/i;
 const PROBE_KEYS = /^(probe|probe_set|probe_path|probe_data)$/i;
 /** kdlens.json's architecture templates for PyTorch state_dicts: `template` (student, base), `teacherTemplate`. */
 const TEMPLATE_KEYS = /^(template|teacherTemplate)$/;
@@ -32,6 +34,26 @@ const TEMPLATE_KEYS = /^(template|teacherTemplate)$/;
 const LAYER_KEYS = /^(stages?|layers?|layer_names?|hint_layers?|guided_layers?|feat_layers?|feature_layers?|feat_names?|module_path|module_paths|teacher_layers?|student_layers?|target_layers?|hooks?)$/i;
 /** Keys nested in a teacher/student/base section that hold that model's checkpoint path. */
 const NESTED_PATH_KEYS = /^(path|ckpt|checkpoint|weights|file|model_path|src_ckpt|ckpt_path|pretrained|onnx)$/i;
+
+/**
+ * The kind of a key holding one scalar, by its name (case-insensitive) and value: temperature/alpha/epochs
+ * need a number; model and probe keys take any value. Shared by the YAML/JSON walk and the launch-script
+ * readers (launchArgs.ts), so `--kd_T 4` and `KD: TEMPERATURE: 4` are the same key.
+ */
+export function scalarKeyKind(key: string, value: string | number | boolean | null): { kind: KdKeyKind; side?: LocatedKey['side'] } | undefined {
+  const numeric = typeof value === 'number';
+  if (numeric && TEMPERATURE_KEYS.test(key)) return { kind: 'temperature' };
+  if (numeric && ALPHA_KEYS.test(key)) return { kind: 'alpha' };
+  if (numeric && EPOCH_KEYS.test(key)) return { kind: 'epochs' };
+  if (TEACHER_KEYS.test(key)) return { kind: 'teacher', side: 'teacher' };
+  if (STUDENT_KEYS.test(key)) return { kind: 'student', side: 'student' };
+  if (BASE_KEYS.test(key)) return { kind: 'base', side: 'base' };
+  if (PROBE_KEYS.test(key)) return { kind: 'probe' };
+  return undefined;
+}
+
+/** Does this key name layers (hint_layer, feat_layers, module_path…)? */
+export const isLayerKey = (key: string): boolean => LAYER_KEYS.test(key);
 
 function sideOfKey(key: string): 'teacher' | 'student' | 'base' | undefined {
   if (TEACHER_KEYS.test(key) || /teacher/i.test(key)) return 'teacher';
@@ -86,12 +108,8 @@ export function locateKeys(text: string, format: ConfigFormat): LocatedKey[] {
         emitLayers(e.value, k, p, sideOfKey(k) ?? section, keyRange);
         continue;
       }
-      if (e.value.kind === 'scalar' && typeof value === 'number' && TEMPERATURE_KEYS.test(k)) push('temperature');
-      else if (e.value.kind === 'scalar' && typeof value === 'number' && ALPHA_KEYS.test(k)) push('alpha');
-      else if (TEACHER_KEYS.test(k)) push('teacher', 'teacher');
-      else if (STUDENT_KEYS.test(k)) push('student', 'student');
-      else if (BASE_KEYS.test(k)) push('base', 'base');
-      else if (PROBE_KEYS.test(k)) push('probe');
+      const scalarKind = scalarKeyKind(k, e.value.kind === 'scalar' ? value : null);
+      if (scalarKind) push(scalarKind.kind, scalarKind.side);
       else if (TEMPLATE_KEYS.test(k) && e.value.kind === 'scalar') push('template', k === 'template' ? 'student' : 'teacher');
       else if (section && NESTED_PATH_KEYS.test(k) && e.value.kind === 'scalar') push(section, section);
       walk(e.value, p, sideOfKey(k) ?? section);
