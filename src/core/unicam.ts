@@ -29,6 +29,9 @@ import type { Matrix } from './matrix';
 const EPS_MINMAX = 1e-7;
 /** docs/methods.md §UniCAM: below this residual energy 1 − ρ² the map is mostly noise. */
 export const LOW_RESIDUAL_ENERGY = 0.02;
+/** The warning's text is its machine code: src/core/present/warningText.ts words it for users. */
+export const LOW_RESIDUAL_WARNING = "Y explains almost all of X's geometry; the residual map is unreliable";
+export const ONE_CLASS_WARNING = 'one class only; L_GT needs two classes, maps left empty';
 
 export type UnicamObjective = 'gt' | 'argmax';
 
@@ -278,7 +281,7 @@ export function unicamAlpha(
   const A = uCentred(Fx, 'F_X');
   const energy = residualEnergy(A, B);
   const warnings: string[] = [];
-  if (energy < LOW_RESIDUAL_ENERGY) warnings.push("Y explains almost all of X's geometry; the residual map is unreliable");
+  if (energy < LOW_RESIDUAL_ENERGY) warnings.push(LOW_RESIDUAL_WARNING);
   if (!Number.isFinite(loss.L) || !alpha.data.every(Number.isFinite)) warnings.push('the UniCAM objective or its gradient is not finite; maps are zero');
   return { objective, L: loss.L, grad: loss.grad, alpha, rStarXY: rStarU(A, B), residualEnergy: energy, argmax: loss.argmax, warnings };
 }

@@ -8,8 +8,11 @@ import { differencePng, inputPng, overlayPng, upscaleFactor } from './heatmapPng
 import { lineChartSvg } from './charts';
 import { literatureBlock } from './literatureHtml';
 import type { ChartSeries } from './charts';
-import { baseName, fixed as num, percent as pct, signed } from '../core/present/format';
-import { count, esc, shape } from './htmlText';
+import { baseName, compactCount as count, fixed as num, percent as pct } from '../core/present/format';
+import { plural } from '../core/present/plural';
+import { prsReading, stageNote, stageTerms } from '../core/present/stageText';
+import type { Term } from '../core/present/stageText';
+import { esc, shape } from './htmlText';
 import type { MapName, ReportBundle, ReportCheckpointRow, ReportJson, ReportStage } from './types';
 
 /** Where the page gets the PNGs listed in json.heatmaps (paths relative to the report folder). */
@@ -25,8 +28,6 @@ export interface RenderOptions {
 /** The page's Content-Security-Policy: nothing may load, images only from data: URIs, inline CSS only. */
 export const REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
-/** pRS verdict margin of the reference summary table (docs/methods.md, "UniCAM"). */
-const PRS_MARGIN = 0.05;
 /** Residual energy below which a UniCAM batch map is unreliable (docs/methods.md, "UniCAM"). */
 const MIN_RESIDUAL_ENERGY = 0.02;
 
@@ -195,7 +196,7 @@ function matrixBlock(json: ReportJson): string {
   return `<section id="matrix"><h2>Teacher right × student right</h2>
 <table class="m2"><tr><th></th><th>student right</th><th>student wrong</th></tr>
 <tr><th class="l">teacher right</th>${cell('ok', f.both_right, 'both right')}${cell('bad', f.teacher_only, 'not transferred')}</tr>
-<tr><th class="l">teacher wrong</th>${cell('mid', f.student_only, 'student beats teacher')}${cell('bad', f.both_wrong, 'both wrong', `<div><b>${count(f.copied_errors)}</b> copied errors (same wrong class)</div>`)}</tr>
+<tr><th class="l">teacher wrong</th>${cell('mid', f.student_only, 'student beats teacher')}${cell('bad', f.both_wrong, 'both wrong', '<div><b>' + esc(plural(f.copied_errors, 'copied error')) + '</b> (same wrong class)</div>')}</tr>
 </table>
 ${how(`Counts over the ${n} probe images. <b>Teacher right, student wrong</b>: what distillation did not transfer.
 <b>Teacher wrong, student right</b>: the student does better on its own. <b>Copied errors</b> are images where both are wrong <i>with the same class</i>:
@@ -214,10 +215,15 @@ ${how('Where the student follows the teacher and where it does not. Classes with
 }
 
 function prsVerdict(s: ReportStage): string {
-  const d = s.prs_student_given_teacher - s.prs_teacher_given_student;
-  if (!Number.isFinite(d)) return '—';
-  if (Math.abs(d) < PRS_MARGIN) return `${signed(d)} similarly relevant`;
-  return d > 0 ? `<span class="good">${signed(d)} student's own features more relevant</span>` : `<span class="bad">${signed(d)} student misses relevant teacher features</span>`;
+  const r = prsReading(s.prs_student_given_teacher, s.prs_teacher_given_student);
+  if (!r) return '—';
+  return r.tone === 'flat' ? esc(r.text) : '<span class="' + r.tone + '">' + esc(r.text) + '</span>';
+}
+
+/** A term of src/core/present/stageText.ts in HTML: bold, "FSS_U" with its subscript, ">" escaped. */
+function termHtml(t: Term): string {
+  const term = esc(t.term).replace(/_([UV])\b/g, '<sub>$1</sub>');
+  return '<b>' + term + '</b> ' + esc(t.text).replace(/FSS_([UV])\b/g, 'FSS<sub>$1</sub>');
 }
 
 function stagesBlock(json: ReportJson): string {
@@ -240,18 +246,10 @@ function stagesBlock(json: ReportJson): string {
       }</tr>`;
     })
     .join('\n');
-  return `<section id="stages"><h2>Per stage: feature similarity (FSS) and relevance (RS, pRS)</h2>
-<p class="muted">N = ${n} probe images; ground truth for RS/pRS: <code>${esc(gt)}</code>. Estimator noise of FSS<sub>U</sub>, RS and pRS for unrelated data: sd ≈ 1.4/N = ${num(noise)}. T = teacher, S = student; X|Y = X beyond what Y explains.</p>
-<div class="wrap"><table class="stages">${head}${rows}</table></div>
-${howList([
-  '<b>FSS<sub>U</sub></b> (bias-corrected distance correlation of the two feature sets): ≈ 0 means unrelated geometries, 1 the same geometry up to rotation and scale. Higher means more alike, which is not "better" in itself.',
-  '<b>FSS<sub>V</sub></b> is the reference implementation\'s V-statistic. It is biased upward when features have many dimensions, so read it against its <b>null</b> (its value for unrelated features at the same N and size): near the null mean, or below its 95th percentile ("within null"), means no more similar than unrelated features.',
-  '<b>RS</b>: how much a model\'s features depend on the labels. Higher = more task-relevant; for trained models it should rise with depth, for random weights it is ≈ 0.',
-  '<b>pRS T|S &gt; 0</b>: the teacher\'s features that the student does not explain are label-relevant: knowledge the student has not taken. <b>pRS S|T &gt; 0</b>: the student\'s own features, beyond the teacher\'s, are label-relevant. <b>S|T − T|S</b> gives the reference verdict (margin ' + String(PRS_MARGIN) + ').',
-  ...(base ? ['<b>pRS S|base &gt; 0</b>: KD added label-relevant features compared with the same architecture trained on labels alone (distilled). <b>pRS base|S &gt; 0</b>: the base model holds relevant features the KD student dropped.'] : []),
-  'Negative values are estimator noise or anti-alignment.',
-])}
-</section>`;
+  const note = esc(stageNote(n, gt)).replace(/FSS_U/g, 'FSS<sub>U</sub>');
+  return '<section id="stages"><h2>Per stage: feature similarity (FSS) and relevance (RS, pRS)</h2>\n<p class="muted">' + note + '</p>\n'
+    + '<div class="wrap"><table class="stages">' + head + rows + '</table></div>\n' + howList(stageTerms(base).map(termHtml)) + '\n'
+    + '</section>';
 }
 
 function trendsBlock(json: ReportJson): string {

@@ -2,19 +2,21 @@
 // non-target ranking, temperature, error transfer, capacity gap, the localisation claim), each with its
 // figures and one line saying what it means for this distillation; a part the run cannot have says why.
 // Pure; imported by html.ts (docs/methods.md "KD literature figures").
-import { fixed as num, percent as pct, signed } from '../core/present/format';
+import { compactCount as count, fixed as num, percent as pct, signed } from '../core/present/format';
+import { LITERATURE_DEFINITIONS, capacityReading, errorTransferReading, localisationReading, localisationSentence, rankingReading } from '../core/present/literatureText';
+import type { LiteraturePart } from '../core/present/literatureText';
 import type { Estimate, LiteratureFigures } from '../core/types';
 import { lineChartSvg } from './charts';
-import { count, esc } from './htmlText';
+import { esc } from './htmlText';
 import { whyAbsent } from './literatureScalars';
 import type { ReportCheckpointRow, ReportJson } from './types';
 
-/** The conventional 5% level at which a permutation p-value is read as "more than the control". */
-const ALPHA = 0.05;
+// The definitions and readings are src/core/present/literatureText.ts's, shared with the panel.
+export { localisationSentence };
 
-/** A part: heading, its figures (HTML) and the one plain line on what they mean. */
-function part(id: string, title: string, figures: string, says: string): string {
-  return '<div class="lit-part" id="' + id + '"><h3>' + title + '</h3>' + figures + '<p class="says">' + says + '</p></div>';
+/** A part: heading, what it measures, its figures (HTML) and the one plain line on what they mean here. */
+function part(id: string, title: string, key: LiteraturePart, figures: string, says: string): string {
+  return '<div class="lit-part" id="' + id + '"><h3>' + title + '</h3><p class="muted defines">' + esc(LITERATURE_DEFINITIONS[key]) + '</p>' + figures + '<p class="says">' + esc(says) + '</p></div>';
 }
 
 function absentPart(id: string, title: string, why: string): string {
@@ -43,16 +45,14 @@ function darkKnowledgePart(l: LiteratureFigures): string {
     ['teacher entropy', num(d.teacher_entropy) + ' nats'],
     ['KL(teacher ‖ label smoothing)', num(d.kl_to_smoothing, 4) + ' nats'],
   ]);
-  return part('lit-dark', '1. Dark knowledge vs label smoothing', figs, 'Small KL to smoothing = this teacher teaches little beyond label smoothing (a label-smoothed base could learn the same); larger = its wrong-class probabilities carry class similarities only a teacher gives.');
+  const says = 'KL to label smoothing ' + num(d.kl_to_smoothing, 4) + ' nats at T = ' + num(d.temperature, 1) + ', with ' + pct(d.non_target_mass) + ' of the teacher’s mass off the true class.';
+  return part('lit-dark', '1. Dark knowledge vs label smoothing', 'dark_knowledge', figs, says);
 }
 
 function rankingPart(l: LiteratureFigures): string {
   const d = l.dark_knowledge;
   const figs = facts([['Spearman ρ of non-target logits, student vs teacher', num(d.non_target_rank_corr)], ['images ranked', String(d.images_ranked)]]);
-  const says = d.non_target_rank_corr === null
-    ? 'No image has a rankable non-target row (two classes, or constant logits), so the ranking cannot be compared.'
-    : 'ρ near 1 = the student orders the wrong classes as the teacher does (the dark knowledge transferred); near 0 = its wrong-class order is its own.';
-  return part('lit-rank', '2. Non-target ranking', figs, says);
+  return part('lit-rank', '2. Non-target ranking', 'ranking', figs, rankingReading(d.non_target_rank_corr));
 }
 
 function temperaturePart(l: LiteratureFigures): string {
@@ -81,16 +81,7 @@ function temperaturePart(l: LiteratureFigures): string {
     ['KL at T = ' + num(t.run_t, 1) + ', raw / z-scored logits', num(t.kl, 4) + ' / ' + num(t.kl_standardised, 4) + ' nats'],
   ]);
   const figs = '<div class="charts">' + kl + soft + '</div>' + sweep + scale;
-  return part('lit-temperature', '3. Temperature and logit scale', figs, 'KL shrinks as T flattens both outputs; a logit std ratio far from 1 with a much smaller z-scored KL says the student differs from the teacher mostly in logit scale, not in what it ranks high (logit standardisation).');
-}
-
-function errorTransferSays(e: NonNullable<LiteratureFigures['error_transfer']>): string {
-  const c = e.errors;
-  if (c.excess === null || c.p_value === null) return c.images === 0 ? 'The teacher gets no probe image wrong, so there is no error to copy.' : 'The copies cannot be compared with the base student on this probe.';
-  const p = ' (excess ' + signed(100 * c.excess, 1) + ' pts, p = ' + num(c.p_value) + ')';
-  if (c.excess > 0 && c.p_value < ALPHA) return 'The student copies the teacher\'s wrong class more often than the base student does' + p + ': distillation transferred the teacher\'s mistakes along with its knowledge.';
-  if (c.excess > 0) return 'The student copies the teacher\'s wrong class a little more often than the base student, within chance' + p + ': no sign of mistakes passed on beyond what the labels teach.';
-  return 'The student copies the teacher\'s errors no more often than the base student does' + p + ': the shared errors are what the labels teach anyway.';
+  return part('lit-temperature', '3. Temperature and logit scale', 'temperature', figs, LITERATURE_DEFINITIONS.logit_scale + ' A logit std ratio far from 1 with a much smaller z-scored KL says the student differs from the teacher mostly in logit scale.');
 }
 
 function errorTransferPart(json: ReportJson, l: LiteratureFigures): string {
@@ -102,16 +93,7 @@ function errorTransferPart(json: ReportJson, l: LiteratureFigures): string {
   const overall = '<table><tr><th class="l"></th><th>student</th><th>base (control)</th><th>excess</th><th>p</th></tr>' + line('copies the teacher\'s wrong class, where the teacher is wrong', e.errors) + line('agrees with the teacher, where the teacher is right', e.right_agreement) + '</table>';
   const rows = e.per_class.map((r) => '<tr><td class="l">' + esc(r.name) + '</td><td>' + r.teacher_errors + '</td><td>' + pct(r.student) + '</td><td>' + pct(r.control) + '</td></tr>').join('');
   const perClass = rows ? '<table class="per-class-errors"><tr><th class="l">true class</th><th>teacher errors</th><th>student copies</th><th>base copies</th></tr>' + rows + '</table>' : '';
-  return part('lit-errors', title, '<div class="charts">' + overall + perClass + '</div><p class="muted">p: one-sided permutation test with ' + e.permutations + ' permutations.</p>', errorTransferSays(e));
-}
-
-function capacitySays(json: ReportJson, l: LiteratureFigures): string {
-  const g = l.capacity.kd_gain_accuracy;
-  const ratio = times(l.capacity.param_ratio) + ' parameter ratio';
-  if (!g) return 'Without a base student the KD gain is not measured: ' + esc(whyAbsent(json, 'kd_gain')) + '.';
-  if (g.lo > 0) return 'KD gained accuracy over the base (interval above 0): at a ' + ratio + ' this teacher is not too large to help.';
-  if (g.hi < 0) return 'KD lost accuracy against the base (interval below 0): at a ' + ratio + ' the teacher may be too large for this student (capacity gap); a smaller teacher or an assistant may help.';
-  return 'The KD gain\'s interval contains 0: at a ' + ratio + ' this probe cannot tell whether the teacher helps this student.';
+  return part('lit-errors', title, 'error_transfer', '<div class="charts">' + overall + perClass + '</div><p class="muted">p: one-sided permutation test with ' + e.permutations + ' permutations.</p>', errorTransferReading(e.errors));
 }
 
 function capacityPart(json: ReportJson, l: LiteratureFigures): string {
@@ -122,17 +104,8 @@ function capacityPart(json: ReportJson, l: LiteratureFigures): string {
   const gains = c.kd_gain_accuracy && c.kd_gain_agreement
     ? facts([['KD gain in accuracy (student − base) [95% CI]', points(c.kd_gain_accuracy)], ['KD gain in agreement with the teacher [95% CI]', points(c.kd_gain_agreement)]])
     : '<p class="muted absent">KD gain not available: ' + esc(whyAbsent(json, 'kd_gain')) + '.</p>';
-  return part('lit-capacity', '5. Capacity gap', '<div class="charts">' + table + gains + '</div>', capacitySays(json, l));
-}
-
-/** The localisation verdict as one sentence with its interval (README "When the localisation claim is not supported"). */
-export function localisationSentence(loc: NonNullable<LiteratureFigures['localisation']>): string {
-  const d = loc.difference;
-  const lead = loc.verdict === 'supported' ? 'Supported' : loc.verdict === 'reversed' ? 'Not supported (reversed)' : 'Not supported (inconclusive)';
-  const where = loc.verdict === 'supported' ? 'above 0' : loc.verdict === 'reversed' ? 'below 0' : 'contains 0';
-  return lead + ': distilled maps put ' + pct(loc.distilled) + ' of their mass on the object, residual maps ' + pct(loc.residual)
-    + ' (the masks cover ' + pct(loc.mask_share) + '); difference ' + signed(100 * d.value, 1) + ' pts, 95% interval ['
-    + signed(100 * d.lo, 1) + ', ' + signed(100 * d.hi, 1) + '] ' + where + ', over ' + loc.images + ' images.';
+  const says = c.kd_gain_accuracy ? capacityReading(c.kd_gain_accuracy, times(c.param_ratio)) : 'Without a base student the KD gain is not measured: ' + whyAbsent(json, 'kd_gain') + '.';
+  return part('lit-capacity', '5. Capacity gap', 'capacity', '<div class="charts">' + table + gains + '</div>', says);
 }
 
 function localisationPart(json: ReportJson, l: LiteratureFigures): string {
@@ -140,10 +113,7 @@ function localisationPart(json: ReportJson, l: LiteratureFigures): string {
   const title = '6. The localisation claim';
   if (!loc) return absentPart('lit-localisation', title, whyAbsent(json, 'localisation') as string);
   const cls = loc.verdict === 'supported' ? 'good' : 'bad';
-  const says = loc.verdict === 'supported'
-    ? 'What KD added to the student sits on the object more than what it left out: the UniCAM paper\'s claim holds for this run.'
-    : 'The distilled features of this run do not sit on the object more than the residual ones; see the README, "When the localisation claim is not supported".';
-  return part('lit-localisation', title, '<p class="verdict ' + cls + '">' + esc(localisationSentence(loc)) + '</p>', says);
+  return part('lit-localisation', title, 'localisation', '<p class="verdict ' + cls + '">' + esc(localisationSentence(loc)) + '</p>', localisationReading(loc.verdict));
 }
 
 /** The literature figures per checkpoint, when the series has them. */

@@ -6,7 +6,7 @@ import '../registerGradients';
 import { KdInputError, isKdInputError } from '../../core/errors';
 import { matrix } from '../../core/matrix';
 import type { Matrix } from '../../core/matrix';
-import { LOW_RESIDUAL_ENERGY, camFromAlpha, unicamAlpha } from '../../core/unicam';
+import { LOW_RESIDUAL_ENERGY, LOW_RESIDUAL_WARNING, ONE_CLASS_WARNING, camFromAlpha, unicamAlpha } from '../../core/unicam';
 import type { UnicamObjective } from '../../core/unicam';
 import { gtMatrix, residualEnergy, rStarU, uCentred } from '../../core/dcor';
 import type { UnicamBatchInfo, UnicamDiagnostics } from '../../core/types';
@@ -90,7 +90,7 @@ export function unicamDirection(inp: UnicamDirectionInput): DirectionMaps {
     const e = b.indices[b.indices.length - 1] + 1;
     const bl = labels.subarray(s, e);
     if (inp.objective === 'gt' && b.classes < 2) {
-      warnings.push(`batch ${b.id}: one class only; L_GT needs two classes, maps left empty`);
+      warnings.push('batch ' + String(b.id) + ': ' + ONE_CLASS_WARNING);
       continue;
     }
     try {
@@ -115,7 +115,7 @@ export function unicamDirection(inp: UnicamDirectionInput): DirectionMaps {
         rStar = rStarU(Am, Bm);
         energy = residualEnergy(Am, Bm);
         L = Number.NaN;
-        if (energy < LOW_RESIDUAL_ENERGY) warnings.push(`batch ${b.id}: Y explains almost all of X's geometry; the residual map is unreliable`);
+        if (energy < LOW_RESIDUAL_ENERGY) warnings.push('batch ' + String(b.id) + ': ' + LOW_RESIDUAL_WARNING);
       }
       const cam = camFromAlpha(sliceNchw(A, s, e).data, alpha, e - s, A.k, A.h, A.w);
       maps.set(cam.maps, s * hw);

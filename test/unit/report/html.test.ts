@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { writeHeatmapPngs } from '../../../src/report/heatmapPng';
 import { lineChartSvg } from '../../../src/report/charts';
-import { count, esc } from '../../../src/report/htmlText';
+import { esc } from '../../../src/report/htmlText';
+import { compactCount as count } from '../../../src/core/present/format';
 import { fixed as num, percent as pct, signed } from '../../../src/core/present/format';
 import { galleryImages, renderReportHtml, REPORT_CSP } from '../../../src/report/html';
 import type { ReportBundle } from '../../../src/report/types';
@@ -53,12 +54,12 @@ describe('report.html blocks', () => {
     for (const [label, value] of [['Teacher accuracy', '76.0%'], ['Student accuracy', '68.0%'], ['Base accuracy (no KD)', '61.0%'], ['Agreement (same top-1)', '86.0%'], ['KL(teacher ‖ student) at T = 4.0', '0.2140'], ['ECE teacher', '0.041'], ['ECE student', '0.087']]) {
       assert.ok(fid.includes(`<div class="k">${label}</div><div class="v">${value}</div>`), `card ${label} = ${value}`);
     }
-    assert.ok(fid.includes('1.23 M') && fid.includes('98.8 k'), 'parameter counts');
+    assert.ok(fid.includes('1.23M') && fid.includes('98.8k'), 'parameter counts');
     // 2×2: counts, share of N and the copied errors
     const m2 = section(html, 'matrix');
     assert.ok(m2.includes('<div class="big">3</div><div>50.0% both right</div>'));
     assert.ok(m2.includes('<div class="big">1</div><div>16.7% not transferred</div>'));
-    assert.ok(m2.includes('<b>1</b> copied errors'));
+    assert.ok(m2.includes('<b>1 copied error</b> (same wrong class)'));
     // per-class table: one row per class; the null agreement shows as a dash
     const pc = section(html, 'classes');
     assert.equal(tagCount(pc, /<tr><td class="l">/g), 3);
@@ -183,8 +184,8 @@ describe('report text and chart helpers', () => {
     assert.equal(signed(-0.03), '−0.030');
     assert.equal(signed(0.1), '+0.100');
     assert.equal(signed(0.0001), '0.000');
-    assert.equal(count(1_234_567), '1.23 M');
-    assert.equal(count(12_345), '12.3 k');
+    assert.equal(count(1_234_567), '1.23M');
+    assert.equal(count(12_345), '12.3k');
     assert.equal(count(999), '999');
     assert.equal(esc(`a<b>&"'`), 'a&lt;b&gt;&amp;&quot;&#39;');
   });

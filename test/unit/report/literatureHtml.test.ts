@@ -30,7 +30,8 @@ describe('report.html: What the KD literature asks', () => {
     const ids = ['lit-dark', 'lit-rank', 'lit-temperature', 'lit-errors', 'lit-capacity', 'lit-localisation'];
     for (const id of ids) assert.equal(count(block(sec, id), /<p class="says">/g), 1, 'one explanation line in #' + id);
     assert.equal(count(sec, /<p class="says">/g), 6);
-    assert.ok(block(sec, 'lit-dark').includes('Small KL to smoothing = this teacher teaches little beyond label smoothing'));
+    assert.ok(block(sec, 'lit-dark').includes('a KL near 0 means this teacher teaches little that smoothed labels would not'), 'the definition, from src/core/present');
+    for (const id of ids) assert.equal(count(block(sec, id), /<p class="muted defines">/g), 1, 'one definition in #' + id);
     assert.ok(block(sec, 'lit-dark').includes('<th class="l">non-target mass at T = 4.0</th><td>44.9%</td>'));
     assert.ok(block(sec, 'lit-dark').includes('<td>0.0213 nats</td>'), 'KL to smoothing');
     assert.ok(block(sec, 'lit-rank').includes('<td>0.620</td>') && block(sec, 'lit-rank').includes('ρ near 1 = the student orders the wrong classes as the teacher does'));
@@ -60,7 +61,7 @@ describe('report.html: What the KD literature asks', () => {
     assert.equal(count(e, /<tr><td class="l">/g), 3, 'one row per class');
     assert.ok(!e.includes(HOSTILE_CLASS) && e.includes('&lt;img src=x onerror=alert(1)&gt;'));
     assert.ok(e.includes('999 permutations'));
-    assert.ok(e.includes("copies the teacher's wrong class more often than the base student does (excess +21.4 pts, p = 0.041)"));
+    assert.ok(e.includes('copies the teacher’s wrong class more often than the base student does (excess +21.4 pts, p = 0.041)'));
   });
 
   it('reads the copied-error excess by its sign and p-value', () => {
@@ -79,11 +80,11 @@ describe('report.html: What the KD literature asks', () => {
 
   it('puts the capacity gap side by side with the KD gain and its interval', () => {
     const c = block(sec, 'lit-capacity');
-    assert.ok(c.includes('<th class="l">parameters</th><td>1.23 M</td><td>98.8 k</td><td>12.5×</td>'));
-    assert.ok(c.includes('<th class="l">MACs per image</th><td>182.40 M</td><td>9.80 M</td><td>18.6×</td>'));
+    assert.ok(c.includes('<th class="l">parameters</th><td>1.23M</td><td>98.8k</td><td>12.5×</td>'));
+    assert.ok(c.includes('<th class="l">MACs per image</th><td>182.40M</td><td>9.80M</td><td>18.6×</td>'));
     assert.ok(c.includes('+7.0 pts <span class="muted">[−2.0, +16.0]</span>'));
     assert.ok(c.includes('+12.0 pts <span class="muted">[+3.0, +21.0]</span>'));
-    assert.ok(c.includes("The KD gain's interval contains 0: at a 12.5× parameter ratio"));
+    assert.ok(c.includes('The KD gain’s interval contains 0: at a 12.5× parameter ratio'));
   });
 
   it('states the localisation verdict as a sentence with its interval', () => {
