@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { RunConfig, RunId } from '../core/runs';
 import type { Controller } from './controller';
 import type { PanelController } from './webviews/panel';
+import { createStarterConfig } from './starterConfig';
 
 // PyTorch checkpoints (.pt, .pth, .ckpt, .safetensors, .bin) open through the run's architecture template.
 const MODEL_FILTERS = { Models: ['onnx', 'json', 'h5', 'keras', 'pt', 'pth', 'ckpt', 'safetensors', 'bin'] };
@@ -161,6 +162,7 @@ const COMMANDS: Record<string, (c: CommandContext, ...args: never[]) => unknown>
   'kdlens.openHistory': openHistory,
   'kdlens.restartWorker': restartWorker,
   'kdlens.showLog': ({ ctl }) => ctl.log.show(),
+  'kdlens.createStarterConfig': ({ ctl }) => createStarterConfig(ctl.store.runs),
 };
 
 export function registerCommands(ctl: Controller, panel: PanelController): vscode.Disposable[] {
