@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import { dcorReport } from '../core/dcor';
 import { KdInputError } from '../core/errors';
 import { parseNpy, toLabels, toMatrix } from '../core/npy';
-import { parseOptions, requireString } from './usage';
+import { DCOR_SPEC } from './commandSpecs';
+import { parseCommand, printHelp, requireString } from './usage';
 
 function readNpy(file: string, what: string) {
   let bytes: Uint8Array;
@@ -20,12 +21,9 @@ function readNpy(file: string, what: string) {
 }
 
 export async function runDcor(argv: string[]): Promise<number> {
-  const { values } = parseOptions(argv, {
-    x: { type: 'string' },
-    y: { type: 'string' },
-    labels: { type: 'string' },
-    gt: { type: 'string' },
-  });
+  const parsed = parseCommand(DCOR_SPEC, argv);
+  if (parsed.help) return printHelp(DCOR_SPEC);
+  const { values } = parsed;
   // Check every required option before touching the file system, so the message names what is missing.
   const [xPath, yPath, labelsPath] = (['x', 'y', 'labels'] as const).map((k) => requireString(values, k));
   const x = toMatrix(readNpy(xPath, '--x'));

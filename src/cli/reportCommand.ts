@@ -9,33 +9,35 @@ import { ProgressBar } from './progressBar';
 import { runReport } from '../report/runReport';
 import type { ReportOptions } from '../report/runReport';
 import { renderReportFiles } from '../report/renderFiles';
-import { UsageError, parseOptions, requireString } from './usage';
+import { INSPECT_SPEC, REPORT_SPEC } from './commandSpecs';
+import { UsageError, helpHint, parseCommand, printHelp, requireString } from './usage';
+import type { OptionValues } from './usage';
 import { isWeightsOnlyPath } from '../core/config/templates';
 import { startDeadline } from '../worker/watchdog';
 import { LIMIT_KEYS, resolveLimits } from '../core/limits';
 
-function numberOpt(v: string | boolean | undefined, name: string, integer = false): number | undefined {
+function numberOpt(v: OptionValues[string], name: string, integer = false): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
   if (typeof v !== 'string' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got '${String(v)}'`);
   return x;
 }
 
-function triple(v: string | boolean | undefined, name: string): [number, number, number] | undefined {
+function triple(v: OptionValues[string], name: string): [number, number, number] | undefined {
   if (v === undefined) return undefined;
   const xs = String(v).split(',').map(Number);
   if (xs.length !== 3 || !xs.every(Number.isFinite)) throw new UsageError(`--${name} needs three numbers r,g,b, got '${String(v)}'`);
   return [xs[0], xs[1], xs[2]];
 }
 
-function imageSize(v: string | boolean | undefined): [number, number] | undefined {
+function imageSize(v: OptionValues[string]): [number, number] | undefined {
   if (v === undefined) return undefined;
   const xs = String(v).split(',').map(Number);
   if (!(xs.length === 1 || xs.length === 2) || !xs.every((x) => Number.isInteger(x) && x > 0)) throw new UsageError(`--image-size needs H or H,W (positive integers), got '${String(v)}'`);
   return [xs[0], xs[1] ?? xs[0]];
 }
 
-function stagesOpt(v: string | boolean | undefined): ReportOptions['stages'] {
+function stagesOpt(v: OptionValues[string]): ReportOptions['stages'] {
   if (v === undefined || v === 'auto') return 'auto';
   return String(v)
     .split(',')
@@ -46,7 +48,7 @@ function stagesOpt(v: string | boolean | undefined): ReportOptions['stages'] {
     });
 }
 
-function targetOpt(v: string | boolean | undefined): ReportOptions['target'] {
+function targetOpt(v: OptionValues[string]): ReportOptions['target'] {
   if (v === undefined || v === 'auto') return 'auto';
   const [teacher, student] = String(v).split(':');
   return { teacher, student: student ?? teacher };
@@ -57,7 +59,7 @@ function targetOpt(v: string | boolean | undefined): ReportOptions['target'] {
  * --teacher-template: the ONNX architectures PyTorch checkpoints are loaded into (docs/methods.md
  * "Architecture templates"), as absolute paths.
  */
-function templatesOpt(values: Record<string, string | boolean | undefined>): Pick<ReportOptions, 'templates'> {
+function templatesOpt(values: OptionValues): Pick<ReportOptions, 'templates'> {
   const student = values.template === undefined ? undefined : path.resolve(String(values.template));
   const teacher = values['teacher-template'] === undefined ? undefined : path.resolve(String(values['teacher-template']));
   if (!student && !teacher) return {};
@@ -70,7 +72,7 @@ function templatesOpt(values: Record<string, string | boolean | undefined>): Pic
  * own, .kdlens/book, when the current folder already has a .kdlens (the extension's, so both share it), else
  * none, so a report in a fresh folder writes nothing beyond --out; --no-book turns it off.
  */
-function bookOpt(values: Record<string, string | boolean | undefined>): Pick<ReportOptions, 'book'> {
+function bookOpt(values: OptionValues): Pick<ReportOptions, 'book'> {
   if (values['no-book']) {
     if (values.book !== undefined) throw new UsageError('--book and --no-book exclude each other');
     return {};
@@ -107,7 +109,7 @@ export const EXIT_TIMEOUT = 3;
  * loop that never yields is killed from the watchdog's thread (src/worker/watchdog.ts). For CI, where a
  * corrupt checkpoint must fail the job rather than hang it.
  */
-function startTimeLimit(v: string | boolean | undefined): void {
+function startTimeLimit(v: OptionValues[string]): void {
   const minutes = numberOpt(v, 'timeout') ?? DEFAULT_TIMEOUT_MINUTES;
   if (minutes < 0) throw new UsageError('--timeout must be ≥ 0 minutes (0: no limit), got ' + String(v));
   if (minutes === 0) return;
@@ -119,35 +121,9 @@ function startTimeLimit(v: string | boolean | undefined): void {
 }
 
 export async function runReportCommand(argv: string[]): Promise<number> {
-  const { values } = parseOptions(argv, {
-    teacher: { type: 'string' },
-    student: { type: 'string' },
-    base: { type: 'string' },
-    template: { type: 'string' },
-    'teacher-template': { type: 'string' },
-    data: { type: 'string' },
-    checkpoints: { type: 'string' },
-    'probe-size': { type: 'string' },
-    seed: { type: 'string' },
-    temperature: { type: 'string' },
-    'image-size': { type: 'string' },
-    mean: { type: 'string' },
-    std: { type: 'string' },
-    stages: { type: 'string' },
-    target: { type: 'string' },
-    'unicam-batch': { type: 'string' },
-    gt: { type: 'string' },
-    objective: { type: 'string' },
-    permutations: { type: 'string' },
-    out: { type: 'string' },
-    'fail-if': { type: 'string' },
-    json: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    book: { type: 'string' },
-    'no-book': { type: 'boolean' },
-    timeout: { type: 'string' },
-    limit: { type: 'string', multiple: true },
-  });
+  const parsed = parseCommand(REPORT_SPEC, argv);
+  if (parsed.help) return printHelp(REPORT_SPEC);
+  const { values } = parsed;
   startTimeLimit(values.timeout);
   const teacher = requireString(values, 'teacher');
   const data = requireString(values, 'data');
@@ -200,9 +176,11 @@ function stageTable(stages: ModelInspection['stages']): string[] {
 }
 
 export async function runInspectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { 'image-size': { type: 'string' }, template: { type: 'string' }, json: { type: 'boolean' }, timeout: { type: 'string' } });
+  const parsed = parseCommand(INSPECT_SPEC, argv);
+  if (parsed.help) return printHelp(INSPECT_SPEC);
+  const { values, positionals } = parsed;
   startTimeLimit(values.timeout);
-  if (positionals.length !== 1) throw new UsageError('usage: kdlens inspect MODEL [--template ONNX] [--image-size H[,W]] [--json]');
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'inspect takes one MODEL, got ' + positionals.length : 'missing MODEL', { command: 'inspect', hint: helpHint('inspect') });
   const template = typeof values.template === 'string' ? path.resolve(values.template) : undefined;
   const r = await inspect(path.resolve(positionals[0]), imageSize(values['image-size']), undefined, template);
   if (values.json) {

@@ -107,7 +107,7 @@ test('kdlens dcor: missing file and missing option are one-line errors', () => {
 test('kdlens help and unknown command', () => {
   const h = run(['help']);
   assert.equal(h.status, 0);
-  assert.match(h.stdout, /kdlens dcor/);
+  assert.match(h.stdout, /^ {2}dcor +distance-correlation/m);
   const u = run(['frobnicate']);
   assert.equal(u.status, 2);
   assert.match(u.stderr, /unknown command 'frobnicate'/);
