@@ -40,8 +40,17 @@ async function analyzeCheckpoint({ ctl, panel }: CommandContext): Promise<void> 
   if (!run) return;
   const files = await vscode.window.showOpenDialog({ title: `Student checkpoints to evaluate against ${path.basename(run.teacher)}`, canSelectMany: true, filters: MODEL_FILTERS, defaultUri: vscode.Uri.file(run.root) });
   if (!files?.length) return;
-  await ctl.analyzeFiles(run, files.map((f) => f.fsPath), true);
+  await analyzeAndTell({ ctl, panel }, run, files.map((f) => f.fsPath));
+}
+
+/** Runs a request with its notification, then says it is done (key figure, "Show" reveals the analysed checkpoint). */
+async function analyzeAndTell({ ctl, panel }: CommandContext, run: RunConfig, files: readonly string[]): Promise<void> {
   panel.show();
+  const summary = await ctl.analyzeRequest(run, files);
+  if (!summary || summary.severity === 'none') return;
+  const say = summary.severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
+  const action = await say(summary.text, 'Show');
+  if (action === 'Show') panel.show();
 }
 
 async function compareModels({ ctl, panel }: CommandContext): Promise<void> {
@@ -52,8 +61,7 @@ async function compareModels({ ctl, panel }: CommandContext): Promise<void> {
   const probe = await pickFile('Probe set: an ImageFolder directory or an .npz', undefined, true);
   if (!probe) return;
   const run = await ctl.addAdHocRun(teacher, student, probe);
-  await ctl.analyzeFiles(run, [student], true);
-  panel.show();
+  await analyzeAndTell({ ctl, panel }, run, [student]);
 }
 
 async function selectRun({ ctl }: CommandContext, runId?: RunId): Promise<void> {

@@ -1,29 +1,26 @@
 // The VS Code adapter of the run pipeline (src/host/pipeline/runPipeline.ts) for one window: reads the
-// settings, gates computing on workspace trust, shows progress notifications and the status bar, and
-// turns restricted-mode actions into warnings. Everything else is the pipeline's.
+// settings, gates computing on workspace trust, shows the queue's one progress view in the status bar (a
+// notification only for what the user asked for: README "Progress"), and turns restricted-mode actions
+// into warnings. Everything else is the pipeline's.
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { stepOf } from '../core/glob';
 import type { CheckpointRecord, RunConfig, RunId } from '../core/runs';
 import type { Log } from './log';
 import type { MultiHistory } from './pipeline/multiHistory';
 import { RunPipeline } from './pipeline/runPipeline';
-import type { QueuedJob } from './pipeline/scheduler';
+import { checkpointName } from './pipeline/progressModel';
+import { evaluateRequest, requestSummary } from './pipeline/userRequest';
+import type { RequestSummary } from './pipeline/userRequest';
 import type { RunStore } from './pipeline/runStore';
 import { loadRuns } from './runsLoader';
 import { readSettings } from './settings';
 import { StatusBar } from './statusBar';
 
-interface ProgressUi {
-  resolve(): void;
-  report(fraction: number, message: string): void;
-}
-
 export class Controller implements vscode.Disposable {
   readonly pipeline: RunPipeline;
   private readonly status: StatusBar;
   private readonly subs: vscode.Disposable[] = [];
-  /** One progress notification per running job, by checkpoint path. */
-  private readonly progressUi = new Map<string, ProgressUi>();
 
   constructor(
     extensionUri: vscode.Uri,
@@ -38,8 +35,8 @@ export class Controller implements vscode.Disposable {
     this.status = new StatusBar();
     this.subs.push(this.pipeline, this.status);
     this.subs.push(this.store.onDidChange(() => this.updateStatus()));
-    this.subs.push(this.pipeline.onDidChangeJobs(() => this.onJobsChange()));
-    this.subs.push(this.pipeline.onProgress((p) => this.progressFor(p.job).report(p.progress.fraction, p.progress.message)));
+    this.subs.push(this.pipeline.onDidChangeJobs(() => this.updateStatus()));
+    this.subs.push(this.pipeline.onProgress(() => this.updateStatus()));
   }
 
   get store(): RunStore {
@@ -69,60 +66,19 @@ export class Controller implements vscode.Disposable {
     return this.pipeline.reloadRuns();
   }
 
-  /** Closes the notifications of jobs that are no longer running; the status bar follows the queue. */
-  private onJobsChange(): void {
-    const running = this.pipeline.running();
-    for (const [key, ui] of this.progressUi) {
-      if (key !== running?.job.path) {
-        ui.resolve();
-        this.progressUi.delete(key);
-      }
-    }
-    this.updateStatus();
-  }
-
-  /** VS Code progress with a Cancel button for the running evaluation (one notification per job). */
-  private progressFor(job: QueuedJob): ProgressUi {
-    const existing = this.progressUi.get(job.path);
-    if (existing) return existing;
-    let last = 0;
-    let reporter: vscode.Progress<{ message?: string; increment?: number }> | undefined;
-    let resolve: () => void = () => undefined;
-    const done = new Promise<void>((r) => (resolve = r));
-    const run = this.store.runs.find((r) => r.id === job.runId);
-    void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `KD Lens: ${run?.name ?? ''} ${job.relPath}`, cancellable: true },
-      (progress, token) => {
-        reporter = progress;
-        token.onCancellationRequested(() => this.pipeline.cancelRunning(job.runId));
-        return done;
-      },
-    );
-    const ui = {
-      resolve,
-      report: (f: number, m: string) => {
-        const inc = Math.max(0, 100 * f - last);
-        last = Math.max(last, 100 * f);
-        reporter?.report({ message: m, increment: inc });
-      },
-    };
-    this.progressUi.set(job.path, ui);
-    return ui;
-  }
-
   private updateStatus(): void {
     const run = this.store.activeRun;
     const latest = run ? this.store.latest(run.id) : undefined;
     const running = this.pipeline.running();
     const worker = this.pipeline.worker;
     const runName = running ? (this.store.runs.find((r) => r.id === running.job.runId)?.name ?? '') : '';
+    const progress = this.pipeline.progress();
     this.status.update({
       worker: worker?.state ?? 'stopped',
       stoppedReason: worker?.stoppedReason,
       info: worker?.info,
       restricted: !this.store.isTrusted,
-      job: running ? { runName, step: running.job.step, file: running.job.relPath, fraction: running.progress?.fraction ?? 0 } : undefined,
-      queued: this.pipeline.queuedCount(),
+      progress: progress.done ? undefined : { ...progress, runName },
       run: run ? { name: run.name, agreement: latest?.summary?.fidelity.agreement, step: latest?.step } : undefined,
     });
   }
@@ -134,6 +90,47 @@ export class Controller implements vscode.Disposable {
     if (!(await this.pipeline.enqueueFiles(run, files, force))) {
       void vscode.window.showWarningMessage('KD Lens computes nothing in Restricted Mode: trust the workspace to evaluate checkpoints.');
     }
+  }
+
+  /**
+   * What the user asked for (Analyze Checkpoint…, Compare…): one cancellable notification for the whole
+   * request, then the panel selects the analysed checkpoint and a message gives its key figures.
+   */
+  async analyzeRequest(run: RunConfig, files: readonly string[]): Promise<RequestSummary | undefined> {
+    const names = files.map((f) => {
+      const rel = path.relative(run.root, f).split(path.sep).join('/');
+      return checkpointName(stepOf(rel), rel);
+    });
+    const title = 'KD Lens: analysing ' + (names.length === 1 ? names[0] : String(names.length) + ' checkpoints') + ' of ' + run.name;
+    const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+      let last = 0;
+      return evaluateRequest(this.pipeline, run, files, {
+        token,
+        onProgress: (v, mine) => {
+          const f = mine ? 100 * v.fraction : last;
+          progress.report({ message: mine ? v.label : 'waiting: ' + v.label, increment: Math.max(0, f - last) });
+          last = Math.max(last, f);
+        },
+      });
+    });
+    if (!results) {
+      void vscode.window.showWarningMessage('KD Lens computes nothing in Restricted Mode: trust the workspace to evaluate checkpoints.');
+      return undefined;
+    }
+    const summary = requestSummary(run.name, results, (p) => {
+      const rec = this.store.records(run.id).find((r) => r.path === p);
+      const rel = path.relative(run.root, p).split(path.sep).join('/');
+      return { name: checkpointName(rec?.step ?? null, rel), agreement: rec?.summary?.fidelity.agreement, studentAccuracy: rec?.summary?.models.student.accuracy };
+    });
+    if (summary.show) this.selectCheckpoint(run, summary.show);
+    return summary;
+  }
+
+  /** Makes `run` active and selects its checkpoint `file` (the panel's snapshot follows the store). */
+  selectCheckpoint(run: RunConfig, file: string): void {
+    this.store.setActive(run.id);
+    const index = this.store.checkpointViews(run).findIndex((c) => c.path === file);
+    if (index >= 0) this.store.select(run.id, index);
   }
 
   rerun(runId: RunId, checkpoint: string): void {
@@ -183,7 +180,6 @@ export class Controller implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const [, ui] of this.progressUi) ui.resolve();
     this.subs.forEach((d) => d.dispose());
   }
 }

@@ -14,6 +14,10 @@ export class Log implements LogSink, vscode.Disposable {
     this.channel = channel ?? vscode.window.createOutputChannel('KD Lens', { log: true });
   }
 
+  debug(message: string): void {
+    for (const l of lines(message)) this.channel.debug(l);
+  }
+
   info(message: string): void {
     for (const l of lines(message)) this.channel.info(l);
   }

@@ -2,6 +2,7 @@
 // of the active run. statusView is the pure mapping (unit-tested); StatusBar owns the vscode item.
 import * as vscode from 'vscode';
 import type { WorkerInfo } from '../protocol/worker';
+import type { ProgressView } from './pipeline/progressModel';
 import type { WorkerClient, WorkerState } from './pipeline/workerClient';
 
 export interface StatusInput {
@@ -11,10 +12,8 @@ export interface StatusInput {
   readonly info?: WorkerInfo;
   /** Restricted mode (untrusted workspace): history only, no worker. */
   readonly restricted?: boolean;
-  /** The evaluation in progress. */
-  readonly job?: { readonly runName: string; readonly step: number | null; readonly file: string; readonly fraction: number };
-  /** Checkpoints waiting behind the running one. */
-  readonly queued?: number;
+  /** The queue's one progress view (RunPipeline.progress()) and the running checkpoint's run. */
+  readonly progress?: ProgressView & { readonly runName: string };
   /** The active run and its latest evaluated checkpoint. */
   readonly run?: { readonly name: string; readonly agreement?: number; readonly step?: number | null };
 }
@@ -27,7 +26,12 @@ export interface StatusView {
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-const ckName = (step: number | null | undefined, file: string): string => (step === null || step === undefined ? file : `epoch ${step}`);
+
+/** "epoch 7 (43%, 2 waiting)": the checkpoint named, the same fraction and count as the panel. */
+function progressText(p: ProgressView): string {
+  if (!p.checkpoint) return p.label;
+  return p.checkpoint + ' (' + String(Math.round(100 * p.fraction)) + '%' + (p.waiting > 0 ? ', ' + String(p.waiting) + ' waiting' : '') + ')';
+}
 
 /** What the item shows for a state; one place decides text, tooltip, click command and colour. */
 export function statusView(s: StatusInput): StatusView {
@@ -36,8 +40,8 @@ export function statusView(s: StatusInput): StatusView {
     const latest = s.run.agreement === undefined ? 'no evaluated checkpoint yet' : `latest agreement ${pct(s.run.agreement)}${s.run.step === undefined || s.run.step === null ? '' : ` (epoch ${s.run.step})`}`;
     lines.push(`Run "${s.run.name}": ${latest}`);
   }
-  if (s.job) lines.push(`Evaluating ${s.job.runName} ${ckName(s.job.step, s.job.file)}: ${Math.round(100 * s.job.fraction)}%`);
-  if (s.queued) lines.push(`${s.queued} checkpoint${s.queued === 1 ? '' : 's'} queued`);
+  const job = s.progress && !s.progress.done ? s.progress : undefined;
+  if (job) lines.push('Evaluating ' + (job.runName ? job.runName + ' ' : '') + job.label + (job.checkpoint ? ' (' + String(Math.round(100 * job.fraction)) + '%)' : ''));
 
   if (s.restricted) {
     return {
@@ -60,7 +64,7 @@ export function statusView(s: StatusInput): StatusView {
           : `Worker ${s.worker}${s.info ? ` (${s.info.backend}${s.info.simd ? ' SIMD' : ''}, pid ${s.info.pid})` : ''}`;
   const tooltip = [health, ...lines, 'Click to open the KD Lens panel.'].join('\n');
   if (s.worker === 'crashed') return { text: '$(warning) KD Lens: worker restarting…', tooltip, command: 'kdlens.showPanel', severity: 'warning' };
-  if (s.job) return { text: `$(sync~spin) KD Lens: ${ckName(s.job.step, s.job.file)} (${Math.round(100 * s.job.fraction)}%)`, tooltip, command: 'kdlens.showPanel', severity: 'normal' };
+  if (job) return { text: '$(sync~spin) KD Lens: ' + progressText(job), tooltip, command: 'kdlens.showPanel', severity: 'normal' };
   if (s.worker === 'starting') return { text: '$(sync~spin) KD Lens: starting…', tooltip, command: 'kdlens.showPanel', severity: 'normal' };
   if (s.run?.agreement !== undefined) return { text: `$(pulse) KD Lens: ${pct(s.run.agreement)} agree`, tooltip, command: 'kdlens.showPanel', severity: 'normal' };
   return { text: '$(pulse) KD Lens', tooltip, command: 'kdlens.showPanel', severity: 'normal' };

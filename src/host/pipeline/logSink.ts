@@ -3,6 +3,8 @@
 
 /** One line per call (multi-line text is split by the sink). */
 export interface LogSink {
+  /** Detail for diagnosing (queue coalescing, cached-model counts): hidden at the channel's default level. */
+  debug?(message: string): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
@@ -11,6 +13,9 @@ export interface LogSink {
 /** A sink that keeps lines in memory (tests, and the tail quoted in crash messages). */
 export class MemoryLog implements LogSink {
   readonly lines: string[] = [];
+  debug(message: string): void {
+    this.lines.push(`[debug] ${message}`);
+  }
   info(message: string): void {
     this.lines.push(`[info] ${message}`);
   }

@@ -11,7 +11,9 @@ import type { LogSink } from './logSink';
 import { MultiHistory } from './multiHistory';
 import { RunStore } from './runStore';
 import { Scheduler } from './scheduler';
-import type { EvaluateContext, QueuedJob } from './scheduler';
+import type { EvaluateContext, JobOutcome, QueuedJob } from './scheduler';
+import { progressView } from './progressModel';
+import type { ProgressView } from './progressModel';
 import { CheckpointWatcher, readTfjsCheckpoint } from './watcher';
 import { readOnnxCheckpoint } from './onnxCheckpoint';
 import { WorkerClient } from './workerClient';
@@ -52,6 +54,12 @@ export interface RunPipelineOptions {
   readonly stabilityThreshold?: number;
 }
 
+/** An evaluation that ended (result stored, error recorded, or cancelled). */
+export interface FinishedJob {
+  readonly job: QueuedJob;
+  readonly outcome: JobOutcome;
+}
+
 /** Progress of the running job (only the running one: late messages of an ended job are dropped). */
 export interface JobProgress {
   readonly job: QueuedJob;
@@ -71,6 +79,9 @@ export class RunPipeline implements Disposable {
   private readonly probeOverride = new Map<RunId, string>();
   private readonly jobsEmitter = new Emitter<void>();
   private readonly progressEmitter = new Emitter<JobProgress>();
+  private readonly finishedEmitter = new Emitter<FinishedJob>();
+  /** An evaluation ended; its result or error is already in the store. */
+  readonly onDidFinishJob = this.finishedEmitter.event;
   /** A job started or ended, or the queue changed (status bar, progress notifications). */
   readonly onDidChangeJobs = this.jobsEmitter.event;
   readonly onProgress = this.progressEmitter.event;
@@ -78,7 +89,7 @@ export class RunPipeline implements Disposable {
   constructor(private readonly opts: RunPipelineOptions) {
     this.history = new MultiHistory((m) => opts.log.warn(m));
     this.store = new RunStore(this.history);
-    this.subs.push(this.store, this.jobsEmitter, this.progressEmitter);
+    this.subs.push(this.store, this.jobsEmitter, this.progressEmitter, this.finishedEmitter);
   }
 
   get runs(): readonly RunConfig[] {
@@ -102,6 +113,14 @@ export class RunPipeline implements Disposable {
   /** Checkpoints waiting behind the running one. */
   queuedCount(): number {
     return this.scheduler?.queued().length ?? 0;
+  }
+
+  /** The queue as every display shows it (src/host/pipeline/progressModel.ts). */
+  progress(): ProgressView {
+    const r = this.running();
+    const runName = r ? (this.store.runs.find((x) => x.id === r.job.runId)?.name ?? '') : '';
+    const running = r ? { runName, step: r.job.step, relPath: r.job.relPath, fraction: r.progress?.fraction, message: r.progress?.message } : undefined;
+    return progressView({ running, waiting: this.queuedCount() });
   }
 
   /** The engine's parameters for a checkpoint of a run: the panel's evaluations and Export Report share them. */
@@ -160,11 +179,10 @@ export class RunPipeline implements Disposable {
       isCurrent: (runId, p, mtimeMs, size) => this.store.records(runId).some((r) => r.path === p && r.mtimeMs === mtimeMs && r.size === size),
       evaluate: (job, ctx) => this.evaluate(job, ctx),
       onResult: (record, result) => storeResult(this.history, this.store, record, result),
-      onError: (record) => {
-        this.opts.log.warn(`${record.path}: ${record.error ?? 'failed'}`);
-        return storeError(this.history, this.store, record);
-      },
+      // The scheduler logs the outcome (one line per evaluation).
+      onError: (record) => storeError(this.history, this.store, record),
       onProgress: (job, p) => this.onJobProgress(job, p),
+      onFinished: (job, outcome) => this.finishedEmitter.fire({ job, outcome }),
       onDidChange: () => this.onSchedulerChange(),
       log: this.opts.log,
       ...(this.opts.debounceMs !== undefined ? { debounceMs: this.opts.debounceMs } : {}),
@@ -200,17 +218,20 @@ export class RunPipeline implements Disposable {
   private onJobProgress(job: QueuedJob, p: Progress): void {
     // A progress message that arrives after its job ended must not reopen its progress display.
     if (this.scheduler?.running()?.job.path !== job.path) return;
-    this.store.setJob({ runId: job.runId, checkpoint: job.path, fraction: p.fraction, message: p.message });
+    this.syncJobView();
     this.progressEmitter.fire({ job, progress: p });
   }
 
-  private onSchedulerChange(): void {
+  /** The panel's job line is the one progress view (checkpoint named, never 100% while running, waiting count). */
+  private syncJobView(): void {
     const running = this.scheduler?.running();
-    if (!running) this.store.setJob(undefined);
-    else {
-      const p = running.progress;
-      this.store.setJob({ runId: running.job.runId, checkpoint: running.job.path, fraction: p?.fraction ?? 0, message: p?.message ?? 'queued' });
-    }
+    if (!running) return this.store.setJob(undefined);
+    const v = this.progress();
+    this.store.setJob({ runId: running.job.runId, checkpoint: running.job.path, fraction: v.fraction, message: v.label });
+  }
+
+  private onSchedulerChange(): void {
+    this.syncJobView();
     for (const run of this.store.runs) for (const q of this.scheduler?.queued(run.id) ?? []) this.store.markPending(run.id, q.path, true);
     this.jobsEmitter.fire();
   }
@@ -233,6 +254,11 @@ export class RunPipeline implements Disposable {
 
   cancelRunning(runId?: RunId): void {
     this.scheduler?.cancelRunning(runId);
+  }
+
+  /** Cancels a request: its waiting checkpoints are dropped and its running one stopped. */
+  cancelPaths(runId: RunId, paths: readonly string[]): void {
+    this.scheduler?.cancelPaths(runId, paths);
   }
 
   /** Resolves once nothing is running, queued or pending (tests, shutdown). */

@@ -129,6 +129,12 @@ export class CheckpointQueue {
     if (this._running === job) this._running = undefined;
   }
 
+  /** Forget one waiting checkpoint (its request was cancelled). */
+  remove(runId: RunId, path: string): void {
+    this.pending.get(runId)?.delete(path);
+    this.ready.get(runId)?.delete(path);
+  }
+
   /** Forget everything queued for a run (run removed or its glob changed). */
   clearRun(runId: RunId): void {
     this.pending.delete(runId);
@@ -177,6 +183,18 @@ const realTimers: TimerApi = {
 };
 
 /** What evaluate gets besides the job: the job's cancellation and where its progress goes. */
+/** How an evaluation ended (a preempted or postponed job is not finished: it runs again). */
+export type JobOutcome =
+  | { readonly kind: 'ok'; readonly ms: number }
+  | { readonly kind: 'error'; readonly ms: number; readonly error: string }
+  | { readonly kind: 'cancelled'; readonly ms: number };
+
+/** The one log line of a finished evaluation: checkpoint, duration, outcome. */
+export function outcomeLine(job: QueuedJob, o: JobOutcome): string {
+  const what = o.kind === 'ok' ? 'ok' : o.kind === 'cancelled' ? 'cancelled' : 'error: ' + o.error;
+  return 'evaluated ' + job.relPath + ' in ' + (o.ms / 1000).toFixed(1) + ' s: ' + what;
+}
+
 export interface EvaluateContext {
   readonly token: CancellationLike;
   readonly onProgress: (p: Progress) => void;
@@ -192,6 +210,8 @@ export interface SchedulerOptions {
   /** A checkpoint that cannot be evaluated (input error, or it crashed the worker twice). */
   readonly onError: (record: CheckpointRecord) => void | Promise<void>;
   readonly onProgress?: (job: QueuedJob, p: Progress) => void;
+  /** An evaluation ended with a result, an error or a cancel (requests the user made wait for this). */
+  readonly onFinished?: (job: QueuedJob, outcome: JobOutcome) => void;
   /** Something changed: a job started or ended, the queue changed (status bar, tree marks). */
   readonly onDidChange?: () => void;
   readonly log?: LogSink;
@@ -239,7 +259,10 @@ export class Scheduler implements Disposable {
     const b = this.bursts.get(runId);
     if (b) this.timers.clear(b.timer);
     this.bursts.delete(runId);
-    if (this.q.release(runId) && this.current && !this.current.why) {
+    const before = this.q.queued(runId).length;
+    const preempt = this.q.release(runId);
+    this.opts.log?.debug?.(`queue: burst of ${runId} settled, ${this.q.queued(runId).length - before} checkpoint(s) released, ${this.q.queued().length} waiting`);
+    if (preempt && this.current && !this.current.why) {
       this.opts.log?.info(`A newer checkpoint of ${runId} arrived: cancelling the evaluation of ${this.current.job.relPath}.`);
       this.current.why = 'preempted';
       this.current.cts.cancel();
@@ -254,6 +277,13 @@ export class Scheduler implements Disposable {
     if (!c || (runId !== undefined && c.job.runId !== runId)) return;
     c.why = 'user';
     c.cts.cancel();
+  }
+
+  /** The user cancelled a request: its waiting checkpoints are dropped, its running one cancelled. */
+  cancelPaths(runId: RunId, paths: readonly string[]): void {
+    for (const p of paths) this.q.remove(runId, p);
+    if (this.current && this.current.job.runId === runId && paths.includes(this.current.job.path)) this.cancelRunning(runId);
+    this.opts.onDidChange?.();
   }
 
   /** Drops a run's queued jobs and cancels its running one (run removed or reconfigured). */
@@ -322,6 +352,14 @@ export class Scheduler implements Disposable {
   private async runJob(cur: NonNullable<Scheduler['current']>): Promise<void> {
     const { job, cts } = cur;
     const base = { runId: job.runId, path: job.path, step: job.step ?? this.q.positionByMtime(job), mtimeMs: job.mtimeMs, size: job.size };
+    const started = this.timers.now();
+    const finished = (o: { kind: 'ok' | 'cancelled' } | { kind: 'error'; error: string }): void => {
+      const outcome = { ...o, ms: this.timers.now() - started } as JobOutcome;
+      const line = outcomeLine(job, outcome);
+      if (outcome.kind === 'error') this.opts.log?.error(line);
+      else this.opts.log?.info(line);
+      this.opts.onFinished?.(job, outcome);
+    };
     let result: EvalResult;
     try {
       result = await this.opts.evaluate(job, {
@@ -337,12 +375,13 @@ export class Scheduler implements Disposable {
       } else if (isWorkerError(e, 'restarted')) {
         // The user restarts a worker that looks stuck: sending the same job again would get stuck again.
         this.q.finish(job);
-        this.opts.log?.warn(`Evaluation of ${job.relPath} interrupted by Restart Worker.`);
-        await this.safely(() => this.opts.onError({ ...base, evaluatedAt: this.now(), status: 'error', error: 'Interrupted by Restart Worker; use Re-run to evaluate it again.' }));
+        const error = 'Interrupted by Restart Worker; use Re-run to evaluate it again.';
+        await this.safely(() => this.opts.onError({ ...base, evaluatedAt: this.now(), status: 'error', error }));
+        finished({ kind: 'error', error });
       } else if (cur.why === 'user' || isWorkerError(e, 'cancelled')) {
         // A cancel that did not come from here (e.g. a token the pipeline linked) counts as the user's.
         this.q.drop(job);
-        this.opts.log?.info(`Evaluation of ${job.relPath} cancelled.`);
+        finished({ kind: 'cancelled' });
       } else if (isWorkerError(e, 'stopped', 'disposed')) {
         // Not the checkpoint's fault: keep it for when the worker runs again.
         this.q.requeue(job);
@@ -351,14 +390,15 @@ export class Scheduler implements Disposable {
       } else {
         const msg = isKdInputError(e) || isWorkerError(e) ? e.message : e instanceof Error ? e.message : String(e);
         this.q.finish(job);
-        this.opts.log?.error(`Evaluation of ${job.relPath} failed: ${msg}`);
         await this.safely(() => this.opts.onError({ ...base, evaluatedAt: this.now(), status: 'error', error: msg.split('\n')[0] }));
+        finished({ kind: 'error', error: msg });
       }
       return;
     }
     // A result that arrives after a cancel request is still a valid result for its identity: keep it.
     this.q.finish(job);
     await this.safely(() => this.opts.onResult({ ...base, evaluatedAt: this.now(), status: 'done' }, result));
+    finished({ kind: 'ok' });
   }
 
   private async safely(fn: () => void | Promise<void>): Promise<void> {

@@ -1,6 +1,7 @@
 // Status-bar text, tooltip, click command and colour for each worker/job/run state (vscode test double).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { progressView } from '../../../src/host/pipeline/progressModel';
 import { StatusBar, statusView } from '../../../src/host/statusBar';
 import { StatusBarItem, ThemeColor } from '../../mocks/vscode';
 
@@ -10,9 +11,9 @@ test('statusView: agreement of the active run, progress of a running job, restar
   const cases: { why: string; in: Parameters<typeof statusView>[0]; text: string; command: string; severity: string; tip?: RegExp }[] = [
     { why: 'idle, no run', in: { worker: 'ready', info }, text: '$(pulse) KD Lens', command: 'kdlens.showPanel', severity: 'normal', tip: /Worker ready \(wasm SIMD, pid 4242\)/ },
     { why: 'latest agreement, one decimal', in: { worker: 'ready', run: { name: 'kd', agreement: 0.91234, step: 12 } }, text: '$(pulse) KD Lens: 91.2% agree', command: 'kdlens.showPanel', severity: 'normal', tip: /Run "kd": latest agreement 91\.2% \(epoch 12\)/ },
-    { why: 'a job shows its epoch and percent', in: { worker: 'busy', run: { name: 'kd', agreement: 0.9 }, job: { runName: 'kd', step: 7, file: 'model.json', fraction: 0.434 }, queued: 2 }, text: '$(sync~spin) KD Lens: epoch 7 (43%)', command: 'kdlens.showPanel', severity: 'normal', tip: /2 checkpoints queued/ },
-    { why: 'a step-less job shows its file', in: { worker: 'busy', job: { runName: 'kd', step: null, file: 'student_latest.onnx', fraction: 1 } }, text: '$(sync~spin) KD Lens: student_latest.onnx (100%)', command: 'kdlens.showPanel', severity: 'normal' },
-    { why: 'crash → restarting, warning colour', in: { worker: 'crashed', job: { runName: 'kd', step: 7, file: 'm', fraction: 0.2 } }, text: '$(warning) KD Lens: worker restarting…', command: 'kdlens.showPanel', severity: 'warning' },
+    { why: 'a job shows its epoch and percent', in: { worker: 'busy', run: { name: 'kd', agreement: 0.9 }, progress: { runName: 'kd', ...progressView({ running: { runName: 'kd', step: 7, relPath: 'runs/epoch_7/model.json', fraction: 0.434, message: 'Grad-CAM maps' }, waiting: 2 }) } }, text: '$(sync~spin) KD Lens: epoch 7 (43%, 2 waiting)', command: 'kdlens.showPanel', severity: 'normal', tip: /Evaluating kd epoch 7: Grad-CAM maps · 2 waiting \(43%\)/ },
+    { why: 'a step-less job shows its file', in: { worker: 'busy', progress: { runName: 'kd', ...progressView({ running: { runName: 'kd', step: null, relPath: 'student_latest.onnx', fraction: 1, message: 'done' }, waiting: 0 }) } }, text: '$(sync~spin) KD Lens: student_latest.onnx (99%)', command: 'kdlens.showPanel', severity: 'normal' },
+    { why: 'crash → restarting, warning colour', in: { worker: 'crashed', progress: { runName: 'kd', ...progressView({ running: { runName: 'kd', step: 7, relPath: 'm', fraction: 0.2 }, waiting: 0 }) } }, text: '$(warning) KD Lens: worker restarting…', command: 'kdlens.showPanel', severity: 'warning' },
     { why: 'starting', in: { worker: 'starting' }, text: '$(sync~spin) KD Lens: starting…', command: 'kdlens.showPanel', severity: 'normal' },
     { why: 'stopped by the policy: error, click restarts, tooltip says why', in: { worker: 'stopped', stoppedReason: 'The KD Lens worker crashed 5 times in 3 minutes (last: killed by SIGKILL).' }, text: '$(error) KD Lens worker stopped', command: 'kdlens.restartWorker', severity: 'error', tip: /crashed 5 times[\s\S]*Click to restart/ },
     { why: 'restricted mode wins', in: { worker: 'stopped', restricted: true, run: { name: 'kd', agreement: 0.5 } }, text: '$(shield) KD Lens: history only', command: 'kdlens.showPanel', severity: 'normal', tip: /Restricted mode/ },
