@@ -105,7 +105,9 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     const lit = ev.map((r) => r.literature);
     const litCharts = [lit.some((l) => typeof l?.dark_knowledge.non_target_rank_corr === 'number'), lit.some((l) => l?.error_transfer), lit.some((l) => l?.capacity.kd_gain_accuracy), lit.some((l) => l?.localisation)];
     assert.equal(await page.page.locator('#trends canvas').count(), 5 + litCharts.filter(Boolean).length);
-    assert.equal(await page.page.locator('#probe').textContent(), cur.probe.name);
+    // The probe and its sampling next to the figures: the fixture's probe is used whole.
+    assert.equal(cur.probe.total, cur.probe.n);
+    assert.equal(await page.page.locator('#probe').textContent(), cur.probe.name + ' · all ' + String(cur.probe.n) + ' probe images');
     assert.match((await page.page.locator('#checkpointLabel').textContent()) ?? '', /2\/2 · step 2 · runs\/student_epoch2\.onnx/);
   });
 
@@ -346,6 +348,32 @@ describe('panel webview app in headless Chromium on real engine results', { skip
       await page.page.locator('#literature').screenshot({ path: path.join(ARTIFACTS, 'panel-literature-engine.png') });
       await page.page.evaluate("document.getElementById('header').style.position = ''");
     }
+  });
+
+  it('shows the per-stage table with its how-to-read list, and the engine warnings in user terms', async () => {
+    const text = async (sel: string) => ((await page.page.locator(sel).first().textContent()) ?? '').trim();
+    await page.postState(state());
+    const cur = ev[1];
+    assert.equal(await page.page.locator('#stages tbody tr').count(), cur.stages.length, 'one row per stage');
+    assert.equal(await text('#stages tbody tr th'), cur.stages[0].name);
+    assert.equal(await text('#stages tbody tr td'), cur.stages[0].fss_u.toFixed(3) + (cur.stages[0].fss_u_ci ? ' [' + cur.stages[0].fss_u_ci.lo.toFixed(3) + ', ' + cur.stages[0].fss_u_ci.hi.toFixed(3) + ']' : ''));
+    assert.match(await text('#stages .stage-note'), new RegExp('^N = ' + String(cur.probe.n) + ' probe images'));
+    assert.equal(await page.page.locator('#stages thead th:text-is("S|base")').count(), 1, 'base columns with a base student');
+    await page.page.locator('#stages details.how summary').click();
+    assert.match(await text('#stages details.how'), /FSS_U.*bias-corrected distance correlation/);
+    assert.equal(await page.page.locator('#stages details.how li').count(), 8);
+    await page.page.evaluate("document.getElementById('header').style.position = 'static'");
+    await page.page.locator('#stages').screenshot({ path: path.join(ARTIFACTS, 'panel-stages.png') });
+    await page.page.evaluate("document.getElementById('header').style.position = ''");
+    // The early checkpoint is the base itself: student|base has nothing left, and the banner says so in words.
+    await page.postState(state({ selected: 0 }));
+    const banners = await page.page.locator('[data-banner="warning"]').allTextContents();
+    assert.ok(banners.length > 0 && banners.length <= ev[0].warnings.length, 'warnings merged by direction');
+    assert.ok(banners.every((b) => !b.includes('explains almost all')), 'no internal jargon: ' + banners.join(' | '));
+    assert.ok(banners.some((b) => /^The KD student’s features are almost fully predictable from the base student’s \(UniCAM batch/.test(b)), banners.join(' | '));
+    assert.match((await page.page.locator('[data-banner="warning"]').first().getAttribute('title')) ?? '', /batch \d+: /, 'the engine lines as the tooltip');
+    await page.page.locator('#banners').screenshot({ path: path.join(ARTIFACTS, 'panel-warnings.png') });
+    await page.postState(state());
   });
 
   it('shows the empty and error states', async () => {

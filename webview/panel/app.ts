@@ -7,12 +7,14 @@ import { CancelJobCommand, RerunCommand, SavePngCommand, SelectCheckpointCommand
 import type { PanelState } from '../../src/protocol/webview';
 import type { HostApi } from '../common/hostApi';
 import { baseName, percent, signed } from '../../src/core/present/format';
+import { warningTexts } from '../../src/core/present/warningText';
 import { probeSamplingText } from '../../src/core/probeSampling';
 import { fidelityCards, deltaTone } from './cardModel';
 import { h } from './dom';
 import { Explorer } from './explorer';
 import { Gallery } from './gallery';
 import { LiteratureView } from './literatureView';
+import { StagesView } from './stagesView';
 import { effectiveStage, stageNames } from './trendModel';
 import { TrendsView } from './trendsView';
 import { restoreUiState } from './uiState';
@@ -48,6 +50,7 @@ export class PanelApp {
   private readonly cards = h('section', { id: 'cards', class: 'cards', 'aria-label': 'Fidelity' });
   private readonly main = h('div', { id: 'main' });
   private readonly trends: TrendsView;
+  private readonly stages = new StagesView();
   private readonly literature = new LiteratureView();
   private readonly explorer: Explorer;
   private readonly gallery: Gallery;
@@ -74,7 +77,7 @@ export class PanelApp {
       h('span', { class: 'field' }, 'Probe ', this.probeName),
       h('span', { class: 'field status' }, this.workerEl, this.jobEl),
     );
-    this.main.append(this.cards, this.trends.el, this.literature.el, this.explorer.el, this.gallery.el);
+    this.main.append(this.cards, this.trends.el, this.stages.el, this.literature.el, this.explorer.el, this.gallery.el);
     root.replaceChildren(this.header, this.banners, this.empty, this.main);
     // VS Code switches themes by changing body classes: chart colours come from CSS variables, so redraw.
     new MutationObserver(() => this.render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -166,6 +169,7 @@ export class PanelApp {
       this.trends.render(s.checkpoints, stage, this.current());
       const cp = s.checkpoints[s.selected];
       const detail = s.detail && cp ? s.detail : null;
+      this.stages.render(cp, detail);
       this.literature.render(cp, detail);
       this.explorer.render(detail, this.ui.filter);
       const placeholder = !cp
@@ -242,7 +246,8 @@ export class PanelApp {
       rerun.addEventListener('click', () => this.host.post(RerunCommand.make({ index: s.selected })));
       out.push(h('div', { class: 'banner error', 'data-banner': 'checkpoint' }, `${cp.name}: ${cp.error ?? 'evaluation failed'} `, s.trusted ? rerun : null));
     }
-    for (const w of s.detail?.warnings ?? []) out.push(h('div', { class: 'banner warn', 'data-banner': 'warning' }, w));
+    // In the user's terms (which models, what it means, what to do); the engine's own lines as the tooltip.
+    for (const w of warningTexts(s.detail?.warnings ?? [])) out.push(h('div', { class: 'banner warn', 'data-banner': 'warning', title: w.raw.join('\n') }, w.text));
     this.banners.replaceChildren(...out);
   }
 

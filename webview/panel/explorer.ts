@@ -3,6 +3,7 @@
 // filters the gallery. Browser only; imported by webview/panel/app.ts.
 import type { EvalResult } from '../../src/core/types';
 import { percent } from '../../src/core/present/format';
+import { plural } from '../../src/core/present/plural';
 import { h } from './dom';
 import { toggleFilter } from './outcomes';
 import type { GalleryFilter, Outcome } from './outcomes';
@@ -125,7 +126,7 @@ export class Explorer {
       setText(pct, ` ${percent(n ? f[o] / n : null)}`);
       setAttr(btn, 'aria-pressed', String(filter.cell === o));
     }
-    setText(els.copied, `${f.copied_errors} copied errors`);
+    setText(els.copied, plural(f.copied_errors, 'copied error'));
     setAttr(els.copied, 'aria-pressed', String(filter.cell === 'copied'));
     els.clsButtons.forEach((b, j) => setAttr(b, 'aria-pressed', String(filter.cls === classes[j].k)));
     ROWS.forEach(([label, get], r) =>

@@ -3,6 +3,7 @@
 // gap and the localisation verdict (docs/methods.md "KD literature figures"), each with one line of plain
 // explanation, or why it is absent. Pure; imported by the panel and tests.
 import { compactCount, figure, fixed, percent, signed } from '../../src/core/present/format';
+import { LITERATURE_DEFINITIONS, LOCALISATION_VERDICTS, capacityReading, errorTransferReading, localisationReading, localisationSentence } from '../../src/core/present/literatureText';
 import type { LiteratureSummary } from '../../src/core/runs';
 import type { CopyFigures, Estimate, EvalResult, LiteratureFigures } from '../../src/core/types';
 import type { CheckpointView } from '../../src/protocol/webview';
@@ -28,8 +29,10 @@ export interface LitTable {
 export interface LitPart {
   readonly key: PartKey;
   readonly title: string;
-  /** One line of plain explanation, in user terms. */
+  /** One line of plain explanation, in user terms (src/core/present/literatureText.ts, as in the report). */
   readonly explain: string;
+  /** What this checkpoint's values mean, when the part has a reading that depends on them. */
+  readonly reading?: string;
   /** Why the part is not shown (no base, no masks, maps skipped…); null when it is. */
   readonly absent: string | null;
   readonly rows: readonly LitRow[];
@@ -79,7 +82,7 @@ function darkKnowledge(d: LiteratureFigures['dark_knowledge']): LitPart {
   return {
     key: 'dark_knowledge',
     title: 'Dark knowledge vs label smoothing',
-    explain: 'What the teacher’s soft targets at T=' + T + ' say beyond label smoothing (Tf-KD): a KL near 0 means this teacher teaches little that smoothed labels would not.',
+    explain: LITERATURE_DEFINITIONS.dark_knowledge + ' ' + LITERATURE_DEFINITIONS.ranking + ' Soft targets at T=' + T + '.',
     absent: null,
     rows: [
       { label: 'non-target mass', value: percent(d.non_target_mass) },
@@ -130,7 +133,7 @@ function temperature(l: LiteratureSummary): LitPart {
   return {
     key: 'temperature',
     title: 'Temperature sweep',
-    explain: 'How far the student is from the teacher (KL) and how soft the teacher’s targets are at each temperature; the marked T=' + T + ' is the run’s.',
+    explain: LITERATURE_DEFINITIONS.temperature,
     absent: null,
     rows: [{ label: 'KL(T‖S) at the run’s T=' + T, value: figure(l.temperature.kl) }],
     table: {
@@ -146,7 +149,7 @@ function logitScale(t: LiteratureFigures['temperature']): LitPart {
   return {
     key: 'logit_scale',
     title: 'Logit scale',
-    explain: 'Teacher and student logits on different scales inflate the KL; after z-scoring each image’s logits (logit standardisation) what remains is the mismatch in shape.',
+    explain: LITERATURE_DEFINITIONS.logit_scale,
     absent: null,
     rows: [
       { label: 'logit std teacher / student', value: fixed(t.teacher_logit_std, 2) + ' / ' + fixed(t.student_logit_std, 2) },
@@ -189,12 +192,13 @@ function errorTransfer(l: LiteratureSummary, hasBase: boolean, detail: EvalResul
   const part = {
     key: 'error_transfer' as const,
     title: 'Error transfer',
-    explain: 'How often the student repeats the teacher’s mistakes (the same wrong class), next to a student trained on labels only: the excess is what distillation passed on.',
+    explain: LITERATURE_DEFINITIONS.error_transfer,
   };
   if (!e) return { ...part, absent: hasBase ? NOT_COMPUTED : 'No base student configured: the control is a student trained on labels only (the run’s "base" in kdlens.json).', rows: [] };
   return {
     ...part,
     absent: null,
+    reading: errorTransferReading(e.errors),
     rows: [...copyRows('copied teacher errors', e.errors, false), ...copyRows('agreement where the teacher is right', e.right_agreement, true)],
     table: perClassTable(detail),
   };
@@ -205,8 +209,9 @@ function capacity(c: LiteratureFigures['capacity']): LitPart {
   return {
     key: 'capacity',
     title: 'Capacity gap',
-    explain: 'How much bigger the teacher is than the student, next to what distillation gained over the base: a large gap with no gain hints the teacher is too large to help.',
+    explain: LITERATURE_DEFINITIONS.capacity,
     absent: null,
+    reading: capacityReading(c.kd_gain_accuracy, ratio(c.param_ratio)),
     rows: [
       { label: 'parameters teacher / student', value: compactCount(c.teacher_params) + ' / ' + compactCount(c.student_params) + ' (' + ratio(c.param_ratio) + ')' },
       {
@@ -219,11 +224,7 @@ function capacity(c: LiteratureFigures['capacity']): LitPart {
   };
 }
 
-const VERDICT: Readonly<Record<NonNullable<LiteratureFigures['localisation']>['verdict'], { text: string; tone: Tone }>> = {
-  supported: { text: 'supported: distilled maps sit more on the object', tone: 'good' },
-  inconclusive: { text: 'inconclusive: the interval contains 0', tone: 'flat' },
-  reversed: { text: 'reversed: residual maps sit more on the object', tone: 'bad' },
-};
+const VERDICT_TONE: Readonly<Record<NonNullable<LiteratureFigures['localisation']>['verdict'], Tone>> = { supported: 'good', inconclusive: 'flat', reversed: 'bad' };
 
 /** Why the localisation is absent, from what the run and the detail tell. */
 function localisationAbsent(hasBase: boolean, detail: EvalResult | null): string {
@@ -239,13 +240,14 @@ function localisation(l: LiteratureSummary, hasBase: boolean, detail: EvalResult
   const part = {
     key: 'localisation' as const,
     title: 'Localisation claim',
-    explain: 'The UniCAM paper’s claim: what distillation added (distilled map) sits on the object more than what the student learned alone (residual map).',
+    explain: LITERATURE_DEFINITIONS.localisation,
   };
   if (!loc) return { ...part, absent: localisationAbsent(hasBase, detail), rows: [] };
   return {
     ...part,
     absent: null,
-    verdict: VERDICT[loc.verdict],
+    verdict: { text: LOCALISATION_VERDICTS[loc.verdict], tone: VERDICT_TONE[loc.verdict] },
+    reading: localisationSentence(loc) + ' ' + localisationReading(loc.verdict),
     rows: [
       { label: 'distilled − residual', value: interval(loc.difference) + ' over ' + String(loc.images) + ' images', tone: intervalTone(loc.difference) },
       { label: 'map mass on the object: distilled', value: percent(loc.distilled) },

@@ -21,6 +21,7 @@ interface TableEls {
 
 interface PartEls {
   readonly absent: HTMLElement;
+  readonly reading: HTMLElement;
   readonly verdict: HTMLElement | null;
   readonly values: readonly HTMLElement[];
   readonly table: TableEls | null;
@@ -75,19 +76,22 @@ function buildSweep(): { el: HTMLElement; els: SweepEls } {
 
 function buildPart(p: LitPart, sweep: HTMLElement | null): { el: HTMLElement; els: PartEls } {
   const absent = h('p', { class: 'muted lit-absent' });
+  const reading = h('p', { class: 'lit-reading' });
   const verdict = p.verdict ? h('div', { class: 'lit-verdict' }) : null;
   const values = p.rows.map(() => h('td', {}));
   const rows = p.rows.length ? h('table', { class: 'lit-rows' }, ...p.rows.map((r, k) => h('tr', {}, h('th', {}, r.label), values[k]))) : null;
   const table = p.table ? buildTable(p.table) : null;
   // The sweep's part is as wide as the section: its figures, table and charts side by side.
   const body = h('div', { class: 'lit-body' }, h('div', {}, verdict, rows, sweep ? table?.el : null), sweep, sweep ? null : table?.el);
-  const el = h('article', { class: sweep ? 'lit-part wide' : 'lit-part', 'data-part': p.key }, h('h3', {}, p.title), h('p', { class: 'lit-explain' }, p.explain), absent, body);
-  return { el, els: { absent, verdict, values, table: table?.els ?? null } };
+  const el = h('article', { class: sweep ? 'lit-part wide' : 'lit-part', 'data-part': p.key }, h('h3', {}, p.title), h('p', { class: 'lit-explain' }, p.explain), absent, body, reading);
+  return { el, els: { absent, reading, verdict, values, table: table?.els ?? null } };
 }
 
 function updatePart(p: LitPart, e: PartEls): void {
   e.absent.hidden = p.absent === null;
   setText(e.absent, p.absent ?? '');
+  e.reading.hidden = !p.reading;
+  setText(e.reading, p.reading ?? '');
   if (e.verdict && p.verdict) {
     setText(e.verdict, p.verdict.text);
     setClass(e.verdict, 'lit-verdict ' + p.verdict.tone);

@@ -7,6 +7,7 @@ import type { CheckpointSummary } from '../../../src/core/runs';
 import type { EvalResult, LiteratureFigures } from '../../../src/core/types';
 import { summarise } from '../../../src/host/pipeline/historyStore';
 import type { CheckpointView } from '../../../src/protocol/webview';
+import { LITERATURE_DEFINITIONS } from '../../../src/core/present/literatureText';
 import { TOP_CLASSES, literatureModel } from '../../../webview/panel/literatureModel';
 import type { LitPart, LiteratureModel } from '../../../webview/panel/literatureModel';
 import { trends } from '../../../webview/panel/trendModel';
@@ -83,6 +84,11 @@ test('six parts with their figures from the summary, each with one line of expla
   assert.equal(row(loc, 'map mass on the object: distilled'), '24.8%');
   assert.equal(row(loc, 'residual'), '26.0%');
   assert.equal(row(loc, 'mask share (a uniform map)'), '21.0%');
+  // the report's words, from one source: definitions and value-dependent readings
+  assert.equal(part(m, 'error_transfer').explain, LITERATURE_DEFINITIONS.error_transfer);
+  assert.match(et.reading ?? '', /more often than the base student does \(excess \+33\.3 pts, p = 0\.021\): distillation transferred/);
+  assert.match(cap.reading ?? '', /^The KD gain’s interval contains 0: at a 41\.0× parameter ratio/);
+  assert.match(loc.reading ?? '', /^Not supported \(inconclusive\): distilled maps put 24\.8% .* over 60 images\. The distilled features of this run do not sit on the object/);
 });
 
 test('the temperature sweep: a table and two charts over the 9 temperatures, the run’s T marked', () => {
