@@ -2,7 +2,8 @@
 // checkpoint spinning. Tree data is derived from the RunStore on every change (no state of its own).
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { figure } from '../core/present/format';
+import { percent } from '../core/present/format';
+import { checkpointRowText, figureRows } from '../core/present/checkpointRows';
 import { plainText } from '../core/hoverContent';
 import type { RunConfig } from '../core/runs';
 import type { CheckpointView } from '../protocol/webview';
@@ -13,22 +14,7 @@ type Node =
   | { readonly kind: 'checkpoint'; readonly run: RunConfig; readonly cp: CheckpointView; readonly index: number }
   | { readonly kind: 'figure'; readonly label: string; readonly value: string; readonly id: string };
 
-const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
-
-/** Key figures of an evaluated checkpoint, one tree row each. */
-export function figureRows(cp: CheckpointView): { label: string; value: string }[] {
-  const s = cp.summary;
-  if (!s) return cp.error ? [{ label: 'error', value: cp.error }] : [];
-  const rows = [
-    { label: 'student accuracy', value: pct(s.models.student.accuracy) },
-    { label: 'teacher accuracy', value: pct(s.models.teacher.accuracy) },
-    { label: 'agreement', value: pct(s.fidelity.agreement) },
-    { label: `KL @ T=${s.fidelity.temperature}`, value: figure(s.fidelity.kl) },
-  ];
-  if (s.models.base) rows.push({ label: 'base accuracy', value: pct(s.models.base.accuracy) });
-  for (const st of s.stages) rows.push({ label: `${st.name} FSS / RS(student)`, value: `${figure(st.fss_u)} / ${figure(st.rs_student)}` });
-  return rows;
-}
+const pct = (v: number): string => percent(v);
 
 export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<Node | undefined>();
@@ -67,10 +53,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       const { cp } = node;
       const item = new vscode.TreeItem(path.posix.basename(path.posix.dirname(cp.name)) === '.' ? cp.name : cp.name.split('/').slice(-2).join('/'), cp.summary || cp.error ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
       item.id = `cp:${cp.path}`;
-      item.description =
-        cp.status === 'running' ? 'analysing…' : cp.status === 'pending' ? 'queued' : cp.status === 'error' ? 'failed' : cp.summary ? `${pct(cp.summary.fidelity.agreement)} agree · S ${pct(cp.summary.models.student.accuracy)}` : '';
+      const text = checkpointRowText(cp);
+      item.description = text.description;
       item.iconPath = new vscode.ThemeIcon(cp.status === 'running' ? 'sync~spin' : cp.status === 'pending' ? 'clock' : cp.status === 'error' ? 'error' : 'check');
-      item.tooltip = cp.error ? `${cp.name}: ${cp.error}` : cp.name;
+      item.tooltip = text.tooltip;
       item.contextValue = 'kdlens.checkpoint';
       item.command = { command: 'kdlens.showPanel', title: 'Show in Panel', arguments: [{ runId: node.run.id, index: node.index }] };
       return item;
@@ -78,6 +64,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.description = node.value;
+    item.tooltip = node.label + ': ' + node.value;
     item.contextValue = 'kdlens.figure';
     return item;
   }
