@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunConfig, RunId } from '../core/runs';
 import type { Controller } from './controller';
+import { exportReport as exportRunReport } from './exportReport';
 import type { PanelController } from './webviews/panel';
 import { createStarterConfig } from './starterConfig';
 
@@ -101,42 +102,10 @@ function rerun({ ctl }: CommandContext): void {
   ctl.rerun(run.id, latest.path);
 }
 
-/**
- * The report of the run's latest evaluated checkpoint, written by the worker with the panel's own
- * AnalyzeParams (run options and kdlens.* settings), so it shows the panel's figures.
- */
+/** Export Report (src/host/exportReport.ts): asks where, and before replacing an existing report. */
 async function exportReport({ ctl }: CommandContext): Promise<void> {
   const run = needRun(ctl);
-  if (!run) return;
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('KD Lens computes nothing in Restricted Mode: trust the workspace to export a report.');
-    return;
-  }
-  const latest = ctl.latestRecord(run.id);
-  if (!latest) {
-    void vscode.window.showWarningMessage(`KD Lens: nothing to export yet: no checkpoint of ${run.name} has been evaluated.`);
-    return;
-  }
-  const dest = await vscode.window.showOpenDialog({ title: 'Folder for the report (report.html, report.json, maps/, heatmaps/)', canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.Uri.file(run.root) });
-  if (!dest?.[0]) return;
-  const out = path.join(dest[0].fsPath, 'kdlens-report');
-  try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KD Lens: exporting the report of ${run.name}`, cancellable: true }, (progress, token) => {
-      let last = 0;
-      const onProgress = (p: { fraction: number; message: string }): void => {
-        progress.report({ message: p.message, increment: Math.max(0, 100 * p.fraction - last) });
-        last = Math.max(last, 100 * p.fraction);
-      };
-      return ctl.pipeline.exportReport(run, latest.path, out, { token, onProgress });
-    });
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    ctl.log.error(`export failed: ${message}`);
-    void vscode.window.showErrorMessage(`KD Lens: the report could not be written: ${message}`);
-    return;
-  }
-  const open = await vscode.window.showInformationMessage(`KD Lens report written to ${out}`, 'Open report.html');
-  if (open) await vscode.env.openExternal(vscode.Uri.file(path.join(out, 'report.html')));
+  if (run) await exportRunReport(ctl, run);
 }
 
 async function openHistory({ ctl }: CommandContext): Promise<void> {

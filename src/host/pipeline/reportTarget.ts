@@ -1,0 +1,52 @@
+// Where Export Report writes and how the written report is opened, decided without VS Code (unit-tested):
+// the report goes into `kdlens-report/` inside the folder the user picked, an existing one is replaced only
+// after the user said so, and a report on another machine than the window (remote workspace, browser) is
+// not opened through a file: URL (README "Remote workspaces").
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The report's folder name inside the folder the user picks. */
+export const REPORT_FOLDER = 'kdlens-report';
+
+export type TargetState =
+  /** Nothing there: write. */
+  | { readonly kind: 'new'; readonly out: string }
+  /** A folder is there (an older report, or anything else): ask before replacing it. */
+  | { readonly kind: 'exists'; readonly out: string; readonly entries: number }
+  /** Something that is not a folder is there (a file, a link): refuse, naming it. */
+  | { readonly kind: 'blocked'; readonly out: string; readonly reason: string };
+
+/** What is at `<picked>/kdlens-report`. Links are refused: writing through one would leave the picked folder. */
+export function reportTarget(picked: string): TargetState {
+  const out = path.join(picked, REPORT_FOLDER);
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(out);
+  } catch {
+    return { kind: 'new', out };
+  }
+  if (st.isSymbolicLink()) return { kind: 'blocked', out, reason: out + ' is a link; pick a folder where ' + REPORT_FOLDER + ' is a plain folder or absent' };
+  if (!st.isDirectory()) return { kind: 'blocked', out, reason: out + ' is a file, not a folder' };
+  return { kind: 'exists', out, entries: fs.readdirSync(out).length };
+}
+
+/** The question before replacing: what is there and what happens to it. */
+export function replaceQuestion(t: Extract<TargetState, { kind: 'exists' }>, runName: string): { readonly message: string; readonly detail: string } {
+  const what = t.entries === 1 ? '1 entry' : String(t.entries) + ' entries';
+  return {
+    message: 'Replace ' + t.out + '?',
+    detail: 'It already exists (' + what + '). Its contents will be replaced by the report of ' + runName + '.',
+  };
+}
+
+/** How a written report can be opened from this window. */
+export type OpenAction = 'Open report.html' | 'Reveal in Explorer' | 'Open as Text';
+
+/**
+ * Local window: the browser opens report.html. Remote workspace or browser window: report.html is on the
+ * other machine, so a file: URL would name a path of the local one; the explorer (with its Download…) and
+ * an editor work from anywhere.
+ */
+export function openActions(remote: boolean): OpenAction[] {
+  return remote ? ['Reveal in Explorer', 'Open as Text'] : ['Open report.html', 'Reveal in Explorer'];
+}
