@@ -7,7 +7,8 @@ import type { ModelInspection } from '../core/types';
 import { inspect } from '../worker/engine';
 import { ProgressBar } from './progressBar';
 import { runReport } from '../report/runReport';
-import type { ReportOptions } from '../report/runReport';
+import type { ReportOptions, ReportOutcome } from '../report/runReport';
+import { summaryLines } from '../report/summaryText';
 import { renderReportFiles } from '../report/renderFiles';
 import { INSPECT_SPEC, REPORT_SPEC } from './commandSpecs';
 import { UsageError, helpHint, parseCommand, printHelp, requireString } from './usage';
@@ -158,13 +159,24 @@ export async function runReportCommand(argv: string[]): Promise<number> {
   const bar = values.quiet ? null : new ProgressBar();
   const outcome = await runReport(opts, { onProgress: (f, m) => bar?.update(f, m), render: renderReportFiles });
   bar?.done();
-  if (values.json) process.stdout.write(JSON.stringify(outcome.json, null, 1) + '\n');
-  else process.stderr.write(`kdlens: report written to ${path.join(outcome.outDir, 'report.html')}\n`);
+  printOutcome(outcome, values.json === true, values.quiet === true);
   if (outcome.gate?.failed) {
-    for (const r of outcome.gate.reasons) process.stderr.write(`kdlens: gate failed: ${r}\n`);
+    for (const r of outcome.gate.reasons) process.stderr.write('kdlens: gate failed: ' + r + '\n');
     return 1;
   }
   return 0;
+}
+
+/**
+ * What the terminal shows after a report: the summary of key figures and gates (src/report/summaryText.ts,
+ * the demo's too) and where the report is. On stdout; with --json stdout holds report.json alone and the
+ * summary goes to stderr, so `kdlens report --json > r.json` still shows it; --quiet prints neither.
+ */
+function printOutcome(outcome: ReportOutcome, json: boolean, quiet: boolean): void {
+  if (json) process.stdout.write(JSON.stringify(outcome.json, null, 1) + '\n');
+  if (quiet) return;
+  const text = summaryLines(outcome.json).join('\n') + '\n\nreport: ' + path.join(outcome.outDir, 'report.html') + '\n';
+  (json ? process.stderr : process.stdout).write(text);
 }
 
 /** One aligned row per stage: name, shape at batch 1, op, and the tensor read when it differs from the name. */

@@ -53,23 +53,39 @@ export interface GateResult {
   readonly reasons: string[];
 }
 
+/** One alternative of a gate with each condition's figure: `holds` when every condition holds (the gate fails). */
+export interface AlternativeOutcome {
+  readonly text: string;
+  readonly conditions: ReadonlyArray<{ readonly condition: Condition; readonly value: number; readonly holds: boolean }>;
+  readonly holds: boolean;
+}
+
+const figureName = (c: Condition): string => c.name + (c.index ? '[' + c.index + ']' : '');
+
 /**
+ * Every alternative with its figures, for a printed table of the gates.
  * @param lookup returns the figure for a name (and stage index), or undefined when it does not exist —
  *   which is an error naming the figure, so a typo never passes a gate silently.
  */
-export function evaluateGate(gate: Gate, lookup: (name: string, index?: string) => number | undefined): GateResult {
-  const reasons: string[] = [];
-  for (const alt of gate) {
-    const parts: string[] = [];
-    let all = true;
-    for (const c of alt) {
+export function gateOutcomes(gate: Gate, lookup: (name: string, index?: string) => number | undefined): AlternativeOutcome[] {
+  return gate.map((alt) => {
+    const conditions = alt.map((c) => {
       const v = lookup(c.name, c.index);
-      if (v === undefined) throw new KdInputError('bad-argument', `--fail-if: unknown figure '${c.name}${c.index ? `[${c.index}]` : ''}'`);
-      const holds = compare(v, c.op, c.value);
-      parts.push(`${c.text} (${c.name}${c.index ? `[${c.index}]` : ''} = ${Number.isFinite(v) ? +v.toFixed(4) : v})`);
-      if (!holds) all = false;
-    }
-    if (all) reasons.push(parts.join(' && '));
-  }
+      if (v === undefined) throw new KdInputError('bad-argument', "--fail-if: unknown figure '" + figureName(c) + "'");
+      return { condition: c, value: v, holds: compare(v, c.op, c.value) };
+    });
+    return { text: alt.map((c) => c.text).join(' && '), conditions, holds: conditions.every((c) => c.holds) };
+  });
+}
+
+/** The figure as a gate reason shows it: 4 decimals at most. */
+export function gateFigure(v: number): string {
+  return String(Number.isFinite(v) ? +v.toFixed(4) : v);
+}
+
+/** The gate's verdict: it fails when any alternative holds; reasons name each held condition with its figure. */
+export function evaluateGate(gate: Gate, lookup: (name: string, index?: string) => number | undefined): GateResult {
+  const held = gateOutcomes(gate, lookup).filter((a) => a.holds);
+  const reasons = held.map((a) => a.conditions.map((c) => c.condition.text + ' (' + figureName(c.condition) + ' = ' + gateFigure(c.value) + ')').join(' && '));
   return { failed: reasons.length > 0, reasons };
 }

@@ -184,6 +184,7 @@ function assembleJson(main: EvalResult, probe: ProbeSet, written: WrittenMaps, s
     probe: {
       path: main.probe.path,
       n: probe.n,
+      ...(main.probe.total !== undefined ? { total: main.probe.total } : {}),
       classes: main.probe.classes,
       seed: main.probe.seed,
       height: probe.height,

@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type { ReportJson } from '../../src/report/types';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -56,4 +58,45 @@ test('a mistyped option or command: exit 2, the nearest word, where the help is;
   assert.equal(cmd.status, 2);
   assert.equal(cmd.stderr, "kdlens: unknown command 'reprot' (did you mean report?)\nrun 'kdlens help' for the commands\n");
   assert.equal(kdlens('help', 'inspct').stderr.split('\n')[0], "kdlens: unknown command 'inspct' (did you mean inspect?)");
+});
+
+const fx = (f: string) => path.join(root, 'test/fixtures/report', f);
+/** The smallest real trio (16 images, 64 px; test/fixtures/make_report_fixture.py) at few permutations. */
+const trio = ['--teacher', fx('teacher.onnx'), '--student', fx('student.onnx'), '--base', fx('base.onnx'), '--data', fx('probe.npz'), '--temperature', '2', '--permutations', '10', '--no-book'];
+const pct = (v: number): string => (100 * v).toFixed(1) + '%';
+
+test('kdlens report prints the key figures of report.json and each gate; --json keeps stdout to the JSON', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-summary-'));
+  try {
+    const gate = 'agreement<0.99 || fss_u[layer3]<0.1 && kl>0';
+    const r = kdlens('report', ...trio, '--out', out, '--fail-if', gate);
+    assert.equal(r.status, 1, r.stderr);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as ReportJson;
+    const f = json.fidelity;
+    const line = (head: string): string => r.stdout.split('\n').find((l) => l.startsWith(head)) ?? '';
+    assert.match(line('probe:'), new RegExp('^probe: all ' + json.probe.n + ' probe images'));
+    assert.equal(line('accuracy').replace(/ +/g, ' '), 'accuracy teacher ' + pct(json.models.teacher.accuracy) + ' base ' + pct(json.models.base?.accuracy ?? NaN) + ' KD student ' + pct(json.models.student.accuracy));
+    assert.equal(line('fidelity').replace(/ +/g, ' '), 'fidelity agreement ' + pct(f.agreement) + ' KL(T=2) ' + f.kl.toFixed(4) + ' nats copied errors ' + f.copied_errors);
+    assert.equal(line('ECE').replace(/ +/g, ' '), 'ECE teacher ' + f.ece_teacher.toFixed(3) + ' student ' + f.ece_student.toFixed(3));
+    assert.equal(line('  teacher right').trim().split(/ +/).slice(2).join(' '), f.both_right + ' ' + f.teacher_only);
+    assert.equal(line('  teacher wrong').trim().split(/ +/).slice(2).join(' '), f.student_only + ' ' + f.both_wrong);
+    const l3 = json.stages.find((s) => s.name === 'layer3');
+    assert.ok(l3);
+    assert.ok(line('layer3 ').includes(l3.fss_u.toFixed(3) + '   ' + l3.fss_v.toFixed(3)), line('layer3 '));
+    assert.match(r.stdout, /^KD literature \(explained checkpoint\)$/m);
+    assert.ok(line('  capacity gap').includes((json.literature?.capacity.param_ratio ?? NaN).toFixed(1) + '×'));
+    assert.equal(line('gate  agreement').replace(/ +/g, ' '), 'gate agreement<0.99 agreement = ' + +f.agreement.toFixed(4) + ' FAIL');
+    assert.equal(line('gate  fss_u').replace(/ +/g, ' '), 'gate fss_u[layer3]<0.1 && kl>0 fss_u[layer3] = ' + +l3.fss_u.toFixed(4) + ', kl = ' + +f.kl.toFixed(4) + ' pass');
+    assert.ok(r.stdout.endsWith('\nreport: ' + path.join(out, 'report.html') + '\n'));
+    assert.match(r.stderr, /kdlens: gate failed: agreement<0\.99/);
+
+    const j = kdlens('report', ...trio, '--out', out, '--json');
+    assert.equal(j.status, 0, j.stderr);
+    assert.deepEqual(JSON.parse(j.stdout), JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')), 'stdout is report.json alone');
+    assert.match(j.stderr, /^accuracy +teacher/m, 'with --json the summary goes to stderr');
+    const q = kdlens('report', ...trio, '--out', out, '--json', '--quiet');
+    assert.equal(q.stderr, '', '--quiet: nothing but errors');
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });
