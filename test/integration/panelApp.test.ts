@@ -376,6 +376,27 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     await page.postState(state());
   });
 
+  it('names each gallery image once, by its probe identity; the no-positive-evidence badge stays inside its tile', async () => {
+    await page.postState(state());
+    const head = ((await page.page.locator('.g-row .g-head').first().textContent()) ?? '').trim();
+    const first = Number(await page.page.locator('.g-row').first().getAttribute('data-index'));
+    assert.ok(head.startsWith(ev[1].probe.ids[first] + ' · true: '), head);
+    assert.doesNotMatch(head, /#\d/, 'no second index');
+    // Show one badge on the smallest zoom's tile and measure it against the canvas it labels.
+    const fits = await page.page.evaluate<{ badge: number[]; canvas: number[] }>(`(() => {
+      const fig = document.querySelector('.g-cell');
+      const b = fig.querySelector('.badge');
+      b.hidden = false;
+      const r = b.getBoundingClientRect();
+      const c = fig.querySelector('canvas').getBoundingClientRect();
+      return { badge: [r.left, r.right, r.top, r.bottom], canvas: [c.left, c.right, c.top, c.bottom] };
+    })()`);
+    assert.ok(fits.badge[0] >= fits.canvas[0] && fits.badge[1] <= fits.canvas[1] + 0.5, 'badge within the tile horizontally: ' + JSON.stringify(fits));
+    assert.ok(fits.badge[3] <= fits.canvas[3], 'and vertically');
+    await page.postState(state({ selected: 0 }));
+    await page.postState(state());
+  });
+
   it('shows the empty and error states', async () => {
     const text = async (sel: string) => ((await page.page.locator(sel).first().textContent()) ?? '').trim();
     await page.postState(state({ run: null, runs: [], checkpoints: [], selected: -1, detail: null, probe: null }));

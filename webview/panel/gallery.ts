@@ -351,7 +351,7 @@ export class Gallery {
     return row.el;
   }
 
-  /** "#i id · true: … · teacher: … ✓/✗ …", rebuilt only when what it says changes. */
+  /** "id · true: … · teacher: … ✓/✗ …", rebuilt only when what it says changes. */
   private renderRowHead(row: Row, d: EvalResult, i: number): void {
     const label = d.probe.labels[i];
     const tp = d.fidelity.teacher_pred[i];
@@ -364,10 +364,10 @@ export class Gallery {
     const cls = (k: number | undefined): string => (k === undefined ? '—' : (d.probe.classes[k] ?? String(k)));
     const pred = (who: string, p: number | undefined) =>
       p === undefined ? null : h('span', {}, ` · ${who}: `, h('span', { class: p === label ? 'pred-ok' : 'pred-bad' }, `${cls(p)} ${p === label ? '✓' : '✗'}`));
+    // One name per image: its identity in the probe set (file or npz[k]); the sample position only without one.
+    const id = d.probe.ids[i];
     row.head.replaceChildren(
-      h('b', {}, `#${i}`),
-      ' ',
-      h('code', {}, d.probe.ids[i] ?? ''),
+      id ? h('code', { class: 'g-id', title: 'probe image ' + String(i + 1) + ' of ' + String(d.probe.n) }, id) : h('b', {}, '#' + String(i)),
       ' · true: ',
       h('b', {}, cls(label)),
       ...[pred('teacher', tp), pred('student', sp), pred('base', bp), batch !== undefined ? h('span', { class: 'batch' }, ` · UniCAM batch ${batch}`) : null].filter((x): x is HTMLSpanElement => x !== null),
