@@ -18,7 +18,7 @@ declare const KDLENS_VERSION: string | undefined;
 
 const conn = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
 
-function log(level: 'info' | 'warn' | 'error', message: string): void {
+function log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
   process.stderr.write(`[kdlens worker ${process.pid}] ${level}: ${message}\n`);
   void conn.sendNotification(LogNotification, { level, message }).catch(() => undefined);
 }
@@ -56,7 +56,7 @@ conn.onRequest(AnalyzeRequest, (p, token) =>
     analyze(p.params, {
       signal,
       onProgress: (pr) => void conn.sendNotification(DidProgressNotification, { jobId: p.jobId, ...pr }),
-      log: (line) => log('info', line),
+      log: (line, level) => log(level ?? 'info', line),
     }),
   ),
 );

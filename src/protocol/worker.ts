@@ -58,4 +58,4 @@ export const InitializeRequest = new RequestType<{ readonly prefer?: 'tensorflow
 export const DidProgressNotification = new NotificationType<{ readonly jobId: string } & Progress>('kdlens/didProgress');
 
 /** worker → host: a log line (the worker's stdout is never used for logs). */
-export const LogNotification = new NotificationType<{ readonly level: 'info' | 'warn' | 'error'; readonly message: string }>('kdlens/log');
+export const LogNotification = new NotificationType<{ readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string }>('kdlens/log');

@@ -374,7 +374,11 @@ export class WorkerClient implements Disposable {
 
   /** The worker’s log lines and job progress; connection errors surface as the process exit. */
   private listen(conn: MessageConnection): void {
-    conn.onNotification(LogNotification, (p) => this.opts.log[p.level](`[worker] ${p.message}`));
+    conn.onNotification(LogNotification, (p) => {
+      const line = `[worker] ${p.message}`;
+      if (p.level === 'debug') this.opts.log.debug?.(line);
+      else this.opts.log[p.level](line);
+    });
     conn.onNotification(DidProgressNotification, ({ jobId, ...p }) => this.progress.get(jobId)?.(p));
     // jsonrpc would otherwise log connection errors to the console.
     conn.onError(() => undefined);

@@ -27,6 +27,7 @@ export async function analyze(params: AnalyzeParams, hooks: EngineHooks = {}, de
   const tensorsBefore = tf.memory().numTensors;
 
   const models = await loadModels(job);
+  const modelTensors = tf.memory().numTensors - tensorsBefore;
   const probe = await loadProbeSet(job, models.teacher);
   const trace = await traceModels(job, models, probe);
   const passes = await runForwardPasses(job, trace, probe);
@@ -40,12 +41,25 @@ export async function analyze(params: AnalyzeParams, hooks: EngineHooks = {}, de
   const unicam = params.skipMaps ? undefined : unicamMaps(job, trace, passes, probe, embedding);
   const literature = literatureStage(job, { trace, passes, probe, numClasses, fidelity, unicam });
 
-  logLeakedTensors(job, tensorsBefore);
+  logHeldTensors(job, modelTensors);
   job.progress('done', 1, 'done');
   return assembleResult(job, { backend, startedAt, probe, trace, passes, fidelity, stages, gradcam, unicam, literature });
 }
 
-function logLeakedTensors(job: JobContext, tensorsBefore: number): void {
-  const leaked = tf.memory().numTensors - tensorsBefore;
-  if (leaked > 0) job.hooks.log?.(`engine: ${leaked} tensors still allocated after analyze (model cache excluded)`);
+/** Tensors alive after the previous job in this process: the cached models' weights (engine caches). */
+let heldAfterLastJob: number | undefined;
+
+/**
+ * The cached models keep their weights as tensors between jobs, so a count after a job is no leak by
+ * itself: it is logged at debug level. Only growth since the previous job beyond the models this job
+ * loaded (net of evictions) is a warning, since a count that grows with every checkpoint is a leak.
+ */
+function logHeldTensors(job: JobContext, modelTensors: number): void {
+  const held = tf.memory().numTensors;
+  const prev = heldAfterLastJob;
+  heldAfterLastJob = held;
+  const what = String(held) + ' tensors held after the job, mostly the weights of the cached models reused by the next checkpoint';
+  const growth = prev === undefined ? 0 : held - prev - modelTensors;
+  if (growth <= 0) job.hooks.log?.('engine: ' + what, 'debug');
+  else job.hooks.log?.('engine: ' + String(growth) + ' more tensors than after the previous job beyond newly loaded models (' + what + ')', 'warn');
 }

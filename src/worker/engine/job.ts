@@ -8,10 +8,13 @@ import type { ProbeSet } from '../probe/probeSet';
 import type { ForwardCache } from './caches';
 import { setLimits } from '../files/limits';
 
+export type LogLevel = 'debug' | 'info' | 'warn';
+
 export interface EngineHooks {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: Progress) => void;
-  readonly log?: (line: string) => void;
+  /** A log line; `level` 'debug' for detail hidden at the host channel's default level (absent: 'info'). */
+  readonly log?: (line: string, level?: LogLevel) => void;
   /** Receives the loaded probe set (images, masks) so a caller can draw it without loading it twice. */
   readonly onProbe?: (probe: ProbeSet) => void;
 }
