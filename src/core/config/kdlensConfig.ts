@@ -7,7 +7,7 @@ import { isAbsolutePath, relativeTo, resolvePath } from '../paths';
 import { describeAst, LineMap, parse } from './syntax';
 import { isWeightsOnlyPath, TEMPLATE_FILE, templateHint } from './templates';
 import type { Ast, AstObject, ConfigFormat, TextRange } from './syntax';
-import { discoveredRunsForFile } from './trainingConfigs';
+import { runsConfiguredByPlace } from './trainingConfigs';
 
 export interface Problem {
   readonly message: string;
@@ -364,11 +364,11 @@ export function runConfigFormat(fileName: string): ConfigFormat | undefined {
 
 /**
  * Runs a file annotates: the kdlens config it is declared in, or a run listing it in configFiles; else the
- * discovered runs it configures by its place (trainingConfigs.ts), so discovered runs get hovers too.
+ * runs it configures by its place (trainingConfigs.ts), so discovered runs get hovers too.
  */
 export function runsForFile(runs: readonly RunConfig[], file: string): RunConfig[] {
   const norm = (p: string): string => p.replace(/\\/g, '/');
   const f = norm(file);
   const declared = runs.filter((r) => (r.source.kind === 'config' && norm(r.source.file) === f) || r.configFiles.some((c) => norm(c) === f));
-  return declared.length ? declared : discoveredRunsForFile(runs, file);
+  return declared.length ? declared : runsConfiguredByPlace(runs, file);
 }

@@ -1,5 +1,6 @@
-// Which discovered runs a training config or launch script belongs to, from paths alone (no kdlens.json
-// lists it in configFiles): mdistiller's configs/cifar100/kd.yaml for output/<project>/kd,res32x4,res8x4/,
+// Which runs a training config or launch script belongs to, from paths alone, when no run lists it in
+// configFiles: discovered runs, and declared runs that list none (a kdlens.json just written from
+// discovered runs keeps their hovers). mdistiller's configs/cifar100/kd.yaml for output/<project>/kd,res32x4,res8x4/,
 // RepDistiller's train_student.py and scripts/run_cifar_distill.sh for save/student_model/S:…, torchdistill's
 // configs/sample/cifar10/kd/<student>_from_<teacher>-final_run.yaml. Nothing is read or run. Pure.
 import { globBase } from '../glob';
@@ -31,15 +32,15 @@ function mayConfigure(rel: string, run: RunConfig): boolean {
 }
 
 /**
- * The discovered runs a training config or launch script annotates. Candidates are the discovered runs of
- * the file's workspace folder whose checkpoints lie in the file's folder or below it, or any of them when
+ * The runs a training config or launch script annotates by its place. Candidates are the discovered runs
+ * (and declared runs without configFiles) of the file's workspace folder whose checkpoints lie in the file's folder or below it, or any of them when
  * the file sits in a configs/scripts folder; when several, those sharing the most path words with the file
  * (kd.yaml ↔ kd,res32x4,res8x4) win, and all of them when no word is shared.
  */
-export function discoveredRunsForFile(runs: readonly RunConfig[], file: string): RunConfig[] {
+export function runsConfiguredByPlace(runs: readonly RunConfig[], file: string): RunConfig[] {
   const candidates: { run: RunConfig; rel: string }[] = [];
   for (const run of runs) {
-    if (run.source.kind !== 'discovered') continue;
+    if (run.source.kind !== 'discovered' && run.configFiles.length) continue;
     const rel = relativeTo(run.root, file);
     if (rel === undefined || rel === '' || !TRAINING_FILE.test(rel) || KDLENS_FILE.test(rel)) continue;
     if (mayConfigure(rel, run)) candidates.push({ run, rel });

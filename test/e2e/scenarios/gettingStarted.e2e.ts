@@ -2,7 +2,8 @@
 // (teacher in download_ckpts/, epoch_N.onnx under output/<project>/<tag>/, configs/cifar100/kd.yaml). The
 // discovered run is evaluated; hovering KD.TEMPERATURE and SOLVER.EPOCHS in the mdistiller config shows
 // the run's figures; the walkthrough opens from the palette with its four steps; its "Create kdlens.json"
-// link writes kdlens.json from the discovered run and opens it. Screenshots in test-artifacts/e2e/gettingStarted/.
+// link writes kdlens.json from the discovered run and opens it, and the declared run keeps the config's
+// hover. Screenshots in test-artifacts/e2e/gettingStarted/.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -127,5 +128,15 @@ describe('e2e: getting started (discovered mdistiller run, walkthrough, starter 
     }]);
     await s.wb.waitFor('an editor tab for kdlens.json', () => page.locator('.tabs-container .tab.active[aria-label^="kdlens.json"]').isVisible(), { timeoutMs: 10_000 });
     await s.wb.screenshot('starter-config');
+  });
+
+  it('the run declared in the new kdlens.json is evaluated, and kd.yaml keeps its hover (by place: the run lists no configFiles)', async () => {
+    await s.wb.waitFor('the declared run kdlens.json#0 evaluated', async () => {
+      const rows = readHistories(ws).flatMap((h) => h.rows).filter((r) => r.runId === 'kdlens.json#0' && r.status === 'done');
+      return new Set(rows.map((r) => r.path)).size === 2 ? rows : null;
+    }, { timeoutMs: 180_000, intervalMs: 500 });
+    const t = await s.wb.hover('configs/cifar100/kd.yaml', 14, 'TEMPERATURE');
+    assert.match(t, new RegExp('KD Lens · run ' + RUN_NAME + ' · epoch 2 \\(2 checkpoints evaluated\\)'));
+    await s.wb.screenshot('hover-after-starter-config');
   });
 });

@@ -260,7 +260,7 @@ describe('parseRunConfig', () => {
     assert.equal(runs[1].needsTemplate, undefined);
   });
 
-  test('runsForFile: the declaring kdlens file and listed configFiles', () => {
+  test('runsForFile: the declaring kdlens file, listed configFiles, else by place', () => {
     const { runs } = parseRunConfig(
       '{"runs":[{"name":"a","teacher":"t","student":"s","probe":"p","configFiles":["cfg/kd.yaml"]},{"name":"b","teacher":"t","student":"s","probe":"p"}]}',
       '/ws/proj/kdlens.json',
@@ -275,7 +275,10 @@ describe('parseRunConfig', () => {
       runsForFile(runs, '/ws/proj/kdlens.json').map((r) => r.name),
       ['a', 'b'],
     );
-    assert.deepEqual(runsForFile(runs, '/ws/proj/other.yaml'), []);
+    // Not listed anywhere: by its place (trainingConfigs.ts), only runs listing no configFiles, and only for
+    // configs above their checkpoints or in a configs/scripts folder.
+    assert.deepEqual(runsForFile(runs, '/ws/proj/other.yaml').map((r) => r.name), ['b']);
+    assert.deepEqual(runsForFile(runs, '/ws/proj/docs/other.yaml'), []);
   });
 });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { keyAt, locateKeys } from '../../../src/core/config/kdKeys';
 import type { LocatedKey } from '../../../src/core/config/kdKeys';
 import { locateScriptKeys, scriptFormatOf } from '../../../src/core/config/launchArgs';
-import { discoveredRunsForFile } from '../../../src/core/config/trainingConfigs';
+import { runsConfiguredByPlace } from '../../../src/core/config/trainingConfigs';
 import { runsForFile } from '../../../src/core/config/kdlensConfig';
 import { discoverRuns } from '../../../src/core/runDiscovery';
 import type { RunConfig } from '../../../src/core/runs';
@@ -121,7 +121,7 @@ describe('YAML keys of discovered runs', () => {
 
 const ROOT = '/ws';
 
-describe('discoveredRunsForFile', () => {
+describe('runsConfiguredByPlace', () => {
   const mdistiller = [
     'output/cifar100_baselines/kd,res32x4,res8x4/epoch_10.onnx',
     'output/cifar100_baselines/kd,res32x4,res8x4/epoch_20.onnx',
@@ -133,30 +133,33 @@ describe('discoveredRunsForFile', () => {
 
   test('mdistiller: configs/cifar100/kd.yaml belongs to the kd run, configs/cifar100/dkd/res32x4_res8x4.yaml to the dkd run', () => {
     assert.deepEqual(runs.map((r) => r.name), ['dkd,res32x4,res8x4', 'kd,res32x4,res8x4']);
-    assert.deepEqual(discoveredRunsForFile(runs, '/ws/configs/cifar100/kd.yaml').map((r) => r.name), ['kd,res32x4,res8x4']);
-    assert.deepEqual(discoveredRunsForFile(runs, '/ws/configs/cifar100/dkd/res32x4_res8x4.yaml').map((r) => r.name), ['dkd,res32x4,res8x4']);
+    assert.deepEqual(runsConfiguredByPlace(runs, '/ws/configs/cifar100/kd.yaml').map((r) => r.name), ['kd,res32x4,res8x4']);
+    assert.deepEqual(runsConfiguredByPlace(runs, '/ws/configs/cifar100/dkd/res32x4_res8x4.yaml').map((r) => r.name), ['dkd,res32x4,res8x4']);
     // runsForFile (what the hovers ask) falls back to it.
     assert.deepEqual(runsForFile(runs, '/ws/configs/cifar100/kd.yaml').map((r) => r.name), ['kd,res32x4,res8x4']);
   });
 
   test('a file sharing no word with any run annotates all of them; unrelated places, non-config files and other roots annotate none', () => {
-    assert.equal(discoveredRunsForFile(runs, '/ws/scripts/run_all.sh').length, 2);
-    assert.equal(discoveredRunsForFile(runs, '/ws/train.py').length, 2, 'a training script at the root is above every run');
-    assert.deepEqual(discoveredRunsForFile(runs, '/ws/docs/notes.yaml'), []);
-    assert.deepEqual(discoveredRunsForFile(runs, '/ws/mdistiller/models/resnet.py'), []);
-    assert.deepEqual(discoveredRunsForFile(runs, '/ws/configs/README.md'), []);
-    assert.deepEqual(discoveredRunsForFile(runs, '/other/configs/kd.yaml'), []);
-    assert.deepEqual(discoveredRunsForFile(runs, '/ws/kdlens.json'), []);
+    assert.equal(runsConfiguredByPlace(runs, '/ws/scripts/run_all.sh').length, 2);
+    assert.equal(runsConfiguredByPlace(runs, '/ws/train.py').length, 2, 'a training script at the root is above every run');
+    assert.deepEqual(runsConfiguredByPlace(runs, '/ws/docs/notes.yaml'), []);
+    assert.deepEqual(runsConfiguredByPlace(runs, '/ws/mdistiller/models/resnet.py'), []);
+    assert.deepEqual(runsConfiguredByPlace(runs, '/ws/configs/README.md'), []);
+    assert.deepEqual(runsConfiguredByPlace(runs, '/other/configs/kd.yaml'), []);
+    assert.deepEqual(runsConfiguredByPlace(runs, '/ws/kdlens.json'), []);
   });
 
   test('RepDistiller: train_student.py and scripts/run_cifar_distill.sh belong to the save/student_model run; a declared run keeps its own files', () => {
     const S = 'save/student_model/S:resnet8x4_T:resnet32x4_cifar100_kd_r:0.1_a:0.9_b:0.0_1';
     const rep = discoverRuns([S + '/ckpt_epoch_40.onnx', S + '/ckpt_epoch_80.onnx', 'save/models/resnet32x4_vanilla/ckpt_epoch_240.onnx', 'data/probe.npz'], ROOT);
     assert.equal(rep.length, 1);
-    assert.deepEqual(discoveredRunsForFile(rep, '/ws/train_student.py'), rep);
-    assert.deepEqual(discoveredRunsForFile(rep, '/ws/scripts/run_cifar_distill.sh'), rep);
+    assert.deepEqual(runsConfiguredByPlace(rep, '/ws/train_student.py'), rep);
+    assert.deepEqual(runsConfiguredByPlace(rep, '/ws/scripts/run_cifar_distill.sh'), rep);
     const declared: RunConfig = { ...rep[0], id: 'kdlens.json#0', source: { kind: 'config', file: '/ws/kdlens.json', index: 0 }, configFiles: ['/ws/my.yaml'] };
     assert.deepEqual(runsForFile([declared, ...rep], '/ws/my.yaml'), [declared]);
-    assert.deepEqual(discoveredRunsForFile([declared], '/ws/train_student.py'), [], 'declared runs list their configs themselves');
+    assert.deepEqual(runsConfiguredByPlace([declared], '/ws/train_student.py'), [], 'a declared run listing configFiles is annotated on those only');
+    // A kdlens.json written from the discovered run (no configFiles) keeps the scripts' hovers.
+    const starter: RunConfig = { ...declared, configFiles: [] };
+    assert.deepEqual(runsForFile([starter], '/ws/scripts/run_cifar_distill.sh'), [starter]);
   });
 });
