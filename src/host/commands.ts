@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { modelDisplayName } from '../core/modelNames';
 import type { RunConfig, RunId } from '../core/runs';
 import type { Controller } from './controller';
 import { exportReport as exportRunReport } from './exportReport';
@@ -39,7 +40,7 @@ function showPanel({ ctl, panel }: CommandContext, arg?: { runId?: RunId; index?
 async function analyzeCheckpoint({ ctl, panel }: CommandContext): Promise<void> {
   const run = needRun(ctl);
   if (!run) return;
-  const files = await vscode.window.showOpenDialog({ title: `Student checkpoints to evaluate against ${path.basename(run.teacher)}`, canSelectMany: true, filters: MODEL_FILTERS, defaultUri: vscode.Uri.file(run.root) });
+  const files = await vscode.window.showOpenDialog({ title: 'Student checkpoints to evaluate against ' + modelDisplayName(run.teacher), canSelectMany: true, filters: MODEL_FILTERS, defaultUri: vscode.Uri.file(run.root) });
   if (!files?.length) return;
   await analyzeAndTell({ ctl, panel }, run, files.map((f) => f.fsPath));
 }
