@@ -13,6 +13,7 @@ import { renderReportFiles } from './report/renderFiles';
 import { reportOptionsFor, runReport } from './report/runReport';
 import { analyze, clearModelCache, inspect } from './worker/engine';
 import { startOrphanWatchdog } from './worker/watchdog';
+import type { LogLevel } from './worker/engine/job';
 
 declare const KDLENS_VERSION: string | undefined;
 
@@ -68,7 +69,7 @@ conn.onRequest(ReportRequest, (p, token) =>
     const outcome = await runReport(reportOptionsFor(p.params, p.out, p.checkpoints), {
       signal,
       onProgress: (fraction, message) => void conn.sendNotification(DidProgressNotification, { jobId: p.jobId, stage: 'metrics', fraction, message }),
-      log: (line) => log('info', line),
+      log: (line: string, level?: LogLevel) => log(level ?? 'info', line),
       render: renderReportFiles,
     });
     return { outDir: outcome.outDir, warnings: outcome.json.warnings };

@@ -98,7 +98,7 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
-const STDERR_PREFIX = /^\[kdlens worker \d+\] (?:info|warn|error): /;
+const STDERR_PREFIX = /^\[kdlens worker \d+\] (?:debug|info|warn|error): /;
 
 export class WorkerClient implements Disposable {
   private readonly opts: WorkerClientOptions;
