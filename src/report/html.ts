@@ -90,7 +90,10 @@ code{font-size:.9em;overflow-wrap:anywhere}
 .g-cell{margin:0;position:relative}
 .g-cell img{display:block;image-rendering:pixelated;border-radius:3px;background:#000}
 .g-cell figcaption{font-size:.8em;color:var(--muted);line-height:1.3;margin-top:2px}
-.g-cell .badge{position:absolute;left:4px;top:4px;font-size:.72em;padding:1px 5px;border-radius:6px;background:rgba(0,0,0,.72);color:#fff}
+.g-cell .badge{position:absolute;left:4px;top:4px;max-width:calc(100% - 8px);font-size:.72em;line-height:1.25;padding:1px 5px;border-radius:6px;background:rgba(0,0,0,.72);color:#fff;overflow-wrap:anywhere}
+.zoom{display:block;cursor:zoom-in}.zoom input{position:absolute;opacity:0;width:1px;height:1px;margin:0}
+.zoom input:focus-visible+img{outline:2px solid var(--accent);outline-offset:2px}
+.zoom input:checked+img{position:fixed;z-index:10;left:4vw;top:4vh;width:92vw;height:92vh;object-fit:contain;cursor:zoom-out;background:rgba(0,0,0,.85);box-shadow:0 0 0 100vmax rgba(0,0,0,.6);border-radius:0}
 .g-cell .none{display:flex;align-items:center;justify-content:center;color:var(--muted);border:1px dashed var(--border);border-radius:3px;font-size:.8em}
 .pred-ok{color:var(--good)}.pred-bad{color:var(--bad)}
 .chart-svg .mark{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:4 3}.chart-svg .mark-label{fill:var(--bad);font-size:11px}
@@ -357,17 +360,23 @@ interface GalleryCell {
 function galleryCells(bundle: ReportBundle): GalleryCell[] {
   const has = (k: MapName): boolean => bundle.maps[k] !== undefined;
   const withBase = has('unicam_student_given_base') || has('unicam_base_given_student');
+  const teacherStudent: GalleryCell[] = [
+    { caption: `UniCAM ${UNICAM_LABELS.teacher_given_student} (not learned)`, kind: 'map', map: 'unicam_teacher_given_student' },
+    { caption: `UniCAM ${UNICAM_LABELS.student_given_teacher} (student's own)`, kind: 'map', map: 'unicam_student_given_teacher' },
+  ];
   return [
     { caption: 'input', kind: 'input' },
     { caption: 'Grad-CAM teacher', kind: 'map', map: 'gradcam_teacher' },
     { caption: 'Grad-CAM student', kind: 'map', map: 'gradcam_student' },
     { caption: '|teacher − student|', kind: 'difference' },
-    withBase
-      ? { caption: `distilled: ${UNICAM_LABELS.student_given_base.replace(' (distilled)', '')}`, kind: 'map', map: 'unicam_student_given_base' }
-      : { caption: `UniCAM ${UNICAM_LABELS.teacher_given_student} (not learned)`, kind: 'map', map: 'unicam_teacher_given_student' },
-    withBase
-      ? { caption: `residual: ${UNICAM_LABELS.base_given_student.replace(' (residual)', '')}`, kind: 'map', map: 'unicam_base_given_student' }
-      : { caption: `UniCAM ${UNICAM_LABELS.student_given_teacher} (student's own)`, kind: 'map', map: 'unicam_student_given_teacher' },
+    // With a base: the distilled and residual maps, then the teacher|student pair when it was computed.
+    ...(withBase
+      ? [
+          { caption: `distilled: ${UNICAM_LABELS.student_given_base.replace(' (distilled)', '')}`, kind: 'map' as const, map: 'unicam_student_given_base' as const },
+          { caption: `residual: ${UNICAM_LABELS.base_given_student.replace(' (residual)', '')}`, kind: 'map' as const, map: 'unicam_base_given_student' as const },
+          ...teacherStudent.filter((c) => c.map && has(c.map)),
+        ]
+      : teacherStudent),
   ];
 }
 
@@ -416,7 +425,10 @@ function galleryBlock(bundle: ReportBundle, assets: ReportAssets, limit: number)
     const bp = json.predictions.base?.[i];
     const pred = (who: string, p: number | undefined): string => (p === undefined ? '' : ` · ${who}: <span class="${p === label ? 'pred-ok' : 'pred-bad'}">${className(json, p)}</span>`);
     const batch = json.unicam?.batch_of[i];
-    const head = `<div class="g-head"><b>#${i}</b> <code>${esc(json.probe.ids[i] ?? '')}</code> · true: <b>${className(json, label)}</b>${pred('teacher', tp)}${pred('student', sp)}${pred('base', bp)}${
+    // One name per image: its identity in the probe set; the sample position only when it has none.
+    const id = json.probe.ids[i];
+    const name = id ? '<code title="probe image ' + String(i + 1) + ' of ' + String(n) + '">' + esc(id) + '</code>' : '<b>#' + String(i) + '</b>';
+    const head = `<div class="g-head">${name} · true: <b>${className(json, label)}</b>${pred('teacher', tp)}${pred('student', sp)}${pred('base', bp)}${
       batch !== undefined ? ` · UniCAM batch ${esc(batch)} (n = ${json.unicam?.batch_of.filter((b) => b === batch).length})` : ''
     }</div>`;
     const figs = cells.map((c) => {
@@ -438,8 +450,9 @@ function galleryBlock(bundle: ReportBundle, assets: ReportAssets, limit: number)
           src = png(i, c.map, () => overlayPng(image, m, h, w, { scale }));
         }
       }
+      // Click to enlarge without script (the page's CSP allows none): a checkbox in a label toggles a CSS overlay.
       const body = src
-        ? `<img src="${src}" width="${dw}" height="${dh}" alt="${esc(c.caption)} of image ${i}">`
+        ? `<label class="zoom" title="click to enlarge"><input type="checkbox"><img src="${src}" width="${dw}" height="${dh}" alt="${esc(c.caption)} of image ${i}"></label>`
         : `<div class="none" style="width:${dw}px;height:${dh}px">${missing ? 'not computed' : 'unavailable'}</div>`;
       return `<figure class="g-cell" style="width:${dw}px">${body}${empty ? '<span class="badge">no positive evidence</span>' : ''}<figcaption>${esc(c.caption)}</figcaption></figure>`;
     });
@@ -448,14 +461,15 @@ function galleryBlock(bundle: ReportBundle, assets: ReportAssets, limit: number)
 
   const stops = Array.from({ length: 9 }, (_, k) => `${jetHex(Math.round((255 * k) / 8))} ${k * 12.5}%`).join(',');
   return `<section id="gallery"><h2>Gallery</h2>
-<p class="muted">Showing ${chosen.length} of ${n} probe images (teacher/student disagreements first)${chosen.length < n ? '; every image is in heatmaps/' : ''}.</p>
+<p class="muted">Showing ${chosen.length} of ${n} probe images (teacher/student disagreements first)${chosen.length < n ? '; every image is in heatmaps/' : ''}. Click a picture to enlarge it, again to close.</p>
 <div class="scale"><span>low</span><div class="bar" style="background:linear-gradient(to right,${stops})"></div><span>high</span><span class="muted">overlay = 0.5·image + 0.5·JET(map)</span></div>
 ${rows.join('\n')}
 ${how(`Grad-CAM shows where each model finds evidence for its predicted class; <b>|teacher − student|</b> is bright where the two look at different places.
 ${
   cells[4].map === 'unicam_student_given_base'
     ? '<b>Distilled</b> (student_kd|base) marks what the KD student encodes that the same architecture trained without KD does not; <b>residual</b> (base|student_kd) what the KD student discarded.'
-    : '<b>teacher|student</b> marks teacher knowledge the student has not captured; <b>student|teacher</b> what the student encodes beyond the teacher. (With a base model these become the distilled and residual maps.)'
+      + (cells.length > 6 ? ' <b>teacher|student</b> marks teacher knowledge the student has not captured; <b>student|teacher</b> what the student encodes beyond the teacher.' : '')
+    : '<b>teacher|student</b> marks teacher knowledge the student has not captured; <b>student|teacher</b> what the student encodes beyond the teacher. (With a base model the distilled and residual maps are added.)'
 }
 Each map is min-max normalised per image, so colours compare regions within an image, not strength across images. <b>No positive evidence</b> means the map had no positive value (it is all zero), not that the model looks nowhere.`)}
 </section>`;

@@ -90,15 +90,20 @@ describe('report.html blocks', () => {
     // localisation
     const loc = section(html, 'localisation');
     assert.ok(loc.includes('11.0%') && loc.includes('<td>52.0%</td><td>4.73×</td>'));
-    // gallery: 6 images × 6 cells, base captions, badges for the empty maps, legend, and PNGs read from heatmaps/
+    // gallery: 6 images × 8 cells (with a base, the teacher|student pair after distilled and residual), base
+    // captions, badges for the empty maps, legend, and PNGs read from heatmaps/
     const gal = section(html, 'gallery');
     assert.equal(tagCount(gal, /<div class="g-row">/g), 6);
-    assert.equal(tagCount(gal, /<img src="data:image\/png;base64,/g), 36);
+    assert.equal(tagCount(gal, /<img src="data:image\/png;base64,/g), 48);
     assert.ok(gal.includes('distilled: student_kd|base') && gal.includes('residual: base|student_kd'));
+    assert.ok(gal.includes('UniCAM teacher|student (not learned)') && gal.includes('UniCAM student|teacher (student&#39;s own)'));
+    // click to enlarge without script: each picture in a label with a checkbox; one name per image
+    assert.equal(tagCount(gal, /<label class="zoom" title="click to enlarge"><input type="checkbox"><img /g), 48);
+    assert.ok(!/<b>#\d+<\/b>/.test(gal), 'images are named by their probe id only');
     assert.equal(tagCount(gal, /no positive evidence<\/span>/g), 2, 'student Grad-CAM of image 1 and residual of image 3 are all zero');
     assert.ok(gal.includes('linear-gradient(to right,#000080 0%'), 'colour scale legend');
     assert.ok(gal.includes('UniCAM batch 0 (n = 4)') && gal.includes('UniCAM batch 1 (n = 2)'));
-    assert.equal(read.length, 6 * 5, 'input + 4 overlays per image from files; the difference is drawn');
+    assert.equal(read.length, 6 * 7, 'input + 6 overlays per image from files; the difference is drawn');
     // warnings and gates
     assert.ok(section(html, 'warnings').includes('residual energy 0.010 &lt; 0.02'));
     assert.ok(section(html, 'gates').includes('FAILED: <code>agreement&lt;0.9</code>'));
