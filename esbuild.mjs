@@ -46,10 +46,13 @@ const nodeCjs = {
 };
 
 const exists = (p) => fs.existsSync(path.join(root, p));
+const HDF5_THREAD = 'src/worker/models/keras/hdf5Thread.ts';
 
 const entries = [
   { in: 'src/extension.ts', out: 'dist/extension.js', opts: nodeCjs },
   { in: 'src/workerProcess.ts', out: 'dist/worker.js', opts: nodeCjs },
+  // h5wasm runs on a thread of its own that the worker can stop (docs/architecture.md "HDF5 thread").
+  { in: HDF5_THREAD, out: 'dist/hdf5Thread.js', opts: nodeCjs },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', opts: nodeCjs },
   { in: 'demo/main.ts', out: 'dist/demo.js', opts: nodeCjs },
   {
@@ -102,6 +105,8 @@ async function buildTests() {
     alias: { vscode: path.join(root, 'test/mocks/vscode.ts') },
     external: ['@tensorflow/tfjs-node', 'onnxruntime-node'],
   });
+  // The test bundles find the HDF5 thread in a folder above them (hdf5Client.ts threadScript).
+  await esbuild.build({ ...nodeCjs, entryPoints: [path.join(root, HDF5_THREAD)], outfile: path.join(root, 'out/hdf5Thread.js'), plugins: [] });
 }
 
 if (args.has('--tests')) {

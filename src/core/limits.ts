@@ -15,10 +15,12 @@ export interface ReadLimits {
   readonly probeSide: number;
   /** Elements one ONNX op may output when its size comes from data (Range, Expand, Tile…). */
   readonly opElements: number;
+  /** Seconds the HDF5 reader may take for one Keras file: h5wasm can loop forever on a damaged one. */
+  readonly hdf5Seconds: number;
 }
 
 /** Far above any model or probe KD Lens can evaluate in a worker's memory, far below what exhausts it. */
-export const DEFAULT_LIMITS: ReadLimits = { modelMB: 4096, probeMB: 4096, imageMegapixels: 40, probeSide: 512, opElements: 2 ** 27 };
+export const DEFAULT_LIMITS: ReadLimits = { modelMB: 4096, probeMB: 4096, imageMegapixels: 40, probeSide: 512, opElements: 2 ** 27, hdf5Seconds: 120 };
 
 export const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS) as (keyof ReadLimits)[];
 

@@ -38,7 +38,7 @@ test('--limit KEY=VALUE sets a read limit the error names; an unknown key or a b
     assert.match(small.stderr, /teacher\.onnx: ONNX model is [\d.]+ (KiB|MiB|bytes), above the limit of [\d.]+ (KiB|bytes) for a ONNX model \(setting kdlens\.limits\.modelMB, CLI --limit modelMB=N\)/);
     const unknown = run('--limit', 'modelGB=1');
     assert.equal(unknown.status, 2);
-    assert.match(unknown.stderr, /--limit: unknown limit "modelGB" \(limits: modelMB, probeMB, imageMegapixels, probeSide, opElements\)/);
+    assert.match(unknown.stderr, /--limit: unknown limit "modelGB" \(limits: modelMB, probeMB, imageMegapixels, probeSide, opElements, hdf5Seconds\)/);
     assert.match(run('--limit', 'probeSide=-3').stderr, /limit probeSide must be a positive number/);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });

@@ -55,7 +55,7 @@ describe('packaged .vsix (vsce package --no-dependencies)', () => {
 
   it('contains the extension, worker and CLI bundles and the three tfjs .wasm binaries', () => {
     const names = inExt();
-    const want = ['dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/tfjs-backend-wasm-threaded-simd.wasm'];
+    const want = ['dist/extension.js', 'dist/worker.js', 'dist/hdf5Thread.js', 'dist/cli.js', 'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/tfjs-backend-wasm-threaded-simd.wasm'];
     assert.deepEqual(want.filter((w) => !names.includes(w)), [], 'missing from the vsix');
   });
 

@@ -6,9 +6,9 @@
 // `KDLENS_FUZZ_SEED=<seed> node --test out/test/unit/fuzz/<format>.test.js` replays it
 // (KDLENS_FUZZ_SCALE=10 runs ten times the cases; KDLENS_FUZZ_VERBOSE=1 names each case before it runs).
 //
-// Left out: Keras .h5. h5wasm loops forever inside its wasm on some corrupt files, and a hang in this
-// process cannot be bounded; the host's job time limit ends such a job (src/host/pipeline/workerClient.ts).
-// History files are not fuzzed here either (the history store has its own tests).
+// Keras .h5 (h5.test.ts): h5wasm loops forever inside its wasm on some corrupt files; it reads on a thread
+// of its own that is stopped at the hdf5Seconds limit (src/worker/models/keras/hdf5Client.ts). History
+// files are not fuzzed here (the history store has its own tests).
 import assert from 'node:assert/strict';
 import { isKdInputError } from '../../../src/core/errors';
 import { randomInt, rng, type Rand } from '../../../src/core/random';

@@ -9,8 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KdInputError, isKdInputError } from '../../../core/errors';
-import { buildKerasModel, checkSuperblock, loadH5wasm, messageOf, quietly, readFloatDataset } from './kerasH5';
-import type { H5, H5Group, H5Weight } from './kerasH5';
+import { buildKerasModel, checkSuperblock } from './kerasH5';
+import { readHdf5 } from './hdf5Client';
+import { messageOf } from './hdf5Read';
+import type { H5Weight } from './hdf5Read';
 import { legacyModel, weightSlots } from './keras3Config';
 import type { WeightSlot } from './keras3Config';
 import { prepareModelConfig } from '../layers/layersConfig';
@@ -40,25 +42,6 @@ async function readArchive(file: string): Promise<Archive> {
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new KdInputError('bad-file', `${file}: ${CONFIG} is not a Keras model config`);
   return { config: config as Record<string, unknown>, weights };
-}
-
-/** vars/0, vars/1, … of one layer group, in Keras order; the group's `name` attribute (when written) must be the layer's. */
-function readVars(h5: H5, f: H5Group, slot: WeightSlot, label: string): H5Weight[] {
-  const vars = f.get(`${slot.group}/vars`);
-  const layer = slot.names.join('/');
-  // A missing group reads as no variables: assignWeights then names the layer that needed some.
-  if (!(vars instanceof h5.Group)) return [];
-  const saved = vars.attrs['name']?.value;
-  if (typeof saved === 'string' && saved !== slot.names[slot.names.length - 1]) {
-    throw new KdInputError('bad-file', `${label}: ${slot.group} holds layer '${saved}', the config puts '${layer}' there`);
-  }
-  const out: H5Weight[] = [];
-  for (let i = 0; ; i++) {
-    const ds = vars.get(String(i));
-    if (!(ds instanceof h5.Dataset)) break;
-    out.push(readFloatDataset(ds, String(i), `${layer}/${i}`, label));
-  }
-  return out;
 }
 
 /** The tfjs layer at a name path (nested models are LayersModels with getLayer). */
@@ -98,10 +81,11 @@ function assignWeights(model: tfl.LayersModel, read: (slot: WeightSlot) => H5Wei
 }
 
 /**
- * h5wasm opens files by path (its Node build works on the real file system), so the inner HDF5 goes to a
- * private temporary file for the duration of `fn`; errors name the archive, not the temporary path.
+ * Each slot’s variables from a model.weights.h5 held in memory. h5wasm opens files by path (its Node build
+ * works on the real file system), so the bytes go to a private temporary file while the HDF5 thread reads
+ * them; errors name `label` (the archive or weights file), not the temporary path.
  */
-async function withInnerH5<T>(file: string, bytes: Uint8Array, fn: (h5: H5, f: H5Group, label: string) => T, label = `${file} (${WEIGHTS})`): Promise<T> {
+async function readInnerVars(bytes: Uint8Array, slots: readonly WeightSlot[], label: string): Promise<H5Weight[][]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-keras3-'));
   const tmp = path.join(dir, WEIGHTS);
   try {
@@ -112,26 +96,19 @@ async function withInnerH5<T>(file: string, bytes: Uint8Array, fn: (h5: H5, f: H
       if (isKdInputError(e)) throw new KdInputError(e.code, e.message.split(tmp).join(label));
       throw e;
     }
-    const h5 = await loadH5wasm();
-    return quietly(label, () => {
-      const f = new h5.File(tmp, 'r');
-      try {
-        return fn(h5, f, label);
-      } finally {
-        f.close();
-      }
-    });
+    return await readHdf5<H5Weight[][]>({ kind: 'keras3-vars', file: tmp, label, slots }, label);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** The model of a Keras 3 config (read from `configFile`) with the weights of a model.weights.h5 layout (named `file` in errors). */
-async function buildFromConfig(file: string, configFile: string, archiveConfig: Record<string, unknown>, weightBytes: Uint8Array, label?: string): Promise<LoadedModel> {
+async function buildFromConfig(file: string, configFile: string, archiveConfig: Record<string, unknown>, weightBytes: Uint8Array, label = file + ' (' + WEIGHTS + ')'): Promise<LoadedModel> {
   const legacy = legacyModel(archiveConfig as Parameters<typeof legacyModel>[0], configFile);
   const config = prepareModelConfig(legacy, configFile);
   const slots = weightSlots(archiveConfig as Parameters<typeof weightSlots>[0]);
-  const weights = await withInnerH5(file, weightBytes, (h5, f, l) => new Map(slots.map((s) => [s, readVars(h5, f, s, l)] as const)), label);
+  const vars = await readInnerVars(weightBytes, slots, label);
+  const weights = new Map(slots.map((s, i) => [s, vars[i]] as const));
   return buildKerasModel(file, config, (model) => assignWeights(model, (s) => weights.get(s) ?? [], slots, file));
 }
 

@@ -1,5 +1,6 @@
 // Reader for Keras 2 `model.save('x.h5')` files (format 'keras'): model_config JSON → tfjs-layers model,
-// weights from model_weights/<layer>/… via h5wasm. Imported by the model registry (registry.ts).
+// weights from model_weights/<layer>/…, read by h5wasm on the HDF5 thread (hdf5Client.ts). Imported by the
+// model registry (registry.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fs from 'node:fs';
@@ -7,29 +8,11 @@ import { KdInputError, isKdInputError } from '../../../core/errors';
 import { layersLoadedModel } from '../layers/layersGraph';
 import { prepareModelConfig } from '../layers/layersConfig';
 import type { LoadedModel, ModelReader } from '../model';
-// Type only: the module itself is ESM-only and loaded with a dynamic import() (loadH5wasm).
-import type h5wasmModule from 'h5wasm/node';
-
-export type H5 = typeof h5wasmModule;
-export type H5Group = InstanceType<H5['Group']>;
+import { readHdf5 } from './hdf5Client';
+import { messageOf } from './hdf5Read';
+import type { H5Weight, Keras2Contents } from './hdf5Read';
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-
-let h5Ready: Promise<H5> | undefined;
-
-/** h5wasm is ESM-only (docs/platform.md "ESM-only packages in CommonJS bundles"): dynamic import, then wait for its wasm module once. */
-export function loadH5wasm(): Promise<H5> {
-  h5Ready ??= (async () => {
-    const mod = await import('h5wasm/node');
-    await mod.default.ready;
-    return mod.default;
-  })();
-  return h5Ready;
-}
-
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message.split('\n')[0] : String(e);
-}
 
 function startsWithSignature(bytes: Uint8Array, at = 0): boolean {
   return HDF5_SIGNATURE.every((b, i) => bytes[at + i] === b);
@@ -78,97 +61,6 @@ export function checkSuperblock(file: string): void {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
-}
-
-/**
- * Runs h5wasm calls with HDF5's diagnostic dump (dozens of lines per error) captured instead of printed;
- * on failure the first 'minor:' line goes into a one-line bad-file message. h5wasm's Emscripten runtime
- * writes fd 2 through fs.writeSync (not process.stderr), so that is what is intercepted, synchronously.
- */
-export function quietly<T>(file: string, fn: () => T): T {
-  const lines: string[] = [];
-  const writeSync = fs.writeSync;
-  const capture = (fd: number, buffer: string | NodeJS.ArrayBufferView, ...rest: unknown[]): number => {
-    if (fd !== 2) return (writeSync as (...a: unknown[]) => number)(fd, buffer, ...rest);
-    if (typeof buffer === 'string') {
-      lines.push(buffer);
-      return Buffer.byteLength(buffer);
-    }
-    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-    const offset = typeof rest[0] === 'number' ? rest[0] : 0;
-    const length = typeof rest[1] === 'number' ? rest[1] : bytes.length - offset;
-    lines.push(new TextDecoder().decode(bytes.subarray(offset, offset + length)));
-    return length;
-  };
-  fs.writeSync = capture as typeof fs.writeSync;
-  try {
-    return fn();
-  } catch (e) {
-    if (isKdInputError(e)) throw e;
-    const minor = lines.join('').split('\n').map((l) => l.trim()).find((l) => l.startsWith('minor:'));
-    throw new KdInputError('bad-file', `${file}: corrupt HDF5 file${minor ? ` (${minor.slice(6).trim()})` : ''}`);
-  } finally {
-    fs.writeSync = writeSync;
-  }
-}
-
-/** A Keras string-list attribute; Keras splits long ones into `name0`, `name1`, … (HDF5 header limit). */
-function stringListAttr(g: H5Group, name: string, file: string): string[] | null {
-  const attrs = g.attrs;
-  const parts: unknown[] = [];
-  if (attrs[name] !== undefined) parts.push(attrs[name].value);
-  else for (let i = 0; attrs[`${name}${i}`] !== undefined; i++) parts.push(attrs[`${name}${i}`].value);
-  if (parts.length === 0) return null;
-  const out: string[] = [];
-  for (const v of parts) {
-    // An empty list is written by numpy as an empty float64 array.
-    if (ArrayBuffer.isView(v) && (v as Float64Array).length === 0) continue;
-    const arr = typeof v === 'string' ? [v] : v;
-    if (!Array.isArray(arr) || !arr.every((s) => typeof s === 'string')) throw new KdInputError('bad-file', `${file}: attribute ${name} of ${g.path} is not a list of strings`);
-    out.push(...arr);
-  }
-  return out;
-}
-
-export interface H5Weight {
-  readonly name: string;
-  readonly shape: number[];
-  readonly data: Float32Array;
-}
-
-/** One weight dataset as float32 (float64 is narrowed, as Keras itself computes in float32). */
-export function readFloatDataset(ds: InstanceType<H5['Dataset']>, name: string, label: string, file: string): H5Weight {
-  let value: unknown;
-  try {
-    value = ds.value;
-  } catch (e) {
-    throw new KdInputError('unsupported', `${file}: weight ${label} cannot be read (${messageOf(e)})`);
-  }
-  const data = value instanceof Float32Array ? value : value instanceof Float64Array ? Float32Array.from(value) : null;
-  if (data === null) throw new KdInputError('unsupported', `${file}: weight ${label} has dtype ${String(ds.dtype)}; only float32/float64 are read`);
-  return { name, shape: ds.shape ?? [], data };
-}
-
-/** Reads model_weights/<layer>/<weight name> for every layer that has weights, in Keras order. */
-function readWeights(h5: H5, f: H5Group, file: string): Map<string, H5Weight[]> {
-  const g = f.get('model_weights');
-  if (!(g instanceof h5.Group)) throw new KdInputError('bad-file', `${file}: no model_weights group (not a Keras model.save file)`);
-  const layerNames = stringListAttr(g, 'layer_names', file);
-  if (layerNames === null) throw new KdInputError('bad-file', `${file}: model_weights has no layer_names attribute`);
-  const out = new Map<string, H5Weight[]>();
-  for (const layer of layerNames) {
-    const lg = g.get(layer);
-    if (!(lg instanceof h5.Group)) throw new KdInputError('bad-file', `${file}: layer '${layer}' is listed but model_weights/${layer} is missing`);
-    const names = stringListAttr(lg, 'weight_names', file) ?? [];
-    const ws: H5Weight[] = [];
-    for (const name of names) {
-      const ds = lg.get(name);
-      if (!(ds instanceof h5.Dataset)) throw new KdInputError('bad-file', `${file}: weight ${layer}/${name} is missing`);
-      ws.push(readFloatDataset(ds, name, `${layer}/${name}`, file));
-    }
-    if (ws.length) out.set(layer, ws);
-  }
-  return out;
 }
 
 /**
@@ -227,31 +119,18 @@ function assignWeights(model: tfl.LayersModel, weights: Map<string, H5Weight[]>,
 /** Opens a Keras 2 HDF5 model (Sequential or Functional, saved with model.save). */
 export async function openKerasH5(file: string): Promise<LoadedModel> {
   checkSuperblock(file);
-  const h5 = await loadH5wasm();
-  // Every h5wasm call sits inside quietly(): HDF5 can fail on any read of a damaged file, not only at open.
-  const { config, weights } = quietly(file, () => {
-    const f = new h5.File(file, 'r');
-    try {
-      const cfgAttr = f.attrs['model_config'];
-      if (cfgAttr === undefined) {
-        throw new KdInputError(
-          'unsupported',
-          `${file}: holds weights only (model.save_weights) and no model_config; save the whole model with model.save('x.h5')`,
-        );
-      }
-      const raw = cfgAttr.value;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw as Uint8Array));
-      } catch (e) {
-        throw new KdInputError('bad-file', `${file}: model_config is not valid JSON (${messageOf(e)})`);
-      }
-      return { config: prepareModelConfig(parsed, file), weights: readWeights(h5, f, file) };
-    } finally {
-      f.close();
-    }
-  });
-  return buildKerasModel(file, config, (model) => assignWeights(model, weights, file));
+  const contents = await readHdf5<Keras2Contents>({ kind: 'keras2', file }, file);
+  if (contents.modelConfig === null) {
+    throw new KdInputError('unsupported', file + ": holds weights only (model.save_weights) and no model_config; save the whole model with model.save('x.h5')");
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(contents.modelConfig);
+  } catch (e) {
+    throw new KdInputError('bad-file', file + ': model_config is not valid JSON (' + messageOf(e) + ')');
+  }
+  const config = prepareModelConfig(parsed, file);
+  return buildKerasModel(file, config, (model) => assignWeights(model, new Map(contents.weights), file));
 }
 
 /**
