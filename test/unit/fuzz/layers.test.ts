@@ -4,6 +4,7 @@
 // forward pass at the fixture's 1×12×12×3 input, as the engine's first use of a model does. Every case
 // must open and trace or throw KdInputError (fuzzHarness.ts).
 import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { randomInt, type Rand } from '../../../src/core/random';
 import { initBackend } from '../../../src/worker/backend';
 import { openModel } from '../../../src/worker/models/registry';
-import { assertNoInternal, budget, fuzz, mutateBytes, mutateJson, type FuzzCase } from './fuzzHarness';
+import { SEED, assertNoInternal, budget, fuzz, mutateBytes, mutateJson, type FuzzCase } from './fuzzHarness';
 
 const DIR = path.resolve(__dirname, '../../../../test/fixtures/layers');
 const MODEL = fs.readFileSync(path.join(DIR, 'model.json'), 'utf8');
@@ -36,7 +37,20 @@ function makeCase(rand: Rand): FuzzCase<LayersCase> {
   return { how: 'model.json ' + m.how, input: { modelJson: m.input, weights: WEIGHTS } };
 }
 
+/** Cases after which more tensors were allocated than before (a refused model must free what it built). */
+const leaks: string[] = [];
+
 async function openAndTrace(c: LayersCase, i: number): Promise<void> {
+  const tensorsBefore = tf.memory().numTensors;
+  try {
+    await openTraceDispose(c, i);
+  } finally {
+    const left = tf.memory().numTensors - tensorsBefore;
+    if (left !== 0) leaks.push('case ' + i + ': ' + left + ' tensor(s)');
+  }
+}
+
+async function openTraceDispose(c: LayersCase, i: number): Promise<void> {
   const dir = path.join(tmp, 'case' + i);
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'model.json'), c.modelJson);
@@ -60,4 +74,5 @@ test('fuzz TF.js model.json + weights: every mutated model opens and traces or i
   const counts = await fuzz('tfjs layers', budget(800), makeCase, openAndTrace, (l) => t.diagnostic(l));
   t.diagnostic('tfjs layers: ' + (tf.memory().numTensors - before) + ' tensors left after the cases');
   assertNoInternal(counts);
+  assert.deepEqual(leaks.slice(0, 5), [], 'cases that left tensors allocated (KDLENS_FUZZ_SEED=' + SEED + ')');
 });

@@ -5,6 +5,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { isKdInputError } from '../../../src/core/errors';
 import { initBackend } from '../../../src/worker/backend';
 import { openModel } from '../../../src/worker/models/registry';
@@ -36,11 +37,15 @@ const LAYERS: Array<[string, RegExp]> = [
   ['layers_inbound_nested', /layer 'stem_bn' has a malformed inbound node entry \[\["stem_conv",0,0,\{\}\]\]/],
   ['layers_inbound_empty_call', /layer 'drop' has a malformed inbound node entry \[\]/],
   ['layers_name_number', /layer 'block_add' has no name \(a string\) in its layer entry/],
+  // Found by the fuzz suite's leak check: refused by tfjs-layers only after it had allocated a tensor.
+  ['layers_config_name_path', /layer 'stem_conv' \(Conv2D\) is named "\.\.\/\.\.\/\.\.\/\.\.\/dev\/zero", which TF\.js cannot use/],
 ];
 
 for (const [folder, message] of LAYERS) {
-  test('TF.js ' + folder + '/model.json is refused, not deserialised forever', async () => {
+  test('TF.js ' + folder + '/model.json is refused, not deserialised forever, and leaves no tensor', async () => {
+    const tensors = tf.memory().numTensors;
     await refusedWith(() => openModel(at(folder + '/model.json')), message);
+    assert.equal(tf.memory().numTensors, tensors);
   });
 }
 

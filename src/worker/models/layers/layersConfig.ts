@@ -86,6 +86,19 @@ function unsupported(file: string, name: string, cls: string, why: string): KdIn
   return new KdInputError('unsupported', `${file}: layer '${name}' (${cls}) ${why}`);
 }
 
+/** The names tfjs-layers accepts for a layer (it names each weight `<layer>/kernel` from it). */
+const TENSOR_NAME = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
+
+/**
+ * A layer's config.name, when given, must be one tfjs-layers accepts: it refuses others only after it has
+ * allocated the weight's initial value, which then stays allocated, so a refused file leaked a tensor.
+ */
+function checkTensorName(value: unknown, file: string, name: string, cls: string): void {
+  if (value === undefined || (typeof value === 'string' && TENSOR_NAME.test(value))) return;
+  const shown = JSON.stringify(value) ?? String(value);
+  throw new KdInputError('bad-file', file + ": layer '" + name + "' (" + cls + ') is named ' + shown.slice(0, 80) + ', which TF.js cannot use (letters, digits, - . _ / only)');
+}
+
 function visitLayer(layer: JsonObject, file: string, known: Set<string>, prefix: string): void {
   const cls = layer.class_name;
   if (typeof cls !== 'string') throw new KdInputError('bad-file', `${file}: a layer in the model config has no class_name`);
@@ -100,6 +113,7 @@ function visitLayer(layer: JsonObject, file: string, known: Set<string>, prefix:
     return;
   }
   if (!isObject(cfg)) throw new KdInputError('bad-file', `${file}: layer '${name}' (${cls}) has no config object`);
+  checkTensorName(cfg.name, file, name, cls);
   normaliseCommon(cfg);
   checkOptions(cfg, file, name, cls);
   // Wrappers (TimeDistributed, Bidirectional) hold their inner layer under `layer`.
