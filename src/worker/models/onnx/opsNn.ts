@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, attrInt, attrInts, attrString, logicalShape, need, NHWC_AXIS, normAxis, tensorVal } from './opTypes';
 import type { OpContext, OpSpec, Val, WeightForm } from './opTypes';
 import type { OnnxNode } from './onnxFile';
+import { checkOutputShape } from './hostOps';
 
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
 const AUTO_PADS = new Set(['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER']);
@@ -24,6 +25,15 @@ function spatialPads(node: OnnxNode, inHW: readonly number[], k: readonly number
 }
 
 const explicit = (p: [number, number][]): Explicit => [[0, 0], p[0], p[1], [0, 0]];
+
+/**
+ * Refuses (with the node's error) a conv or pool output above the opElements limit before tfjs allocates
+ * it: pads and strides are the graph's own numbers, and a corrupt Conv with pads 65537 spent 5–20 s
+ * building a 10^10-element output. The same limit as the data-sized ops (hostOps.ts checkOutputShape).
+ */
+function checkSpatialOutput(x: tf.Tensor4D, outHW: readonly number[], channels: number, ctx: OpContext): void {
+  checkOutputShape([x.shape[0], outHW[0], outHW[1], channels], ctx.fail);
+}
 const pair = (v: number[] | undefined, dflt: number): [number, number] => (v ? [v[0], v[1]] : [dflt, dflt]);
 
 function checkSpatial(node: OnnxNode, fail: (m: string) => Error, kernelRank: number | null): void {
@@ -49,7 +59,10 @@ function convRun(inputs: ReadonlyArray<Val | undefined>, ctx: OpContext): Val[] 
   const group = attrInt(node, 'group', 1);
   const strides = pair(attrInts(node, 'strides'), 1);
   const dil = pair(attrInts(node, 'dilations'), 1);
-  const pad = explicit(spatialPads(node, [x.shape[1], x.shape[2]], [ws[2], ws[3]], strides, dil));
+  const pads = spatialPads(node, [x.shape[1], x.shape[2]], [ws[2], ws[3]], strides, dil);
+  const pad = explicit(pads);
+  const outHW = [0, 1].map((i) => Math.floor((x.shape[1 + i] + pads[i][0] + pads[i][1] - ((ws[2 + i] - 1) * dil[i] + 1)) / strides[i]) + 1);
+  checkSpatialOutput(x, outHW, ws[0], ctx);
   const bias = inputs[2] ? (ctx.nchw(inputs[2]) as tf.Tensor1D) : undefined;
   const cin = x.shape[3];
   if (ws[1] * group !== cin) throw ctx.fail(`weight [${ws.join(', ')}] with group ${group} does not fit ${cin} input channels`);
@@ -101,6 +114,7 @@ function convTransposeRun(inputs: ReadonlyArray<Val | undefined>, ctx: OpContext
   }
   // Full ("valid") transposed conv, then crop the pads and append output_padding rows of zeros-input.
   const full = [0, 1].map((i) => (inHW[i] - 1) * s[i] + k[i]);
+  checkSpatialOutput(x, full.map((f, i) => Math.max(f, f + outPad[i] - pads[i][0] - pads[i][1])), ws[1], ctx);
   const filter = (ctx.weight(1, 'hwio') ?? tf.transpose(ctx.nchw(w), [2, 3, 1, 0])) as tf.Tensor4D;
   let y = tf.conv2dTranspose(x, filter, [x.shape[0], full[0], full[1], ws[1]], s, 'valid');
   const out = [0, 1].map((i) => full[i] + outPad[i] - pads[i][0] - pads[i][1]);
@@ -163,6 +177,7 @@ function checkPool(node: OnnxNode, _shape: unknown, fail: (m: string) => Error):
 function maxPoolRun(inputs: ReadonlyArray<Val | undefined>, ctx: OpContext): Val[] {
   const x = ctx.nhwc(need(inputs, 0, ctx)) as tf.Tensor4D;
   const g = poolGeometry(ctx.node, [x.shape[1], x.shape[2]]);
+  checkSpatialOutput(x, g.out, x.shape[3], ctx);
   // tfjs max pooling ignores padded cells (−∞ semantics), like ONNX.
   return [tensorVal(tf.maxPool(x, g.k, g.s, explicit(g.pads)), true)];
 }
@@ -171,6 +186,7 @@ function avgPoolRun(inputs: ReadonlyArray<Val | undefined>, ctx: OpContext): Val
   const x = ctx.nhwc(need(inputs, 0, ctx)) as tf.Tensor4D;
   const inHW = [x.shape[1], x.shape[2]];
   const g = poolGeometry(ctx.node, inHW);
+  checkSpatialOutput(x, g.out, x.shape[3], ctx);
   const include = attrInt(ctx.node, 'count_include_pad', 0) === 1;
   // Zero-pad explicitly and pool 'valid' (divides by k·k), then rescale windows whose divisor differs:
   // backends disagree on padded-average semantics, this is exact on both.
