@@ -53,7 +53,7 @@ describe('report.html in headless Chromium', () => {
       await page.goto(pathToFileURL(htmlPath).href);
 
       assert.equal(await page.locator('h1').first().isVisible(), true);
-      assert.match((await page.locator('h1').first().textContent()) ?? '', /teacher_resnet\.onnx → student_epoch8\.onnx/);
+      assert.match((await page.locator('h1').first().textContent()) ?? '', /teacher_resnet(\.onnx)? → (kd\/)?student_epoch8(\.onnx)?/);
       assert.equal(await page.locator('#fidelity .card').count(), 7);
       assert.equal(await page.locator('#fidelity .card').first().isVisible(), true);
       assert.equal(await page.locator('table.m2').isVisible(), true);
@@ -69,12 +69,29 @@ describe('report.html in headless Chromium', () => {
       assert.equal(await page.locator('#gallery img').first().isVisible(), true);
       // Every image decoded under the CSP (img-src data:) at its PNG size (32 px probe × 4).
       const sizes = await page.evaluate<Array<[number, number, boolean]>>('[...document.images].map((i) => [i.naturalWidth, i.naturalHeight, i.complete])');
-      assert.equal(sizes.length, 36);
+      assert.equal(sizes.length, 48, '6 images × 8 pictures (with a base, teacher|student and student|teacher too)');
       for (const [w, h, done] of sizes) assert.deepEqual([w, h, done], [128, 128, true]);
       // The hostile probe id is shown as text, not run: no dialog, no script element.
       assert.equal(await page.evaluate<number>('document.scripts.length'), 0);
       const ids = await page.evaluate<string[]>("[...document.querySelectorAll('#gallery .g-head code')].map((c) => c.textContent)");
       assert.ok(ids.includes('cats/<script>alert("x")</script>.png'), `probe ids shown: ${ids.join(', ')}`);
+      // Click to enlarge, CSS only: the picture covers most of the viewport, a second click closes it.
+      const pic = page.locator('#gallery .g-cell img').nth(1);
+      const small = await pic.boundingBox();
+      await pic.click();
+      const big = await pic.boundingBox();
+      assert.ok(small && big && big.width > 0.8 * 1280 && big.height > 0.8 * 900, 'enlarged: ' + JSON.stringify([small, big]));
+      await page.screenshot({ path: path.join(ARTIFACTS, 'report-zoom.png') });
+      await pic.click();
+      const closed = await pic.boundingBox();
+      assert.deepEqual([closed?.width, closed?.height], [small?.width, small?.height], 'closed again');
+      // The no-positive-evidence badge stays inside its tile.
+      const inside = await page.evaluate<boolean[]>(`[...document.querySelectorAll('#gallery .badge')].map((b) => {
+        const r = b.getBoundingClientRect();
+        const c = b.closest('figure').querySelector('img, .none').getBoundingClientRect();
+        return r.left >= c.left && r.right <= c.right + 0.5 && r.bottom <= c.bottom;
+      })`);
+      assert.ok(inside.length > 0 && inside.every(Boolean), 'badges inside their tiles: ' + inside.join(','));
       await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
       await page.emulateMedia({ colorScheme: 'dark' });
       const darkBg = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
@@ -104,7 +121,7 @@ describe('report.html in headless Chromium', () => {
         if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
       });
       await page.goto(pathToFileURL(path.join(out, 'report.html')).href);
-      assert.match((await page.locator('h1').first().textContent()) ?? '', /teacher\.onnx → student\.onnx/);
+      assert.match((await page.locator('h1').first().textContent()) ?? '', /teacher(\.onnx)? → student(\.onnx)?/);
       assert.ok((await page.locator('#fidelity .card').count()) >= 6);
       assert.equal(await page.locator('#stages table').isVisible(), true);
       const sizes = await page.evaluate<Array<[number, number, boolean]>>('[...document.images].map((i) => [i.naturalWidth, i.naturalHeight, i.complete])');
