@@ -1,6 +1,6 @@
 // `kdlens report`: evaluates a teacher/student(/base) pair — and optionally a checkpoint series — with the
 // engine, then writes report.json, maps/*.npy, heatmaps/*.png and a self-contained report.html into the
-// output folder. Also the library entry the demo calls. Never imports vscode or host code.
+// output folder, replaced whole (reportFolder.ts). Also the library entry the demo calls. Never imports vscode or host code.
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../core/errors';
@@ -14,6 +14,7 @@ import { analyze } from '../worker/engine';
 import type { ProbeSet } from '../worker/probe/probeSet';
 import { expandSeries } from './checkpointSeries';
 import { gateLookup } from './gateLookup';
+import { outFolderState, writeReportFolder } from './reportFolder';
 import { literatureRow } from './literatureScalars';
 import type { MapName, ReportBundle, ReportCheckpointRow, ReportFidelity, ReportJson, ReportModel, ReportStage } from './types';
 
@@ -228,24 +229,38 @@ function assembleJson(main: EvalResult, probe: ProbeSet, written: WrittenMaps, s
 }
 
 export async function runReport(o: ReportOptions, hooks: ReportHooks = {}): Promise<ReportOutcome> {
-  const gate = o.failIf ? parseGate(o.failIf) : null;
+  if (o.failIf) parseGate(o.failIf); // a malformed gate fails before the analysis
   const series = o.checkpoints ? expandSeries(o.checkpoints) : [];
   const student = o.student ?? series[series.length - 1]?.path;
   if (!student) throw new KdInputError('bad-argument', 'give --student, or --checkpoints matching at least one file');
   const progress: Progress = (i, f, msg) => hooks.onProgress?.((i + f) / (series.length + 1), msg);
 
+  // Refuse a folder that is not ours before minutes of analysis, not after (checked again at the swap).
+  const outDir = path.resolve(o.out);
+  outFolderState(outDir);
   const rows = await analyzeSeries(o, series, student, hooks, progress);
   const { main, probe } = await analyzeMain(o, student, hooks, (p) => progress(series.length, p.fraction, `full analysis: ${p.message}`));
-  const outDir = path.resolve(o.out);
-  const written = writeMaps(main, probe.n, probe.height, probe.width, outDir);
-  const json0 = assembleJson(main, probe, written, series, rows);
+  const { json, gateResult } = await writeReportFolder(outDir, (folder) => writeReport(o, { main, probe, series, rows }, hooks, folder));
+  return { json, gate: gateResult, outDir };
+}
 
-  const gateResult = gate ? evaluateGate(gate, gateLookup(json0)) : null;
+interface Analysed {
+  readonly main: EvalResult;
+  readonly probe: ProbeSet;
+  readonly series: Series;
+  readonly rows: (ReportCheckpointRow | undefined)[];
+}
+
+/** Every file of the report into `folder` (a staging folder, swapped in by writeReportFolder): maps, pictures, report.json. */
+async function writeReport(o: ReportOptions, a: Analysed, hooks: ReportHooks, folder: string): Promise<{ json: ReportJson; gateResult: GateResult | null }> {
+  const written = writeMaps(a.main, a.probe.n, a.probe.height, a.probe.width, folder);
+  const json0 = assembleJson(a.main, a.probe, written, a.series, a.rows);
+  const gateResult = o.failIf ? evaluateGate(parseGate(o.failIf), gateLookup(json0)) : null;
   let json: ReportJson = gateResult && o.failIf ? { ...json0, gates: [{ expr: o.failIf, ok: !gateResult.failed, detail: gateResult.reasons.join(' || ') || 'no condition held' }] } : json0;
   if (hooks.render) {
-    const heatmaps = await hooks.render({ json, images: probe.images, maps: written.maps, ...(probe.masks ? { masks: probe.masks } : {}) }, outDir);
+    const heatmaps = await hooks.render({ json, images: a.probe.images, maps: written.maps, ...(a.probe.masks ? { masks: a.probe.masks } : {}) }, folder);
     json = { ...json, heatmaps };
   }
-  fs.writeFileSync(path.join(outDir, 'report.json'), JSON.stringify(json, null, 1) + '\n');
-  return { json, gate: gateResult, outDir };
+  fs.writeFileSync(path.join(folder, 'report.json'), JSON.stringify(json, null, 1) + '\n');
+  return { json, gateResult };
 }

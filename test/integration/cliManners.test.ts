@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runReport } from '../../src/report/runReport';
 import type { ReportJson } from '../../src/report/types';
 
 const root = path.resolve(__dirname, '../../..');
@@ -65,7 +66,19 @@ const fx = (f: string) => path.join(root, 'test/fixtures/report', f);
 const trio = ['--teacher', fx('teacher.onnx'), '--student', fx('student.onnx'), '--base', fx('base.onnx'), '--data', fx('probe.npz'), '--temperature', '2', '--permutations', '10', '--no-book'];
 const pct = (v: number): string => (100 * v).toFixed(1) + '%';
 
-test('kdlens report prints the key figures of report.json and each gate; --json keeps stdout to the JSON', () => {
+/** Every file under a report folder, relative, sorted. */
+function reportFiles(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+}
+
+/** The files report.json names (maps, heatmaps) with report.json and report.html. */
+function expectedFiles(json: ReportJson): string[] {
+  const maps = [...Object.values(json.gradcam?.maps ?? {}), ...Object.values(json.gradcam?.maps_true ?? {}), ...Object.values(json.unicam?.maps ?? {})];
+  const pngs = json.heatmaps.flatMap((h) => Object.values(h.files));
+  return [...new Set(['report.json', 'report.html', ...maps, ...pngs].map(String))].sort();
+}
+
+test('kdlens report prints the key figures of report.json and each gate; --json keeps stdout to the JSON; --out is replaced whole', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-summary-'));
   try {
     const gate = 'agreement<0.99 || fss_u[layer3]<0.1 && kl>0';
@@ -90,13 +103,38 @@ test('kdlens report prints the key figures of report.json and each gate; --json 
     assert.ok(r.stdout.endsWith('\nreport: ' + path.join(out, 'report.html') + '\n'));
     assert.match(r.stderr, /kdlens: gate failed: agreement<0\.99/);
 
+    // An older report's extra files (a run on more probe images) must not survive the next report.
+    fs.writeFileSync(path.join(out, 'heatmaps', '1088_gradcam_teacher.png'), 'stale');
+    fs.writeFileSync(path.join(out, 'maps', 'unicam_stale.npy'), 'stale');
     const j = kdlens('report', ...trio, '--out', out, '--json');
     assert.equal(j.status, 0, j.stderr);
     assert.deepEqual(JSON.parse(j.stdout), JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')), 'stdout is report.json alone');
     assert.match(j.stderr, /^accuracy +teacher/m, 'with --json the summary goes to stderr');
+    assert.deepEqual(reportFiles(out), expectedFiles(JSON.parse(j.stdout) as ReportJson), 'only the new report\'s files');
+    assert.deepEqual(fs.readdirSync(path.dirname(out)).filter((e) => e.startsWith('.' + path.basename(out))), [], 'no staging folder left');
     const q = kdlens('report', ...trio, '--out', out, '--json', '--quiet');
     assert.equal(q.stderr, '', '--quiet: nothing but errors');
+
+    // A render that fails midway leaves the previous report as it was.
+    const before = new Map(reportFiles(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
+    const opts = { teacher: fx('teacher.onnx'), student: fx('student.onnx'), data: fx('probe.npz'), out, permutations: 5 };
+    await assert.rejects(runReport(opts, { render: () => Promise.reject(new Error('disk full while drawing')) }), /disk full/);
+    assert.deepEqual(reportFiles(out), [...before.keys()]);
+    for (const [f, text] of before) assert.equal(fs.readFileSync(path.join(out, f), 'utf8'), text, f);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('--out naming a folder that is not a KD Lens report: refused before the analysis, the folder untouched', () => {
+  const mine = fs.mkdtempSync(path.join(os.tmpdir(), 'kdlens-mine-'));
+  try {
+    fs.writeFileSync(path.join(mine, 'train.py'), 'print(1)');
+    const r = kdlens('report', ...trio, '--out', mine, '--quiet');
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'kdlens: output folder ' + mine + ' holds files that are not a KD Lens report (train.py); choose a new or empty folder, or a previous report folder, which is replaced\n');
+    assert.deepEqual(fs.readdirSync(mine), ['train.py']);
+  } finally {
+    fs.rmSync(mine, { recursive: true, force: true });
   }
 });
