@@ -10,17 +10,25 @@ const watch = args.has('--watch');
 const root = path.dirname(new URL(import.meta.url).pathname);
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-/** Problem-matcher friendly logs (VS Code's esbuild matchers look for these lines). */
+/**
+ * Build logs. Errors are always printed. In --watch, "[watch] build started/finished" (the lines VS Code's
+ * esbuild problem matchers wait for) frame each rebuild once for all bundles together, not once per
+ * bundle: started when the first bundle starts, finished when the last one ends. A plain build prints
+ * nothing but errors.
+ */
+let building = 0;
 const logPlugin = {
   name: 'kdlens-log',
   setup(build) {
-    build.onStart(() => console.log('[watch] build started'));
+    build.onStart(() => {
+      if (watch && building++ === 0) console.log('[watch] build started');
+    });
     build.onEnd((result) => {
       for (const e of result.errors) {
         console.error(`✘ [ERROR] ${e.text}`);
         if (e.location) console.error(`    ${e.location.file}:${e.location.line}:${e.location.column}:`);
       }
-      console.log('[watch] build finished');
+      if (watch && --building === 0) console.log('[watch] build finished');
     });
   },
 };
