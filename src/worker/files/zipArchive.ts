@@ -51,14 +51,26 @@ function findEocd(bytes: Uint8Array, dv: DataView, file: string): number {
   throw bad(file, bytes.length >= 4 && dv.getUint32(0, true) === LOCAL_SIG ? 'truncated ZIP archive (no end of central directory)' : 'not a ZIP archive');
 }
 
+const ZIP64_LOCATOR_SIG = 0x07064b50;
+
+/** Where the central directory must end: the ZIP64 end record when there is one (torch.save writes it), else the end record. */
+function directoryEnd(dv: DataView, eocd: number): number {
+  const locator = eocd - 20;
+  if (locator >= 0 && dv.getUint32(locator, true) === ZIP64_LOCATOR_SIG) return Number(dv.getBigUint64(locator + 8, true));
+  return eocd;
+}
+
 /** Every central-directory entry; offsets and sizes checked against the file length. */
 function readDirectory(bytes: Uint8Array, file: string): Entry[] {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const eocd = findEocd(bytes, dv, file);
   const count = dv.getUint16(eocd + 10, true);
   const dirSize = dv.getUint32(eocd + 12, true);
-  let at = dv.getUint32(eocd + 16, true);
-  if (at + dirSize > eocd) throw bad(file, 'truncated or corrupt ZIP archive (central directory out of range)');
+  const dirStart = dv.getUint32(eocd + 16, true);
+  let at = dirStart;
+  // The directory ends where the end records begin (as Python's zipfile requires): bytes inserted into it or
+  // lost from it are refused here, before a shifted record could parse with a damaged name.
+  if (at + dirSize !== directoryEnd(dv, eocd)) throw bad(file, 'truncated or corrupt ZIP archive (central directory out of range)');
   const entries: Entry[] = [];
   for (let i = 0; i < count; i++) {
     if (at + 46 > eocd || dv.getUint32(at, true) !== CENTRAL_SIG) throw bad(file, 'corrupt ZIP central directory');
@@ -74,7 +86,23 @@ function readDirectory(bytes: Uint8Array, file: string): Entry[] {
     });
     at += 46 + skip;
   }
+  // The entries must fill the directory exactly, or a member could silently go missing.
+  if (at !== dirStart + dirSize) throw bad(file, 'corrupt ZIP central directory (its ' + count + ' entries take ' + (at - dirStart) + ' bytes, the archive says ' + dirSize + ')');
   return entries;
+}
+
+/**
+ * Where a member's data begins, after its local header, which must be there and name the member the
+ * directory points it at (as Python's zipfile checks). Checked for every entry when the archive is opened,
+ * so a damaged name is refused even for a member no reader asks for (an optional one would go missing).
+ */
+function dataStart(bytes: Uint8Array, e: Entry, file: string): number {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (e.localOffset + 30 > bytes.length || dv.getUint32(e.localOffset, true) !== LOCAL_SIG) throw bad(file, `corrupt ZIP local header for ${e.name}`);
+  const nameLen = dv.getUint16(e.localOffset + 26, true);
+  const localName = new TextDecoder().decode(bytes.subarray(e.localOffset + 30, Math.min(bytes.length, e.localOffset + 30 + nameLen)));
+  if (localName !== e.name) throw bad(file, 'corrupt ZIP archive (the directory entry ' + JSON.stringify(e.name).slice(0, 80) + ' points at a header named ' + JSON.stringify(localName).slice(0, 80) + ')');
+  return e.localOffset + 30 + nameLen + dv.getUint16(e.localOffset + 28, true);
 }
 
 /** Inflates (or copies) one member, refusing absurd sizes first and checking length and CRC after. */
@@ -83,9 +111,7 @@ function extract(bytes: Uint8Array, e: Entry, file: string): Uint8Array {
   if (e.size >= MAX_MEMBER_BYTES || e.compressedSize >= MAX_MEMBER_BYTES) {
     throw new KdInputError('unsupported', `${file}: member ${e.name} declares ${e.size} bytes; members over 2 GiB are refused`);
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (e.localOffset + 30 > bytes.length || dv.getUint32(e.localOffset, true) !== LOCAL_SIG) throw bad(file, `corrupt ZIP local header for ${e.name}`);
-  const start = e.localOffset + 30 + dv.getUint16(e.localOffset + 26, true) + dv.getUint16(e.localOffset + 28, true);
+  const start = dataStart(bytes, e, file);
   if (start + e.compressedSize > bytes.length) throw bad(file, `truncated ZIP archive (member ${e.name} cut off)`);
   const raw = bytes.subarray(start, start + e.compressedSize);
   let out: Uint8Array;
@@ -112,7 +138,12 @@ export interface ZipArchive {
 /** Reads the central directory once; members are extracted only when asked for. */
 export function openZip(bytes: Uint8Array, file: string): ZipArchive {
   const entries = new Map<string, Entry>();
-  for (const e of readDirectory(bytes, file)) if (!entries.has(e.name)) entries.set(e.name, e);
+  for (const e of readDirectory(bytes, file)) {
+    // numpy (Python's zipfile) reads the last of two same-named members; no writer makes two: refuse both readings.
+    if (entries.has(e.name)) throw bad(file, 'corrupt ZIP archive (member ' + e.name + ' appears twice)');
+    dataStart(bytes, e, file);
+    entries.set(e.name, e);
+  }
   return {
     names: [...entries.keys()],
     read: (name) => {

@@ -53,6 +53,11 @@ test('an .npz with one flipped label byte is refused by its CRC-32, not read as 
   await refusedWith(() => loadProbe(at('npz_flipped_crc.npz'), { size: 8 }), /npz_flipped_crc\.npz.*y\.npy.*CRC-32/);
 });
 
+test('an .npz whose ZIP directory is damaged is refused, not read without its class names', async () => {
+  await refusedWith(() => loadProbe(at('npz_directory_name.npz'), { size: 8 }), /the directory entry "clAsses\.npy" points at a header named "classes\.npy"/);
+  await refusedWith(() => loadProbe(at('npz_directory_shifted.npz'), { size: 8 }), /corrupt ZIP archive \(central directory out of range\)/);
+});
+
 test('a 101-byte PNG declaring 60000×60000 is refused from its header', async () => {
   const bytes = new Uint8Array(fs.readFileSync(at('png_60000x60000.png')));
   await refusedWith(() => decodeImage(bytes, 'png_60000x60000.png'), /png_60000x60000\.png: the image is 60000×60000, above the limit of 40 megapixels/);
