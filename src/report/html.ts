@@ -12,6 +12,8 @@ import { baseName, compactCount as count, fixed as num, percent as pct } from '.
 import { plural } from '../core/present/plural';
 import { modelDisplayNames } from '../core/modelNames';
 import { prsReading, stageNote, stageTerms } from '../core/present/stageText';
+import { warningTexts } from '../core/present/warningText';
+import { probeSamplingText } from '../core/probeSampling';
 import type { Term } from '../core/present/stageText';
 import { esc, shape } from './htmlText';
 import type { MapName, ReportBundle, ReportCheckpointRow, ReportJson, ReportStage } from './types';
@@ -134,7 +136,7 @@ function header(json: ReportJson): string {
   const p = json.probe;
   return `<header>
 <h1>KD Lens report: ${esc(t)} → ${esc(s)}${b ? ` <span class="sub">(base: ${esc(b)})</span>` : ''}</h1>
-<p class="sub">Probe <code>${esc(p.path)}</code>: ${p.n} images, ${p.classes.length} classes, ${p.height}×${p.width}, seed ${esc(p.seed)}${p.has_masks ? ', object masks' : ''}.
+<p class="sub">Probe <code>${esc(p.path)}</code>: ${esc(probeSamplingText(p))}, ${p.classes.length} classes, ${p.height}×${p.width}${p.has_masks ? ', object masks' : ''}.
 Backend ${esc(json.backend)}, ${num(json.elapsed_ms / 1000, 1)} s, created ${esc(json.created)}.</p>
 </header>`;
 }
@@ -153,7 +155,9 @@ function warningsBlock(json: ReportJson): string {
   const gates = json.gates ?? [];
   const parts: string[] = [];
   if (json.warnings.length) {
-    parts.push(`<section id="warnings"><h2>Warnings</h2><ul class="warnings">${json.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></section>`);
+    // In the user's terms (src/core/present/warningText.ts), the engine's own lines as the tooltip.
+    const items = warningTexts(json.warnings).map((w) => '<li title="' + esc(w.raw.join('\n')) + '">' + esc(w.text) + '</li>');
+    parts.push('<section id="warnings"><h2>Warnings</h2><ul class="warnings">' + items.join('') + '</ul></section>');
   }
   if (gates.length) {
     parts.push(
@@ -184,6 +188,7 @@ function fidelityBlock(json: ReportJson): string {
     })
     .join('');
   return `<section id="fidelity"><h2>Fidelity: does the student behave like the teacher?</h2>
+<p class="muted">Every figure of this report is computed on ${esc(probeSamplingText(json.probe))}.</p>
 <div class="cards">${cards}</div>
 <h3>Models</h3><div class="wrap"><table><tr><th class="l">role</th><th class="l">file</th><th class="l">format</th><th>parameters</th><th>accuracy</th></tr>${rows}</table></div>
 ${how(`<b>Accuracy</b> is against the probe labels. <b>Agreement</b> is the share of probe images on which student and teacher predict the same class: fidelity, not correctness.
@@ -249,7 +254,7 @@ function stagesBlock(json: ReportJson): string {
       }</tr>`;
     })
     .join('\n');
-  const note = esc(stageNote(n, gt)).replace(/FSS_U/g, 'FSS<sub>U</sub>');
+  const note = esc(stageNote(json.probe, gt)).replace(/FSS_U/g, 'FSS<sub>U</sub>');
   return '<section id="stages"><h2>Per stage: feature similarity (FSS) and relevance (RS, pRS)</h2>\n<p class="muted">' + note + '</p>\n'
     + '<div class="wrap"><table class="stages">' + head + rows + '</table></div>\n' + howList(stageTerms(base).map(termHtml)) + '\n'
     + '</section>';
@@ -305,7 +310,9 @@ function unicamBlock(json: ReportJson): string {
           return `<tr><td>${b.id}</td><td>${num(b.r_star)}</td><td>${num(b.residual_energy)}${low ? '<span class="flag">unreliable</span>' : ''}</td><td>${num(b.loss)}</td></tr>`;
         })
         .join('');
-      const warns = diag.warnings.length ? `<ul class="muted">${diag.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '';
+      // The diagnostics' lines name no direction: prefixed with it, they read as the warnings block does.
+      const worded = warningTexts(diag.warnings.map((w) => d + ': ' + w)).map((w) => '<li>' + esc(w.text) + '</li>');
+      const warns = worded.length ? '<ul class="muted">' + worded.join('') + '</ul>' : '';
       return `<div><h3>${esc(UNICAM_LABELS[d] ?? d)}</h3><table><tr><th>batch</th><th>R*(X, Y)</th><th>1 − ρ²</th><th>L</th></tr>${rows}</table>${warns}</div>`;
     })
     .join('');

@@ -357,7 +357,7 @@ describe('panel webview app in headless Chromium on real engine results', { skip
     assert.equal(await page.page.locator('#stages tbody tr').count(), cur.stages.length, 'one row per stage');
     assert.equal(await text('#stages tbody tr th'), cur.stages[0].name);
     assert.equal(await text('#stages tbody tr td'), cur.stages[0].fss_u.toFixed(3) + (cur.stages[0].fss_u_ci ? ' [' + cur.stages[0].fss_u_ci.lo.toFixed(3) + ', ' + cur.stages[0].fss_u_ci.hi.toFixed(3) + ']' : ''));
-    assert.match(await text('#stages .stage-note'), new RegExp('^N = ' + String(cur.probe.n) + ' probe images'));
+    assert.match(await text('#stages .stage-note'), new RegExp('^N = ' + String(cur.probe.n) + ' \\(all ' + String(cur.probe.n) + ' probe images\\)'));
     assert.equal(await page.page.locator('#stages thead th:text-is("S|base")').count(), 1, 'base columns with a base student');
     await page.page.locator('#stages details.how summary').click();
     assert.match(await text('#stages details.how'), /FSS_U.*bias-corrected distance correlation/);

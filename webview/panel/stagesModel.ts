@@ -60,6 +60,6 @@ export function stagesModel(cp: CheckpointView | undefined, detail: EvalResult |
   if (!cp) return { absent: 'Select a checkpoint.', ...empty };
   if (!cp.summary) return { absent: 'No figures for ' + cp.name + ' yet.', ...empty };
   if (!stages.length) return { absent: 'No stages were matched for ' + cp.name + '.', ...empty };
-  const note = detail ? stageNote(detail.probe.n, detail.gt) : '';
+  const note = detail ? stageNote(detail.probe, detail.gt) : '';
   return { absent: null, note, rows: stages.map((s) => row(s, base)), terms: stageTerms(base), ...header(base) };
 }

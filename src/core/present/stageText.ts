@@ -1,6 +1,8 @@
 // The words of the per-stage figures (FSS, RS, pRS), written once for report.html and the panel: the
 // "how to read this" terms and the reading of S|T − T|S. Plain text; a term's "_U" / "_V" is a subscript
 // the report marks up. Pure; docs/methods.md "FSS and RS", "Semi-partial R* and pRS", "V-statistic FSS".
+import { probeSamplingText } from '../probeSampling';
+import type { ProbeSampling } from '../probeSampling';
 import { signed } from './format';
 
 /** pRS verdict margin of the reference summary table (docs/methods.md "UniCAM"). */
@@ -29,10 +31,11 @@ export function stageTerms(hasBase: boolean): Term[] {
   ];
 }
 
-/** One line above the table: the probe size, the estimator noise and the notation. */
-export function stageNote(n: number, gt: string): string {
+/** One line above the table: the probe and its sampling, the estimator noise and the notation. */
+export function stageNote(probe: ProbeSampling, gt: string): string {
+  const n = probe.n;
   const noise = 1.4 / Math.max(n, 1);
-  return 'N = ' + String(n) + ' probe images; ground truth for RS/pRS: ' + gt + '. Estimator noise of FSS_U, RS and pRS for unrelated data: sd ≈ 1.4/N = '
+  return 'N = ' + String(n) + ' (' + probeSamplingText(probe) + '); ground truth for RS/pRS: ' + gt + '. Estimator noise of FSS_U, RS and pRS for unrelated data: sd ≈ 1.4/N = '
     + noise.toFixed(3) + '. T = teacher, S = student; X|Y = X beyond what Y explains.';
 }
 

@@ -11,6 +11,7 @@ import { PNG } from 'pngjs';
 import { writeHeatmapPngs } from '../../../src/report/heatmapPng';
 import { lineChartSvg } from '../../../src/report/charts';
 import { esc } from '../../../src/report/htmlText';
+import { LOW_RESIDUAL_WARNING } from '../../../src/core/unicam';
 import { compactCount as count } from '../../../src/core/present/format';
 import { fixed as num, percent as pct, signed } from '../../../src/core/present/format';
 import { galleryImages, renderReportHtml, REPORT_CSP } from '../../../src/report/html';
@@ -107,6 +108,19 @@ describe('report.html blocks', () => {
     // warnings and gates
     assert.ok(section(html, 'warnings').includes('residual energy 0.010 &lt; 0.02'));
     assert.ok(section(html, 'gates').includes('FAILED: <code>agreement&lt;0.9</code>'));
+  });
+
+  it('names the probe sampling next to the figures and words the engine warnings by model', () => {
+    const bundle = syntheticBundle({ base: true });
+    const json = { ...bundle.json, probe: { ...bundle.json.probe, total: 40 }, warnings: ['student_given_base: batch 0: ' + LOW_RESIDUAL_WARNING, 'student_given_base: batch 1: ' + LOW_RESIDUAL_WARNING] };
+    const html = renderReportHtml({ ...bundle, json }, noAssets);
+    assert.ok(html.includes('Probe <code>data/probe.npz</code>: 6 of 40 probe images, seed 0, '), 'header');
+    assert.ok(section(html, 'fidelity').includes('Every figure of this report is computed on 6 of 40 probe images, seed 0.'));
+    assert.ok(section(html, 'stages').includes('N = 6 (6 of 40 probe images, seed 0)'));
+    const w = section(html, 'warnings');
+    assert.equal(tagCount(w, /<li /g), 1, 'two batches, one line');
+    assert.ok(w.includes('The KD student’s features are almost fully predictable from the base student’s (UniCAM batches 0, 1)'));
+    assert.ok(!section(html, 'unicam').includes('explains almost all of X&#39;s'), 'the diagnostics list is worded too');
   });
 
   it('falls back to teacher|student and student|teacher without a base, and omits trends without checkpoints', () => {

@@ -42,13 +42,13 @@ test('one row per stage with FSS, RS and pRS, the pRS verdict and its tone', () 
 });
 
 test('with a base student: RS base and pRS S|base, base|S; the note names the probe size', () => {
-  const detail = { probe: { n: 6 }, gt: 'onehot' } as unknown as EvalResult;
+  const detail = { probe: { n: 6, total: 40, seed: 3 }, gt: 'onehot' } as unknown as EvalResult;
   const m = stagesModel(cp([stage('layer3', { rs_base: 0.2, prs_student_given_base: 0.15, prs_base_given_student: 0.01 })], true), detail);
   assert.deepEqual(m.head.slice(-2), ['S|base', 'base|S']);
   assert.deepEqual(m.rows[0].cells.slice(-2), ['0.150', '0.010']);
   assert.equal(m.rows[0].cells[5], '0.200');
   assert.equal(m.groups.reduce((a, g) => a + g[1], 0), m.head.length);
-  assert.match(m.note, /^N = 6 probe images; .*sd ≈ 1\.4\/N = 0\.233/);
+  assert.match(m.note, /^N = 6 \(6 of 40 probe images, seed 3\); .*sd ≈ 1\.4\/N = 0\.233/);
   assert.ok(m.terms.some((t) => t.term === 'pRS base|S > 0'));
 });
 

@@ -42,7 +42,8 @@ describe('core/present texts', () => {
   it('per-stage terms: base rows only with a base; the pRS verdict by the margin', () => {
     assert.equal(stageTerms(false).length + 2, stageTerms(true).length);
     assert.ok(stageTerms(true).some((t) => t.term === 'pRS S|base > 0'));
-    assert.match(stageNote(6, 'onehot'), /N = 6 probe images; .* sd ≈ 1\.4\/N = 0\.233/);
+    assert.match(stageNote({ n: 6, seed: 0 }, 'onehot'), /^N = 6 \(6 probe images, seed 0\); .* sd ≈ 1\.4\/N = 0\.233/);
+    assert.match(stageNote({ n: 6, total: 6, seed: 0 }, 'onehot'), /^N = 6 \(all 6 probe images\); /);
     assert.deepEqual(prsReading(0.02, 0.05), { text: '−0.030 similarly relevant', tone: 'flat' });
     assert.equal(prsReading(0.2, 0.05)?.tone, 'good');
     assert.equal(prsReading(0.05, 0.05 + 2 * PRS_MARGIN)?.tone, 'bad');
