@@ -82,7 +82,7 @@ function darkKnowledge(d: LiteratureFigures['dark_knowledge']): LitPart {
   return {
     key: 'dark_knowledge',
     title: 'Dark knowledge vs label smoothing',
-    explain: LITERATURE_DEFINITIONS.dark_knowledge + ' ' + LITERATURE_DEFINITIONS.ranking + ' Soft targets at T=' + T + '.',
+    explain: LITERATURE_DEFINITIONS.dark_knowledge + ' (Soft targets at the run’s T=' + T + '.) ' + LITERATURE_DEFINITIONS.ranking,
     absent: null,
     rows: [
       { label: 'non-target mass', value: percent(d.non_target_mass) },
