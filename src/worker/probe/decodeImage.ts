@@ -5,6 +5,7 @@ import * as jpeg from 'jpeg-js';
 import { KdInputError } from '../../core/errors';
 import { limitHint } from '../../core/limits';
 import { limits } from '../files/limits';
+import { crc32 } from '../files/zipArchive';
 
 /** An H×W×3 image, row-major HWC, values in [0, 1]. */
 export interface RgbImage {
@@ -88,11 +89,11 @@ function reason(e: unknown): string {
 
 function decodePng(bytes: Uint8Array, name: string): RgbImage {
   let png: ReturnType<typeof PNG.sync.read>;
+  const buf = checkedChunks(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
   try {
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     // skipRescale keeps 16-bit samples (a Uint16Array) and low-depth gray at their raw values: we scale
     // in float ourselves, so no precision is lost to pngjs' rounding to 8 bits.
-    png = PNG.sync.read(withoutTrns(buf), { skipRescale: true });
+    png = PNG.sync.read(buf, { skipRescale: true });
   } catch (e) {
     throw new KdInputError('bad-file', `${name}: cannot decode PNG (${reason(e)})`);
   }
@@ -111,22 +112,32 @@ function decodePng(bytes: Uint8Array, name: string): RgbImage {
 }
 
 /**
- * Drops tRNS chunks. pngjs turns pixels matching a gray/RGB transparent colour into (0, 0, 0, 0), which
- * would blacken them once alpha is dropped; PIL (torchvision's loader) keeps their colour. Palette
- * alpha lives in tRNS too and is dropped anyway.
+ * The PNG's chunks checked as libpng and PIL check them, with tRNS dropped. pngjs skips a chunk whose type it
+ * does not know without reading its CRC-32, so one damaged type byte turned an IDAT into a skipped chunk
+ * and the image into silent zeros. Here every chunk's type must be four letters and its CRC-32 must match,
+ * the chunks must end with IEND, and there must be image data.
+ * tRNS is dropped because pngjs turns pixels matching a gray/RGB transparent colour into (0, 0, 0, 0), which
+ * would blacken them once alpha is dropped; PIL (torchvision's loader) keeps their colour. Palette alpha
+ * lives in tRNS too and is dropped anyway.
  */
-function withoutTrns(buf: Buffer): Buffer {
+function checkedChunks(buf: Buffer, name: string): Buffer {
   const keep: Buffer[] = [buf.subarray(0, 8)];
-  let found = false;
-  for (let p = 8; p + 12 <= buf.length; ) {
-    const len = buf.readUInt32BE(p);
-    const end = p + 12 + len;
-    if (end > buf.length) return buf; // let pngjs report the truncation
-    if (buf.toString('latin1', p + 4, p + 8) === 'tRNS') found = true;
-    else keep.push(buf.subarray(p, end));
+  const fail = (why: string): KdInputError => new KdInputError('bad-file', name + ': cannot decode PNG (' + why + ')');
+  let sawData = false;
+  for (let p = 8; ; ) {
+    if (p + 12 > buf.length) throw fail('truncated before IEND');
+    const end = p + 12 + buf.readUInt32BE(p);
+    const type = buf.toString('latin1', p + 4, p + 8);
+    if (!/^[A-Za-z]{4}$/.test(type)) throw fail('a chunk type is not four letters at byte ' + (p + 4));
+    if (end > buf.length) throw fail('truncated ' + type + ' chunk');
+    if (crc32(buf.subarray(p + 4, end - 4)) !== buf.readUInt32BE(end - 4)) throw fail(type + ' chunk has a wrong CRC-32');
+    sawData ||= type === 'IDAT';
+    if (type !== 'tRNS') keep.push(buf.subarray(p, end));
+    if (type === 'IEND') break;
     p = end;
   }
-  return found ? Buffer.concat(keep) : buf;
+  if (!sawData) throw fail('no IDAT chunk');
+  return Buffer.concat(keep);
 }
 
 function decodeJpeg(bytes: Uint8Array, name: string): RgbImage {

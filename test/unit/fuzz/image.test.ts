@@ -2,8 +2,11 @@
 // and JPEG files plus two PNGs pngjs writes here (RGB; RGBA interlaced): byte mutations after the
 // signature, and header dimension patches (PNG IHDR with its CRC recomputed, so the patch reaches the
 // decoder; JPEG start-of-frame) to zero, huge and moderate sizes. Every case must decode or throw
-// KdInputError (fuzzHarness.ts).
+// KdInputError (fuzzHarness.ts). A PNG byte mutation that still decodes must give the original pixels:
+// every PNG chunk carries a CRC-32, so anything else is a silent wrong result (JPEG has no checksum).
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -71,14 +74,34 @@ function patchJpeg(src: Uint8Array, rand: Rand): FuzzCase<Uint8Array> {
   return { how: 'SOF ' + w + '×' + h, input: out };
 }
 
-function makeCase(rand: Rand): FuzzCase<Uint8Array> {
+interface ImageCase {
+  readonly bytes: Uint8Array;
+  /** The source PNG of a raw byte mutation, whose pixels must come back unchanged if it decodes. */
+  readonly rawPng?: Uint8Array;
+}
+
+function makeCase(rand: Rand): FuzzCase<ImageCase> {
   const [name, src] = SOURCES[randomInt(SOURCES.length, rand)];
   const isPng = name.endsWith('.png');
-  const c = rand() < 0.3 ? (isPng ? patchPng(src, rand) : patchJpeg(src, rand)) : mutateBytes(src, rand, isPng ? 8 : 3);
-  return { how: name + ': ' + c.how, input: c.input };
+  if (rand() < 0.3) {
+    const c = isPng ? patchPng(src, rand) : patchJpeg(src, rand);
+    return { how: name + ': ' + c.how, input: { bytes: c.input } };
+  }
+  const c = mutateBytes(src, rand, isPng ? 8 : 3);
+  return { how: name + ': ' + c.how, input: { bytes: c.input, rawPng: isPng ? src : undefined } };
+}
+
+/** PNG byte mutations that decoded to other pixels than their source. */
+const silentlyWrong: string[] = [];
+
+function decode(c: ImageCase, i: number): void {
+  const image = decodeImage(c.bytes, 'fuzz.img');
+  if (c.rawPng && !isDeepStrictEqual(image, decodeImage(c.rawPng, 'source.png'))) silentlyWrong.push('case ' + i);
 }
 
 test('fuzz PNG/JPEG: every mutated image decodes or is refused with KdInputError', async (t) => {
-  const counts = await fuzz('png/jpeg', budget(800), makeCase, (b) => decodeImage(b, 'fuzz.img'), (l) => t.diagnostic(l));
+  const counts = await fuzz('png/jpeg', budget(800), makeCase, decode, (l) => t.diagnostic(l));
+  t.diagnostic('fuzz png: ' + silentlyWrong.length + ' silent wrong results (a PNG byte mutation decoded to other pixels)');
   assertNoInternal(counts);
+  assert.deepEqual(silentlyWrong.slice(0, 5), [], 'PNG byte mutations that decoded to other pixels');
 });

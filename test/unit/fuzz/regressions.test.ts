@@ -58,6 +58,10 @@ test('an .npz whose ZIP directory is damaged is refused, not read without its cl
   await refusedWith(() => loadProbe(at('npz_directory_shifted.npz'), { size: 8 }), /corrupt ZIP archive \(central directory out of range\)/);
 });
 
+test('a PNG whose IDAT chunk type is damaged is refused, not decoded as an image of zeros', () => {
+  assert.throws(() => decodeImage(new Uint8Array(fs.readFileSync(at('png_idat_type.png'))), 'png_idat_type.png'), /png_idat_type\.png: cannot decode PNG \(a chunk type is not four letters at byte 61\)/);
+});
+
 test('a 101-byte PNG declaring 60000×60000 is refused from its header', async () => {
   const bytes = new Uint8Array(fs.readFileSync(at('png_60000x60000.png')));
   await refusedWith(() => decodeImage(bytes, 'png_60000x60000.png'), /png_60000x60000\.png: the image is 60000×60000, above the limit of 40 megapixels/);
