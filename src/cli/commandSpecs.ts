@@ -93,7 +93,7 @@ export const REPORT_SPEC: CommandSpec = {
         book: { type: 'string', arg: 'DIR', help: 'reuse teacher/base forward results across runs', default: '.kdlens/book if .kdlens exists' },
         'no-book': { type: 'boolean', help: 'no teacher book' },
         timeout: { type: 'string', arg: 'MINUTES', help: 'stop a longer run with exit 3; 0 = no limit', default: '60' },
-        limit: { type: 'string', multiple: true, arg: 'KEY=VALUE', help: 'a read limit: ' + LIMIT_KEYS.join(', ') },
+        limit: { type: 'string', multiple: true, arg: 'KEY=VALUE', help: 'raise or lower a read limit (keys below)' },
         help: { type: 'boolean', short: 'h', help: 'this help' },
       },
     },
@@ -101,6 +101,7 @@ export const REPORT_SPEC: CommandSpec = {
   notes: [
     'PyTorch checkpoints (.pt/.pth/.ckpt/.bin/.safetensors) need the architecture once as ONNX, exported with\n  ' + templateExport('student.onnx'),
     GATE_NOTE,
+    'Read limits for --limit KEY=VALUE (README "Reliability"):\n' + wrapList(LIMIT_KEYS, '  '),
     EXIT_NOTE,
   ],
 };
