@@ -32,6 +32,7 @@ export const LOW_RESIDUAL_ENERGY = 0.02;
 /** The warning's text is its machine code: src/core/present/warningText.ts words it for users. */
 export const LOW_RESIDUAL_WARNING = "Y explains almost all of X's geometry; the residual map is unreliable";
 export const ONE_CLASS_WARNING = 'one class only; L_GT needs two classes, maps left empty';
+export const NON_FINITE_WARNING = 'the UniCAM objective or its gradient is not finite; maps are zero';
 
 export type UnicamObjective = 'gt' | 'argmax';
 
@@ -282,7 +283,7 @@ export function unicamAlpha(
   const energy = residualEnergy(A, B);
   const warnings: string[] = [];
   if (energy < LOW_RESIDUAL_ENERGY) warnings.push(LOW_RESIDUAL_WARNING);
-  if (!Number.isFinite(loss.L) || !alpha.data.every(Number.isFinite)) warnings.push('the UniCAM objective or its gradient is not finite; maps are zero');
+  if (!Number.isFinite(loss.L) || !alpha.data.every(Number.isFinite)) warnings.push(NON_FINITE_WARNING);
   return { objective, L: loss.L, grad: loss.grad, alpha, rStarXY: rStarU(A, B), residualEnergy: energy, argmax: loss.argmax, warnings };
 }
 

@@ -2,7 +2,7 @@
 // UniCAM (the code texts are constants of src/core/unicam.ts); this names the models, says what the
 // warning means for the map and what to do, one line per direction and kind with its batches collected.
 // Other warnings pass through as they are. Pure; docs/methods.md "UniCAM".
-import { LOW_RESIDUAL_WARNING, ONE_CLASS_WARNING } from '../unicam';
+import { LOW_RESIDUAL_WARNING, NON_FINITE_WARNING, ONE_CLASS_WARNING } from '../unicam';
 import type { UnicamDirection } from '../types';
 
 export interface WarningText {
@@ -39,9 +39,16 @@ function oneClass(direction: UnicamDirection, ids: readonly string[]): string {
     + 'the label-relevance objective needs two classes per batch. Shuffle the probe (a seed) or use a larger UniCAM batch.';
 }
 
+function nonFinite(direction: UnicamDirection, ids: readonly string[]): string {
+  const d = DIRECTIONS[direction];
+  return 'UniCAM could not compute ' + d.map + ' for ' + batches(ids) + ': its objective was not a finite number (extreme feature values or a degenerate batch), so the map is left blank there. '
+    + 'Another target layer or a larger UniCAM batch may avoid it.';
+}
+
 function worded(direction: UnicamDirection, code: string, ids: readonly string[]): string | null {
   if (code === LOW_RESIDUAL_WARNING) return lowResidual(direction, ids);
   if (code === ONE_CLASS_WARNING) return oneClass(direction, ids);
+  if (code === NON_FINITE_WARNING) return nonFinite(direction, ids);
   return null;
 }
 

@@ -6,7 +6,7 @@ import { LITERATURE_DEFINITIONS, LITERATURE_TITLES, capacityReading, errorTransf
 import { plural } from '../../../../src/core/present/plural';
 import { PRS_MARGIN, prsReading, stageNote, stageTerms } from '../../../../src/core/present/stageText';
 import { warningTexts } from '../../../../src/core/present/warningText';
-import { LOW_RESIDUAL_WARNING, ONE_CLASS_WARNING } from '../../../../src/core/unicam';
+import { LOW_RESIDUAL_WARNING, NON_FINITE_WARNING, ONE_CLASS_WARNING } from '../../../../src/core/unicam';
 
 describe('core/present texts', () => {
   it('plural: one noun for 1, the plural otherwise', () => {
@@ -64,5 +64,6 @@ describe('core/present texts', () => {
     assert.deepEqual(w[1], { text: raw[1], raw: [raw[1]] }, 'other warnings pass through');
     assert.match(w[2].text, /^UniCAM batch 1 holds images of one class only, so the teacher\|student map/);
     assert.ok(!w.some((x) => x.text.includes('explains almost all')), 'no jargon left');
+    assert.match(warningTexts(['base_given_student: batch 4: ' + NON_FINITE_WARNING])[0].text, /^UniCAM could not compute the residual map \(what the KD student left out\) for batch 4: /);
   });
 });
