@@ -7,7 +7,7 @@ import { COMMAND_SPECS } from './commandSpecs';
 import { runDcor } from './dcorCommand';
 import { didYouMean } from './didYouMean';
 import { runInspectCommand, runReportCommand } from './reportCommand';
-import { UsageError, helpText } from './usage';
+import { UsageError, helpHint, helpText } from './usage';
 
 /** Set by esbuild.mjs from package.json at build time (dist/cli.js, the .vsix, the test bundles). */
 declare const KDLENS_VERSION: string | undefined;
@@ -75,7 +75,13 @@ export async function main(argv: string[]): Promise<number> {
   if (name === 'help') return help(rest);
   const cmd = commands[name];
   if (!cmd) throw unknownCommand(name);
-  return cmd(rest);
+  try {
+    return await cmd(rest);
+  } catch (e) {
+    // A usage error inside a command ("missing --teacher") names the command and where its help is.
+    if (e instanceof UsageError && !e.command) throw new UsageError(e.message, { command: name, hint: helpHint(name) });
+    throw e;
+  }
 }
 
 /** The one or two lines a failure prints: "kdlens report: unknown option --probe (…)" and the hint. */

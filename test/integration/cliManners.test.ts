@@ -59,6 +59,9 @@ test('a mistyped option or command: exit 2, the nearest word, where the help is;
   assert.equal(cmd.status, 2);
   assert.equal(cmd.stderr, "kdlens: unknown command 'reprot' (did you mean report?)\nrun 'kdlens help' for the commands\n");
   assert.equal(kdlens('help', 'inspct').stderr.split('\n')[0], "kdlens: unknown command 'inspct' (did you mean inspect?)");
+  const missing = kdlens('report', '--data', 'p.npz');
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr, "kdlens report: missing --teacher\nrun 'kdlens report --help' for its options\n");
 });
 
 const fx = (f: string) => path.join(root, 'test/fixtures/report', f);
