@@ -11,7 +11,10 @@ export const REPORT_FOLDER = 'kdlens-report';
 export type TargetState =
   /** Nothing there: write. */
   | { readonly kind: 'new'; readonly out: string }
-  /** A folder is there (an older report, or anything else): ask before replacing it. */
+  /**
+   * A non-empty folder is there: ask before replacing it. The writer (src/report/reportFolder.ts) then
+   * replaces only an earlier KD Lens report and refuses a folder of other files with one line naming them.
+   */
   | { readonly kind: 'exists'; readonly out: string; readonly entries: number }
   /** Something that is not a folder is there (a file, a link): refuse, naming it. */
   | { readonly kind: 'blocked'; readonly out: string; readonly reason: string };
@@ -27,7 +30,8 @@ export function reportTarget(picked: string): TargetState {
   }
   if (st.isSymbolicLink()) return { kind: 'blocked', out, reason: out + ' is a link; pick a folder where ' + REPORT_FOLDER + ' is a plain folder or absent' };
   if (!st.isDirectory()) return { kind: 'blocked', out, reason: out + ' is a file, not a folder' };
-  return { kind: 'exists', out, entries: fs.readdirSync(out).length };
+  const entries = fs.readdirSync(out).length;
+  return entries ? { kind: 'exists', out, entries } : { kind: 'new', out };
 }
 
 /** The question before replacing: what is there and what happens to it. */
@@ -35,7 +39,7 @@ export function replaceQuestion(t: Extract<TargetState, { kind: 'exists' }>, run
   const what = t.entries === 1 ? '1 entry' : String(t.entries) + ' entries';
   return {
     message: 'Replace ' + t.out + '?',
-    detail: 'It already exists (' + what + '). Its contents will be replaced by the report of ' + runName + '.',
+    detail: 'It already exists (' + what + '). An earlier KD Lens report there is replaced by the report of ' + runName + '; a folder holding other files is left untouched and the export stops.',
   };
 }
 

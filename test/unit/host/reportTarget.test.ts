@@ -13,12 +13,13 @@ test('reportTarget: new, an existing folder (ask), a file or a link (refuse); al
     const out = path.join(dir, REPORT_FOLDER);
     assert.deepEqual(reportTarget(dir), { kind: 'new', out });
     fs.mkdirSync(out);
+    assert.deepEqual(reportTarget(dir), { kind: 'new', out }, 'an empty folder is written without asking');
     fs.writeFileSync(path.join(out, 'report.html'), '<html>');
     fs.writeFileSync(path.join(out, 'notes.txt'), 'mine');
     const t = reportTarget(dir);
     assert.deepEqual(t, { kind: 'exists', out, entries: 2 });
     if (t.kind !== 'exists') throw new Error('unreachable');
-    assert.deepEqual(replaceQuestion(t, 'kd'), { message: 'Replace ' + out + '?', detail: 'It already exists (2 entries). Its contents will be replaced by the report of kd.' });
+    assert.deepEqual(replaceQuestion(t, 'kd'), { message: 'Replace ' + out + '?', detail: 'It already exists (2 entries). An earlier KD Lens report there is replaced by the report of kd; a folder holding other files is left untouched and the export stops.' });
     fs.rmSync(out, { recursive: true });
     fs.writeFileSync(out, 'a file');
     assert.equal(reportTarget(dir).kind, 'blocked');
