@@ -5,20 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KdInputError } from '../core/errors';
-
-/** What runReport writes at the top of its folder; nothing else may be there for a folder to count as ours. */
-const REPORT_ENTRIES = new Set(['report.json', 'report.html', 'maps', 'heatmaps']);
+import { foreignFolderMessage, reportFolderVerdict } from '../core/reportFolderRule';
 
 export type OutFolderState = 'absent' | 'empty' | 'report';
 
-/** True when report.json parses and has our schema's marks (version 1, models, fidelity, probe). */
-function isOurReportJson(file: string): boolean {
-  try {
-    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    return j.version === 1 && typeof j.models === 'object' && typeof j.fidelity === 'object' && typeof j.probe === 'object';
-  } catch {
-    return false;
-  }
+/** report.json's text, or undefined when it is not a regular file (a FIFO or device would block or never end). */
+function readSmallText(file: string): string | undefined {
+  return fs.lstatSync(file, { throwIfNoEntry: false })?.isFile() ? fs.readFileSync(file, 'utf8') : undefined;
 }
 
 /**
@@ -30,12 +23,10 @@ export function outFolderState(outDir: string): OutFolderState {
   if (!stat) return 'absent';
   if (!stat.isDirectory()) throw new KdInputError('bad-argument', 'output folder ' + outDir + ' exists and is not a folder');
   const entries = fs.readdirSync(outDir);
-  if (!entries.length) return 'empty';
-  const foreign = entries.filter((e) => !REPORT_ENTRIES.has(e));
-  if (foreign.length || !isOurReportJson(path.join(outDir, 'report.json'))) {
-    const shown = (foreign.length ? foreign : entries).slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
-    throw new KdInputError('bad-argument', 'output folder ' + outDir + ' holds files that are not a KD Lens report (' + shown + '); choose a new or empty folder, or a previous report folder, which is replaced');
-  }
+  const reportJson = path.join(outDir, 'report.json');
+  const verdict = reportFolderVerdict(entries, readSmallText(reportJson));
+  if (verdict.kind === 'empty') return 'empty';
+  if (verdict.kind === 'foreign') throw new KdInputError('bad-argument', foreignFolderMessage(outDir, verdict.shown));
   return 'report';
 }
 

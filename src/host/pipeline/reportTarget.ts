@@ -4,6 +4,7 @@
 // not opened through a file: URL (README "Remote workspaces").
 import fs from 'node:fs';
 import path from 'node:path';
+import { foreignFolderMessage, reportFolderVerdict } from '../../core/reportFolderRule';
 
 /** The report's folder name inside the folder the user picks. */
 export const REPORT_FOLDER = 'kdlens-report';
@@ -11,12 +12,9 @@ export const REPORT_FOLDER = 'kdlens-report';
 export type TargetState =
   /** Nothing there: write. */
   | { readonly kind: 'new'; readonly out: string }
-  /**
-   * A non-empty folder is there: ask before replacing it. The writer (src/report/reportFolder.ts) then
-   * replaces only an earlier KD Lens report and refuses a folder of other files with one line naming them.
-   */
+  /** An earlier KD Lens report is there: ask before replacing it (src/core/reportFolderRule.ts). */
   | { readonly kind: 'exists'; readonly out: string; readonly entries: number }
-  /** Something that is not a folder is there (a file, a link): refuse, naming it. */
+  /** Something that is not a folder (a file, a link) or a folder of other files is there: refuse, naming it. */
   | { readonly kind: 'blocked'; readonly out: string; readonly reason: string };
 
 /** What is at `<picked>/kdlens-report`. Links are refused: writing through one would leave the picked folder. */
@@ -30,8 +28,13 @@ export function reportTarget(picked: string): TargetState {
   }
   if (st.isSymbolicLink()) return { kind: 'blocked', out, reason: out + ' is a link; pick a folder where ' + REPORT_FOLDER + ' is a plain folder or absent' };
   if (!st.isDirectory()) return { kind: 'blocked', out, reason: out + ' is a file, not a folder' };
-  const entries = fs.readdirSync(out).length;
-  return entries ? { kind: 'exists', out, entries } : { kind: 'new', out };
+  const entries = fs.readdirSync(out);
+  const reportJson = path.join(out, 'report.json');
+  const json = fs.lstatSync(reportJson, { throwIfNoEntry: false })?.isFile() ? fs.readFileSync(reportJson, 'utf8') : undefined;
+  const verdict = reportFolderVerdict(entries, json);
+  if (verdict.kind === 'empty') return { kind: 'new', out };
+  if (verdict.kind === 'foreign') return { kind: 'blocked', out, reason: foreignFolderMessage(out, verdict.shown) };
+  return { kind: 'exists', out, entries: entries.length };
 }
 
 /** The question before replacing: what is there and what happens to it. */
@@ -39,7 +42,7 @@ export function replaceQuestion(t: Extract<TargetState, { kind: 'exists' }>, run
   const what = t.entries === 1 ? '1 entry' : String(t.entries) + ' entries';
   return {
     message: 'Replace ' + t.out + '?',
-    detail: 'It already exists (' + what + '). An earlier KD Lens report there is replaced by the report of ' + runName + '; a folder holding other files is left untouched and the export stops.',
+    detail: 'It holds an earlier KD Lens report (' + what + '), which is replaced by the report of ' + runName + '.',
   };
 }
 

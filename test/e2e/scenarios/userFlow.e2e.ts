@@ -72,7 +72,7 @@ describe('e2e: a new user on the demo run (progress, Analyze Checkpoint, Export 
   });
 
   it('Export Report asks before replacing an earlier report in kdlens-report/; Cancel keeps it, Replace writes the new one', async () => {
-    // An earlier report as the writer recognises one (src/report/reportFolder.ts): report.json with its marks.
+    // An earlier report as both the writer and Export Report recognise one (src/core/reportFolderRule.ts).
     const out = path.join(ws, 'kdlens-report');
     fs.mkdirSync(out, { recursive: true });
     const oldJson = JSON.stringify({ version: 1, models: {}, fidelity: {}, probe: {}, old: true });
