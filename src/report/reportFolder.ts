@@ -30,11 +30,38 @@ export function outFolderState(outDir: string): OutFolderState {
   return 'report';
 }
 
-/** A new empty staging folder beside `outDir` (same parent, so the final rename stays on one file system). */
+/** True while process `pid` exists (a pid reused by another process counts as alive: nothing is deleted then). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Tidies what writers killed mid-write left beside `outDir` (their staging folders are named with their pid):
+ * a staging folder of a dead writer is deleted; a previous report it had renamed aside is put back when
+ * `outDir` is gone, else deleted. Folders of live writers are left alone.
+ */
+function tidyAbandoned(outDir: string): void {
+  const parent = path.dirname(outDir);
+  const prefix = '.' + path.basename(outDir) + '.kdlens-';
+  for (const name of fs.existsSync(parent) ? fs.readdirSync(parent) : []) {
+    const m = name.startsWith(prefix) ? /^(new|old)-(\d+)-[^/\\]*$/.exec(name.slice(prefix.length)) : null;
+    const full = path.join(parent, name);
+    if (!m || processAlive(Number(m[2])) || !fs.lstatSync(full).isDirectory()) continue;
+    if (m[1] === 'old' && !fs.existsSync(outDir)) fs.renameSync(full, outDir);
+    else fs.rmSync(full, { recursive: true, force: true });
+  }
+}
+
+/** A new empty staging folder beside `outDir` (same parent, so the final rename stays on one file system), named with this process's pid. */
 export function makeStagingFolder(outDir: string): string {
   const parent = path.dirname(outDir);
   fs.mkdirSync(parent, { recursive: true });
-  return fs.mkdtempSync(path.join(parent, '.' + path.basename(outDir) + '.kdlens-new-'));
+  return fs.mkdtempSync(path.join(parent, '.' + path.basename(outDir) + '.kdlens-new-' + process.pid + '-'));
 }
 
 /**
@@ -60,6 +87,7 @@ export function swapInReport(staging: string, outDir: string): void {
 
 /** Writes a report with `write(folder)` into a staging folder and swaps it in; on failure only the staging folder goes. */
 export async function writeReportFolder<T>(outDir: string, write: (folder: string) => Promise<T>): Promise<T> {
+  tidyAbandoned(outDir);
   outFolderState(outDir);
   const staging = makeStagingFolder(outDir);
   try {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { outFolderState, writeReportFolder } from '../../../src/report/reportFolder';
 
 const REPORT_JSON = JSON.stringify({ version: 1, models: {}, fidelity: {}, probe: {} });
@@ -88,4 +89,31 @@ test('a write that fails midway leaves the old report intact and removes its sta
   assert.equal(fs.readFileSync(path.join(out, 'report.html'), 'utf8'), 'old');
   assert.deepEqual(fs.readdirSync(parent), ['kdlens-report']);
   fs.rmSync(parent, { recursive: true });
+});
+
+test('what a writer killed mid-write left beside --out is tidied by the next write; a live writer’s staging is left', async () => {
+  const dir = tmp();
+  try {
+    const out = path.join(dir, 'report');
+    // A pid that surely no longer runs: a child that has exited.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const abandonedNew = path.join(dir, '.report.kdlens-new-' + dead + '-aaaaaa');
+    const abandonedOld = path.join(dir, '.report.kdlens-old-' + dead + '-bbbbbb');
+    const live = path.join(dir, '.report.kdlens-new-' + process.pid + '-cccccc');
+    writeFakeReport(abandonedNew, 1, 'half-written');
+    writeFakeReport(abandonedOld, 2, 'previous');
+    fs.mkdirSync(live);
+    // The killed writer had renamed the previous report aside: with --out gone, it is put back first.
+    assert.equal(outFolderState(out), 'absent');
+    await writeReportFolder(out, async (folder) => writeFakeReport(folder, 1, 'new'));
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['.report.kdlens-new-' + process.pid + '-cccccc', 'report']);
+    assert.equal(fs.readFileSync(path.join(out, 'report.html'), 'utf8'), 'new');
+    // Put back even when the next write fails: the previous report is not lost.
+    fs.rmSync(out, { recursive: true });
+    writeFakeReport(abandonedOld, 2, 'previous');
+    await assert.rejects(writeReportFolder(out, async () => Promise.reject(new Error('render failed'))), /render failed/);
+    assert.equal(fs.readFileSync(path.join(out, 'report.html'), 'utf8'), 'previous');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
