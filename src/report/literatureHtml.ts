@@ -3,7 +3,7 @@
 // figures and one line saying what it means for this distillation; a part the run cannot have says why.
 // Pure; imported by html.ts (docs/methods.md "KD literature figures").
 import { compactCount as count, fixed as num, percent as pct, signed } from '../core/present/format';
-import { LITERATURE_DEFINITIONS, capacityReading, errorTransferReading, localisationReading, localisationSentence, rankingReading } from '../core/present/literatureText';
+import { LITERATURE_DEFINITIONS, LITERATURE_TITLES, capacityReading, errorTransferReading, localisationReading, localisationSentence, rankingReading } from '../core/present/literatureText';
 import type { LiteraturePart } from '../core/present/literatureText';
 import type { Estimate, LiteratureFigures } from '../core/types';
 import { lineChartSvg } from './charts';
@@ -46,13 +46,13 @@ function darkKnowledgePart(l: LiteratureFigures): string {
     ['KL(teacher ‖ label smoothing)', num(d.kl_to_smoothing, 4) + ' nats'],
   ]);
   const says = 'KL to label smoothing ' + num(d.kl_to_smoothing, 4) + ' nats at T = ' + num(d.temperature, 1) + ', with ' + pct(d.non_target_mass) + ' of the teacher’s mass off the true class.';
-  return part('lit-dark', '1. Dark knowledge vs label smoothing', 'dark_knowledge', figs, says);
+  return part('lit-dark', '1. ' + LITERATURE_TITLES.dark_knowledge, 'dark_knowledge', figs, says);
 }
 
 function rankingPart(l: LiteratureFigures): string {
   const d = l.dark_knowledge;
   const figs = facts([['Spearman ρ of non-target logits, student vs teacher', num(d.non_target_rank_corr)], ['images ranked', String(d.images_ranked)]]);
-  return part('lit-rank', '2. Non-target ranking', 'ranking', figs, rankingReading(d.non_target_rank_corr));
+  return part('lit-rank', '2. ' + LITERATURE_TITLES.ranking, 'ranking', figs, rankingReading(d.non_target_rank_corr));
 }
 
 function temperaturePart(l: LiteratureFigures): string {
@@ -81,12 +81,12 @@ function temperaturePart(l: LiteratureFigures): string {
     ['KL at T = ' + num(t.run_t, 1) + ', raw / z-scored logits', num(t.kl, 4) + ' / ' + num(t.kl_standardised, 4) + ' nats'],
   ]);
   const figs = '<div class="charts">' + kl + soft + '</div>' + sweep + scale;
-  return part('lit-temperature', '3. Temperature and logit scale', 'temperature', figs, LITERATURE_DEFINITIONS.logit_scale + ' A logit std ratio far from 1 with a much smaller z-scored KL says the student differs from the teacher mostly in logit scale.');
+  return part('lit-temperature', '3. ' + LITERATURE_TITLES.temperature + ' and ' + LITERATURE_TITLES.logit_scale.toLowerCase(), 'temperature', figs, LITERATURE_DEFINITIONS.logit_scale + ' A logit std ratio far from 1 with a much smaller z-scored KL says the student differs from the teacher mostly in logit scale.');
 }
 
 function errorTransferPart(json: ReportJson, l: LiteratureFigures): string {
   const e = l.error_transfer;
-  const title = '4. Error transfer against the base student';
+  const title = '4. ' + LITERATURE_TITLES.error_transfer;
   if (!e) return absentPart('lit-errors', title, whyAbsent(json, 'error_transfer') as string);
   const line = (what: string, c: NonNullable<LiteratureFigures['error_transfer']>['errors']): string =>
     '<tr><th class="l">' + what + ' <span class="muted">(' + c.images + ' images)</span></th><td>' + pct(c.student) + '</td><td>' + pct(c.control) + '</td><td>' + (c.excess === null ? '—' : signed(100 * c.excess, 1) + ' pts') + '</td><td>' + num(c.p_value) + '</td></tr>';
@@ -105,12 +105,12 @@ function capacityPart(json: ReportJson, l: LiteratureFigures): string {
     ? facts([['KD gain in accuracy (student − base) [95% CI]', points(c.kd_gain_accuracy)], ['KD gain in agreement with the teacher [95% CI]', points(c.kd_gain_agreement)]])
     : '<p class="muted absent">KD gain not available: ' + esc(whyAbsent(json, 'kd_gain')) + '.</p>';
   const says = c.kd_gain_accuracy ? capacityReading(c.kd_gain_accuracy, times(c.param_ratio)) : 'Without a base student the KD gain is not measured: ' + whyAbsent(json, 'kd_gain') + '.';
-  return part('lit-capacity', '5. Capacity gap', 'capacity', '<div class="charts">' + table + gains + '</div>', says);
+  return part('lit-capacity', '5. ' + LITERATURE_TITLES.capacity, 'capacity', '<div class="charts">' + table + gains + '</div>', says);
 }
 
 function localisationPart(json: ReportJson, l: LiteratureFigures): string {
   const loc = l.localisation;
-  const title = '6. The localisation claim';
+  const title = '6. ' + LITERATURE_TITLES.localisation;
   if (!loc) return absentPart('lit-localisation', title, whyAbsent(json, 'localisation') as string);
   const cls = loc.verdict === 'supported' ? 'good' : 'bad';
   return part('lit-localisation', title, 'localisation', '<p class="verdict ' + cls + '">' + esc(localisationSentence(loc)) + '</p>', localisationReading(loc.verdict));

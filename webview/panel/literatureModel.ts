@@ -3,7 +3,7 @@
 // gap and the localisation verdict (docs/methods.md "KD literature figures"), each with one line of plain
 // explanation, or why it is absent. Pure; imported by the panel and tests.
 import { compactCount, figure, fixed, percent, signed } from '../../src/core/present/format';
-import { LITERATURE_DEFINITIONS, LOCALISATION_VERDICTS, capacityReading, errorTransferReading, localisationReading, localisationSentence } from '../../src/core/present/literatureText';
+import { LITERATURE_DEFINITIONS, LITERATURE_TITLES, LOCALISATION_VERDICTS, capacityReading, errorTransferReading, localisationReading, localisationSentence } from '../../src/core/present/literatureText';
 import type { LiteratureSummary } from '../../src/core/runs';
 import type { CopyFigures, Estimate, EvalResult, LiteratureFigures } from '../../src/core/types';
 import type { CheckpointView } from '../../src/protocol/webview';
@@ -81,7 +81,7 @@ function darkKnowledge(d: LiteratureFigures['dark_knowledge']): LitPart {
   const T = String(d.temperature);
   return {
     key: 'dark_knowledge',
-    title: 'Dark knowledge vs label smoothing',
+    title: LITERATURE_TITLES.dark_knowledge,
     explain: LITERATURE_DEFINITIONS.dark_knowledge + ' (Soft targets at the run’s T=' + T + '.) ' + LITERATURE_DEFINITIONS.ranking,
     absent: null,
     rows: [
@@ -132,7 +132,7 @@ function temperature(l: LiteratureSummary): LitPart {
   const T = String(l.temperature.run_t);
   return {
     key: 'temperature',
-    title: 'Temperature sweep',
+    title: LITERATURE_TITLES.temperature,
     explain: LITERATURE_DEFINITIONS.temperature,
     absent: null,
     rows: [{ label: 'KL(T‖S) at the run’s T=' + T, value: figure(l.temperature.kl) }],
@@ -148,7 +148,7 @@ function temperature(l: LiteratureSummary): LitPart {
 function logitScale(t: LiteratureFigures['temperature']): LitPart {
   return {
     key: 'logit_scale',
-    title: 'Logit scale',
+    title: LITERATURE_TITLES.logit_scale,
     explain: LITERATURE_DEFINITIONS.logit_scale,
     absent: null,
     rows: [
@@ -191,7 +191,7 @@ function errorTransfer(l: LiteratureSummary, hasBase: boolean, detail: EvalResul
   const e = l.error_transfer;
   const part = {
     key: 'error_transfer' as const,
-    title: 'Error transfer',
+    title: LITERATURE_TITLES.error_transfer,
     explain: LITERATURE_DEFINITIONS.error_transfer,
   };
   if (!e) return { ...part, absent: hasBase ? NOT_COMPUTED : 'No base student configured: the control is a student trained on labels only (the run’s "base" in kdlens.json).', rows: [] };
@@ -208,7 +208,7 @@ function capacity(c: LiteratureFigures['capacity']): LitPart {
   const noBase = 'needs a base student';
   return {
     key: 'capacity',
-    title: 'Capacity gap',
+    title: LITERATURE_TITLES.capacity,
     explain: LITERATURE_DEFINITIONS.capacity,
     absent: null,
     reading: capacityReading(c.kd_gain_accuracy, ratio(c.param_ratio)),
@@ -239,7 +239,7 @@ function localisation(l: LiteratureSummary, hasBase: boolean, detail: EvalResult
   const loc = l.localisation;
   const part = {
     key: 'localisation' as const,
-    title: 'Localisation claim',
+    title: LITERATURE_TITLES.localisation,
     explain: LITERATURE_DEFINITIONS.localisation,
   };
   if (!loc) return { ...part, absent: localisationAbsent(hasBase, detail), rows: [] };
