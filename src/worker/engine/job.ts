@@ -74,13 +74,6 @@ export function rolesOf<T>(values: PerRole<T>): [ModelRole, T][] {
   return out;
 }
 
-/** The same roles with each value mapped (in role order, so side effects keep that order too). */
-export function mapRoles<T, U>(values: PerRole<T>, f: (role: ModelRole, value: T) => U): PerRole<U> {
-  const teacher = f('teacher', values.teacher);
-  const student = f('student', values.student);
-  return values.base === undefined ? { teacher, student } : { teacher, student, base: f('base', values.base) };
-}
-
 /** The value for a role that must be present (the caller iterates roles the job has). */
 export function roleValue<T>(values: PerRole<T>, role: ModelRole): T {
   const v = values[role];

@@ -124,6 +124,7 @@ function checkedChunks(buf: Buffer, name: string): Buffer {
   const keep: Buffer[] = [buf.subarray(0, 8)];
   const fail = (why: string): KdInputError => new KdInputError('bad-file', name + ': cannot decode PNG (' + why + ')');
   let sawData = false;
+  let dropped = false;
   for (let p = 8; ; ) {
     if (p + 12 > buf.length) throw fail('truncated before IEND');
     const end = p + 12 + buf.readUInt32BE(p);
@@ -133,11 +134,13 @@ function checkedChunks(buf: Buffer, name: string): Buffer {
     if (crc32(buf.subarray(p + 4, end - 4)) !== buf.readUInt32BE(end - 4)) throw fail(type + ' chunk has a wrong CRC-32');
     sawData ||= type === 'IDAT';
     if (type !== 'tRNS') keep.push(buf.subarray(p, end));
+    else dropped = true;
     if (type === 'IEND') break;
     p = end;
   }
   if (!sawData) throw fail('no IDAT chunk');
-  return Buffer.concat(keep);
+  // A copy only when a chunk was dropped: most probe images have no tRNS.
+  return dropped ? Buffer.concat(keep) : buf;
 }
 
 function decodeJpeg(bytes: Uint8Array, name: string): RgbImage {
