@@ -26,3 +26,8 @@ export class KdInputError extends Error {
 export function isKdInputError(e: unknown): e is KdInputError {
   return e instanceof Error && e.name === 'KdInputError' && typeof (e as KdInputError).code === 'string';
 }
+
+/** The first line of what was thrown: one-line errors name their cause without a library's stack or dump. */
+export function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}

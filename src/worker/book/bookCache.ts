@@ -3,6 +3,7 @@
 // process (a window reload) and the CLI reuse them; an in-memory layer on top spares a warm worker the
 // read. A key that cannot be computed, a corrupt entry or a failed write costs one log line and a forward
 // pass, never the checkpoint.
+import { firstLine } from '../../core/errors';
 import path from 'node:path';
 import type { ForwardResult } from '../forward';
 import { MemoryForwardCache, engineCaches } from '../engine/caches';
@@ -45,7 +46,7 @@ export class BookForwardCache implements ForwardCache {
     try {
       writeEntry(this.folder, key, result, BOOK_VERSION, this.limits);
     } catch (e) {
-      this.log('teacher book: cannot write to ' + this.folder + ' (' + messageOf(e) + ')');
+      this.log('teacher book: cannot write to ' + this.folder + ' (' + firstLine(e) + ')');
     }
     return result;
   }
@@ -54,7 +55,7 @@ export class BookForwardCache implements ForwardCache {
     try {
       return bookKey(request.plan, request.probe, request.template);
     } catch (e) {
-      this.log('teacher book: cannot key ' + path.basename(request.plan.model.path) + ' (' + messageOf(e) + '), computed without the book');
+      this.log('teacher book: cannot key ' + path.basename(request.plan.model.path) + ' (' + firstLine(e) + '), computed without the book');
       return null;
     }
   }
@@ -67,10 +68,6 @@ export class BookForwardCache implements ForwardCache {
   clear(): void {
     this.memory.clear();
   }
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** The log of the job that last asked for a book (jobs run one at a time in a worker). */

@@ -2,7 +2,7 @@
 // Used by the probe loaders in src/worker/probe/ only.
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
-import { KdInputError } from '../../core/errors';
+import { KdInputError, firstLine } from '../../core/errors';
 import { limitHint } from '../../core/limits';
 import { limits } from '../files/limits';
 import { crc32 } from '../files/zipArchive';
@@ -83,10 +83,6 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | undefined 
   return undefined;
 }
 
-function reason(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
-}
-
 function decodePng(bytes: Uint8Array, name: string): RgbImage {
   let png: ReturnType<typeof PNG.sync.read>;
   const buf = checkedChunks(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
@@ -95,7 +91,7 @@ function decodePng(bytes: Uint8Array, name: string): RgbImage {
     // in float ourselves, so no precision is lost to pngjs' rounding to 8 bits.
     png = PNG.sync.read(buf, { skipRescale: true });
   } catch (e) {
-    throw new KdInputError('bad-file', `${name}: cannot decode PNG (${reason(e)})`);
+    throw new KdInputError('bad-file', `${name}: cannot decode PNG (${firstLine(e)})`);
   }
   // @types/pngjs types colorType without palette (3), which the parser does report.
   const { width, height, depth, colorType } = png as unknown as { width: number; height: number; depth: number; colorType: number };
@@ -149,7 +145,7 @@ function decodeJpeg(bytes: Uint8Array, name: string): RgbImage {
     // formatAsRGBA false: 3 bytes per pixel, gray and CMYK already converted to RGB by jpeg-js.
     img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
   } catch (e) {
-    throw new KdInputError('bad-file', `${name}: cannot decode JPEG (${reason(e)})`);
+    throw new KdInputError('bad-file', `${name}: cannot decode JPEG (${firstLine(e)})`);
   }
   const { width, height, data } = img;
   if (!(width > 0 && height > 0) || data.length !== width * height * 3) {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { KdInputError } from '../../../core/errors';
+import { KdInputError, firstLine } from '../../../core/errors';
 import { limitHint } from '../../../core/limits';
 import { limits } from '../../files/limits';
 import type { Hdf5Answer, Hdf5Request } from './hdf5Read';
@@ -66,7 +66,7 @@ export function readHdf5<A extends Hdf5Answer>(request: Hdf5Request, label: stri
     };
     const timer = setTimeout(() => finish(() => { throw tooSlow(label, seconds); }), seconds * 1000);
     thread.on('message', (m: ThreadMessage) => finish(() => settle<A>(m)));
-    thread.on('error', (e) => finish(() => { throw new KdInputError('bad-file', label + ': the HDF5 reader failed (' + e.message.split('\n')[0] + ')'); }));
+    thread.on('error', (e) => finish(() => { throw new KdInputError('bad-file', label + ': the HDF5 reader failed (' + firstLine(e) + ')'); }));
     thread.on('exit', (code) => finish(() => { throw new KdInputError('bad-file', label + ': the HDF5 reader stopped (exit code ' + code + ')'); }));
   });
 }

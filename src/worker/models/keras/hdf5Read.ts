@@ -2,7 +2,7 @@
 // the variables of a Keras 3 model.weights.h5. Runs only on the HDF5 thread (hdf5Thread.ts): h5wasm can
 // loop forever on a damaged file, and only a thread can be stopped then (docs/architecture.md "HDF5 thread").
 import fs from 'node:fs';
-import { KdInputError, isKdInputError } from '../../../core/errors';
+import { KdInputError, isKdInputError, firstLine } from '../../../core/errors';
 import type { WeightSlot } from './keras3Config';
 // Type only: the module itself is ESM-only and loaded with a dynamic import() (loadH5wasm).
 import type h5wasmModule from 'h5wasm/node';
@@ -41,10 +41,6 @@ function loadH5wasm(): Promise<H5> {
     return mod.default;
   })();
   return h5Ready;
-}
-
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message.split('\n')[0] : String(e);
 }
 
 /**
@@ -108,7 +104,7 @@ function readFloatDataset(ds: InstanceType<H5['Dataset']>, name: string, label: 
   try {
     value = ds.value;
   } catch (e) {
-    throw new KdInputError('unsupported', file + ': weight ' + label + ' cannot be read (' + messageOf(e) + ')');
+    throw new KdInputError('unsupported', file + ': weight ' + label + ' cannot be read (' + firstLine(e) + ')');
   }
   // A copy: the array must own its whole buffer to be handed over to the model's thread.
   const data = value instanceof Float32Array ? value.slice() : value instanceof Float64Array ? Float32Array.from(value) : null;

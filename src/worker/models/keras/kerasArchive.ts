@@ -8,10 +8,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KdInputError, isKdInputError } from '../../../core/errors';
+import { KdInputError, isKdInputError, firstLine } from '../../../core/errors';
 import { buildKerasModel, checkSuperblock } from './kerasH5';
 import { readHdf5 } from './hdf5Client';
-import { messageOf } from './hdf5Read';
 import type { H5Weight } from './hdf5Read';
 import { legacyModel, weightSlots } from './keras3Config';
 import type { WeightSlot } from './keras3Config';
@@ -38,7 +37,7 @@ async function readArchive(file: string): Promise<Archive> {
   try {
     config = JSON.parse(new TextDecoder().decode(cfg));
   } catch (e) {
-    throw new KdInputError('bad-file', `${file}: ${CONFIG} is not valid JSON (${messageOf(e)})`);
+    throw new KdInputError('bad-file', `${file}: ${CONFIG} is not valid JSON (${firstLine(e)})`);
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new KdInputError('bad-file', `${file}: ${CONFIG} is not a Keras model config`);
   return { config: config as Record<string, unknown>, weights };

@@ -4,12 +4,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fs from 'node:fs';
-import { KdInputError, isKdInputError } from '../../../core/errors';
+import { KdInputError, isKdInputError, firstLine } from '../../../core/errors';
 import { layersLoadedModel } from '../layers/layersGraph';
 import { prepareModelConfig } from '../layers/layersConfig';
 import type { LoadedModel, ModelReader } from '../model';
 import { readHdf5 } from './hdf5Client';
-import { messageOf } from './hdf5Read';
 import type { H5Weight, Keras2Contents } from './hdf5Read';
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -57,7 +56,7 @@ export function checkSuperblock(file: string): void {
     throw new KdInputError('bad-file', `${file}: not an HDF5 file (no HDF5 signature)`);
   } catch (e) {
     if (isKdInputError(e)) throw e;
-    throw new KdInputError('bad-file', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`);
+    throw new KdInputError('bad-file', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? firstLine(e)})`);
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -127,7 +126,7 @@ export async function openKerasH5(file: string): Promise<LoadedModel> {
   try {
     parsed = JSON.parse(contents.modelConfig);
   } catch (e) {
-    throw new KdInputError('bad-file', file + ': model_config is not valid JSON (' + messageOf(e) + ')');
+    throw new KdInputError('bad-file', file + ': model_config is not valid JSON (' + firstLine(e) + ')');
   }
   const config = prepareModelConfig(parsed, file);
   return buildKerasModel(file, config, (model) => assignWeights(model, new Map(contents.weights), file));
@@ -143,7 +142,7 @@ export async function buildKerasModel(file: string, config: object, assign: (mod
   try {
     model = await tfl.models.modelFromJSON({ modelTopology: config } as Parameters<typeof tfl.models.modelFromJSON>[0]);
   } catch (e) {
-    throw new KdInputError('bad-file', `${file}: tfjs-layers cannot build the model: ${messageOf(e)}`);
+    throw new KdInputError('bad-file', `${file}: tfjs-layers cannot build the model: ${firstLine(e)}`);
   }
   try {
     assign(model);
@@ -151,7 +150,7 @@ export async function buildKerasModel(file: string, config: object, assign: (mod
   } catch (e) {
     model.dispose();
     if (isKdInputError(e)) throw e;
-    throw new KdInputError('bad-file', `${file}: weights do not match the model: ${messageOf(e)}`);
+    throw new KdInputError('bad-file', `${file}: weights do not match the model: ${firstLine(e)}`);
   }
 }
 

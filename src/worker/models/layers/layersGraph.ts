@@ -3,7 +3,7 @@
 // Imported by layersModel.ts and kerasH5.ts; the returned object is the LoadedModel they hand out.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { KdInputError } from '../../../core/errors';
+import { KdInputError, firstLine } from '../../../core/errors';
 import type { ComputeLayer } from '../../../core/literature/flops';
 import type { LoadedModel, ModelFormat, TensorInfo } from '../model';
 import { layersComputeLayers } from './computeLayers';
@@ -257,7 +257,7 @@ function applyLayer(node: GraphNode, file: string, ins: tf.Tensor[]): tf.Tensor[
       return Array.isArray(r) ? r : [r];
     });
   } catch (e) {
-    throw new KdInputError('bad-shape', `${file}: layer '${node.layer.name}' (${node.op}) failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    throw new KdInputError('bad-shape', `${file}: layer '${node.layer.name}' (${node.op}) failed: ${firstLine(e)}`);
   }
 }
 

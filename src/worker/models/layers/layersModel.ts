@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KdInputError, isKdInputError } from '../../../core/errors';
+import { KdInputError, isKdInputError, firstLine } from '../../../core/errors';
 import { layersLoadedModel } from './layersGraph';
 import { prepareModelConfig } from './layersConfig';
 import type { LoadedModel, ModelReader } from '../model';
@@ -14,10 +14,6 @@ import { nodeFileHandler } from './tfjsFiles';
 function firstByte(head: Uint8Array): number {
   for (const b of head) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
   return 0;
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message.split('\n')[0] : String(e);
 }
 
 /** `<dir>/model.json` when given a directory holding one, else the path itself. */
@@ -46,7 +42,7 @@ export async function openLayersModel(p: string): Promise<LoadedModel> {
     model = await tfl.models.modelFromJSON({ modelTopology: config });
   } catch (e) {
     for (const [name, v] of Object.entries(tf.engine().registeredVariables)) if (!variablesBefore.has(name)) v.dispose();
-    throw new KdInputError('bad-file', `${file}: tfjs-layers cannot build the model: ${messageOf(e)}`);
+    throw new KdInputError('bad-file', `${file}: tfjs-layers cannot build the model: ${firstLine(e)}`);
   }
   let weights: tf.NamedTensorMap = {};
   try {
@@ -57,7 +53,7 @@ export async function openLayersModel(p: string): Promise<LoadedModel> {
   } catch (e) {
     model.dispose();
     if (isKdInputError(e)) throw e;
-    throw new KdInputError('bad-file', `${file}: weights do not match the model: ${messageOf(e)}`);
+    throw new KdInputError('bad-file', `${file}: weights do not match the model: ${firstLine(e)}`);
   } finally {
     for (const t of Object.values(weights)) t.dispose();
   }
