@@ -12,19 +12,17 @@ export interface CheckpointRowInput {
   readonly summary?: CheckpointSummary;
 }
 
-const pct = (v: number): string => percent(v);
-
 /** Key figures of an evaluated checkpoint, one tree row each. */
 export function figureRows(cp: CheckpointRowInput): { label: string; value: string }[] {
   const s = cp.summary;
   if (!s) return cp.error ? [{ label: 'error', value: cp.error }] : [];
   const rows = [
-    { label: 'student accuracy', value: pct(s.models.student.accuracy) },
-    { label: 'teacher accuracy', value: pct(s.models.teacher.accuracy) },
-    { label: 'agreement', value: pct(s.fidelity.agreement) },
+    { label: 'student accuracy', value: percent(s.models.student.accuracy) },
+    { label: 'teacher accuracy', value: percent(s.models.teacher.accuracy) },
+    { label: 'agreement', value: percent(s.fidelity.agreement) },
     { label: `KL @ T=${s.fidelity.temperature}`, value: figure(s.fidelity.kl) },
   ];
-  if (s.models.base) rows.push({ label: 'base accuracy', value: pct(s.models.base.accuracy) });
+  if (s.models.base) rows.push({ label: 'base accuracy', value: percent(s.models.base.accuracy) });
   // Short labels: a narrow side view cuts the description first, so the stage name alone is the label.
   for (const st of s.stages) rows.push({ label: st.name, value: 'FSS ' + figure(st.fss_u) + ' · student RS ' + figure(st.rs_student) });
   return rows;
@@ -33,7 +31,7 @@ export function figureRows(cp: CheckpointRowInput): { label: string; value: stri
 /** A checkpoint's row: one figure in the description (a narrow view truncates it), all of them in the tooltip. */
 export function checkpointRowText(cp: CheckpointRowInput): { description: string; tooltip: string } {
   const status = cp.status === 'running' ? 'analysing…' : cp.status === 'pending' ? 'queued' : cp.status === 'error' ? 'failed' : '';
-  const description = status || (cp.summary ? pct(cp.summary.fidelity.agreement) + ' agree' : '');
+  const description = status || (cp.summary ? percent(cp.summary.fidelity.agreement) + ' agree' : '');
   if (cp.error) return { description, tooltip: cp.name + ': ' + cp.error };
   const figures = figureRows(cp).map((r) => r.label + ': ' + r.value);
   return { description, tooltip: [cp.name, ...figures].join('\n') };
